@@ -1,0 +1,13 @@
+// The subcommands of the signprep executable. Each takes the arguments after
+// its name and returns the process exit code (app/exit_codes.h).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace signprep::app {
+
+int run_command(const std::vector<std::string>& args);
+int probe_command(const std::vector<std::string>& args);
+
+}  // namespace signprep::app

@@ -1,0 +1,29 @@
+// Exit codes of the signprep command, documented in README.md.
+#pragma once
+
+#include "core/error.h"
+
+namespace signprep::app {
+
+enum ExitCode : int {
+  kExitSuccess = 0,      // every video succeeded
+  kExitSomeFailed = 1,   // at least one video failed; the others were written
+  kExitUsage = 2,        // bad command line
+  kExitNothingRan = 3,   // no input video could be processed (none found, or all unreadable)
+  kExitUnavailable = 4,  // a requested feature is not built yet
+  kExitModel = 5,        // a model or weights file is missing or corrupt
+  kExitOutput = 6,       // the output cannot be written
+};
+
+inline ExitCode exit_code_for(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kUsage: return kExitUsage;
+    case ErrorKind::kInput: return kExitNothingRan;
+    case ErrorKind::kOutput: return kExitOutput;
+    case ErrorKind::kModel: return kExitModel;
+    case ErrorKind::kUnavailable: return kExitUnavailable;
+  }
+  return kExitUsage;
+}
+
+}  // namespace signprep::app

@@ -1,0 +1,104 @@
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include "app/commands.h"
+#include "app/exit_codes.h"
+#include "app/flag_parser.h"
+#include "core/error.h"
+#include "output/json_writer.h"
+#include "pipeline/run_options.h"
+#include "video/probe.h"
+
+namespace signprep::app {
+namespace {
+
+using output::JsonValue;
+
+std::string fixed(double value, int decimals) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.*f", decimals, value);
+  return text;
+}
+
+void print_text(const std::string& name, const video::ProbeResult& probe, double target_fps) {
+  const video::VideoInfo& info = probe.info;
+  std::ostringstream out;
+  out << name << "\n"
+      << "  container   " << info.container << "\n"
+      << "  codec       " << info.codec << "\n"
+      << "  resolution  " << info.width << "x" << info.height << " (after rotation)\n"
+      << "  rotation    " << info.rotation << "\n"
+      << "  duration    " << fixed(info.duration_s, 3) << " s\n"
+      << "  source fps  " << fixed(info.average_fps, 3) << " average, "
+      << fixed(info.nominal_fps, 3) << " nominal\n"
+      << "  frames      " << probe.frames_decoded << " decoded\n"
+      << "  sampled     " << probe.sampled_timestamps_ms.size() << " at "
+      << output::python_float_repr(target_fps) << " fps, timestamps_ms:";
+  for (std::int64_t t : probe.sampled_timestamps_ms) out << " " << t;
+  out << "\n";
+  if (probe.warning) out << "  warning     " << *probe.warning << "\n";
+  std::cout << out.str();
+}
+
+JsonValue to_json(const std::string& name, const video::ProbeResult& probe, double target_fps) {
+  const video::VideoInfo& info = probe.info;
+  JsonValue::Array timestamps(probe.sampled_timestamps_ms.begin(),
+                              probe.sampled_timestamps_ms.end());
+  return JsonValue::Object{
+      {"file", name},
+      {"container", info.container},
+      {"codec", info.codec},
+      {"width", info.width},
+      {"height", info.height},
+      {"rotation", info.rotation},
+      {"duration_s", info.duration_s},
+      {"average_fps", info.average_fps},
+      {"nominal_fps", info.nominal_fps},
+      {"frames_decoded", probe.frames_decoded},
+      {"target_fps", target_fps},
+      {"timestamps_ms", std::move(timestamps)},
+      {"warning", probe.warning ? JsonValue(*probe.warning) : JsonValue()},
+  };
+}
+
+}  // namespace
+
+int probe_command(const std::vector<std::string>& args) {
+  double target_fps = pipeline::RunOptions{}.target_fps;
+  bool json = false;
+  FlagParser parser("signprep probe VIDEO... [--target-fps N] [--json]",
+                    "Prints each video's container, codec, upright resolution, rotation,\n"
+                    "duration, frame rates, decoded frame count and sampled timestamps.");
+  parser.add_value("--target-fps", "FPS",
+                   "sampling rate for the timestamps (default " +
+                       output::python_float_repr(target_fps) + ")",
+                   target_fps);
+  parser.add_switch("--json", "print one JSON array instead of text", json);
+  const auto videos = parser.parse(args);
+  if (!videos) return kExitSuccess;
+  if (videos->empty()) throw Error(ErrorKind::kUsage, "probe: no video given (see --help)");
+  if (!(target_fps > 0)) throw Error(ErrorKind::kUsage, "--target-fps must be > 0");
+
+  JsonValue::Array results;
+  int failures = 0;
+  for (const std::string& video : *videos) {
+    try {
+      const video::ProbeResult probe = video::probe_video(video, target_fps);
+      if (json) {
+        results.push_back(to_json(video, probe, target_fps));
+      } else {
+        print_text(video, probe, target_fps);
+      }
+    } catch (const Error& error) {
+      ++failures;
+      std::cerr << "signprep: error: " << error.what() << "\n";
+      if (json) results.push_back(JsonValue::Object{{"file", video}, {"error", error.what()}});
+    }
+  }
+  if (json) std::cout << JsonValue(std::move(results)).dump() << "\n";
+  if (failures == 0) return kExitSuccess;
+  return failures == static_cast<int>(videos->size()) ? kExitNothingRan : kExitSomeFailed;
+}
+
+}  // namespace signprep::app

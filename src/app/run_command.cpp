@@ -1,0 +1,91 @@
+#include <iostream>
+
+#include "app/commands.h"
+#include "app/exit_codes.h"
+#include "app/flag_parser.h"
+#include "core/error.h"
+#include "output/json_writer.h"
+#include "pipeline/run.h"
+
+namespace signprep::app {
+namespace {
+
+std::string shown(double value) { return output::python_float_repr(value); }
+std::string shown(int value) { return std::to_string(value); }
+
+}  // namespace
+
+int run_command(const std::vector<std::string>& args) {
+  pipeline::RunOptions options;
+  const pipeline::RunOptions defaults;
+  bool disable_parquet = false;
+  FlagParser parser(
+      "signprep VIDEO_OR_DIR OUT_DIR [options]\n       signprep probe VIDEO... [--target-fps N] "
+      "[--json]",
+      "Turns sign-language videos into training data: MediaPipe Holistic keypoints and\n"
+      "InceptionV3 features per sampled frame, as .npz (+ .parquet) per clip, and labels.csv.");
+  parser.add_switch("--write-keypoints", "write X [T,156], mask [T,78] (+ .parquet)",
+                    options.write_keypoints);
+  parser.add_switch("--write-iv3-features", "write InceptionV3 features [T,2048]",
+                    options.write_iv3_features);
+  parser.add_value("--feature-key", "NAME", "npz member of the features (default " +
+                                                defaults.feature_key + ")",
+                   options.feature_key);
+  parser.add_value("--workers", "N",
+                   "worker processes (default min(cores, 12) = " + shown(defaults.workers) + ")",
+                   options.workers);
+  parser.add_value("--batch-size", "N",
+                   "InceptionV3 frames per batch (default " + shown(defaults.batch_size) + ")",
+                   options.batch_size);
+  parser.add_value("--target-fps", "FPS",
+                   "frames kept per second of video (default " + shown(defaults.target_fps) + ")",
+                   options.target_fps);
+  parser.add_switch("--disable-parquet", "do not write the .parquet file", disable_parquet);
+  parser.add_value("--out-size", "PX",
+                   "side of the square keypoint frame (default " + shown(defaults.out_size) + ")",
+                   options.out_size);
+  parser.add_value("--conf-thresh", "P",
+                   "detection/tracking confidence and pose visibility threshold (default " +
+                       shown(defaults.conf_thresh) + ")",
+                   options.conf_thresh);
+  parser.add_value("--max-gap", "FRAMES",
+                   "longest gap filled by interpolation (default " + shown(defaults.max_gap) + ")",
+                   options.max_gap);
+  parser.add_value("--id", "N", "label id (used as gloss id when --gloss-id is absent)",
+                   options.id);
+  parser.add_value("--gloss-id", "N", "gloss id written to the labels file", options.gloss_id);
+  parser.add_value("--cat-id", "N", "category id (default: the gloss id)", options.cat_id);
+  parser.add_value("--labels-csv", "PATH", "labels file (default OUT_DIR/labels.csv)",
+                   options.labels_csv);
+  parser.add_switch("--append", "append to the labels file instead of rewriting it",
+                    options.append);
+  parser.add_switch("--occ-enable", "compute the occlusion flag (else occluded = 0)",
+                    options.occlusion_enabled);
+  parser.add_value("--occ-vis-thresh", "P",
+                   "visible share under which a frame counts as occluded (default " +
+                       shown(defaults.occlusion.vis_thresh) + ")",
+                   options.occlusion.vis_thresh);
+  parser.add_value("--occ-frame-prop", "P",
+                   "share of occluded frames that flags a clip (default " +
+                       shown(defaults.occlusion.frame_prop) + ")",
+                   options.occlusion.frame_prop);
+  parser.add_value("--occ-min-run", "FRAMES",
+                   "run of occluded frames that flags a clip (default " +
+                       shown(defaults.occlusion.min_run) + ")",
+                   options.occlusion.min_run);
+
+  const auto positional = parser.parse(args);
+  if (!positional) return kExitSuccess;
+  if (positional->size() != 2) {
+    throw Error(ErrorKind::kUsage, "expected VIDEO_OR_DIR and OUT_DIR (see --help)");
+  }
+  options.input = (*positional)[0];
+  options.output_dir = (*positional)[1];
+  options.write_parquet = !disable_parquet;
+
+  const pipeline::RunSummary summary = pipeline::run(options);
+  if (summary.succeeded == 0 && !summary.failed.empty()) return kExitNothingRan;
+  return summary.failed.empty() ? kExitSuccess : kExitSomeFailed;
+}
+
+}  // namespace signprep::app

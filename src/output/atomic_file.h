@@ -1,0 +1,41 @@
+// Writes a file so that readers only ever see the old file or the complete new
+// one: the bytes go to a temporary file in the destination's directory, which
+// commit() flushes to disk and renames into place. A writer destroyed without
+// commit() (an exception, a crash of the writing code) removes its temporary
+// file, so a killed run never leaves a truncated output behind.
+#pragma once
+
+#include <cstdio>
+#include <filesystem>
+#include <span>
+#include <string_view>
+
+namespace signprep::output {
+
+class AtomicFile {
+ public:
+  // Opens a temporary file beside `destination`; throws Error(kOutput) naming
+  // the path when the directory is missing or not writable.
+  explicit AtomicFile(std::filesystem::path destination);
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  void write(std::span<const std::byte> bytes);
+  void write(std::string_view text);
+  // Flushes, fsyncs and renames the temporary file onto the destination.
+  void commit();
+
+  const std::filesystem::path& destination() const { return destination_; }
+
+ private:
+  std::filesystem::path destination_;
+  std::filesystem::path temporary_;
+  std::FILE* file_ = nullptr;
+};
+
+// Convenience for writers that build their bytes in memory.
+void write_file_atomically(const std::filesystem::path& destination,
+                           std::span<const std::byte> bytes);
+
+}  // namespace signprep::output

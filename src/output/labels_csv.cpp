@@ -1,0 +1,84 @@
+#include "output/labels_csv.h"
+
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "core/error.h"
+#include "output/atomic_file.h"
+
+namespace signprep::output {
+namespace {
+
+constexpr std::string_view kHeader = "file,gloss,cat,occluded";
+constexpr std::string_view kHeaderWithoutOccluded = "file,gloss,cat";
+
+// RFC 4180 quoting, as Python's csv module writes and reads it.
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) {
+    quoted += c;
+    if (c == '"') quoted += '"';
+  }
+  return quoted + "\"";
+}
+
+// Splits CSV text into records (a newline inside quotes does not end one);
+// record terminators are dropped.
+std::vector<std::string> csv_records(const std::string& text) {
+  std::vector<std::string> records;
+  std::string current;
+  bool quoted = false;
+  for (char c : text) {
+    if (c == '"') quoted = !quoted;
+    if (!quoted && (c == '\n' || c == '\r')) {
+      if (!current.empty()) records.push_back(std::move(current));
+      current.clear();
+      continue;
+    }
+    current += c;
+  }
+  if (!current.empty()) records.push_back(std::move(current));
+  return records;
+}
+
+// The records already in `path`, migrated to the current header.
+std::vector<std::string> existing_records(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw Error(ErrorKind::kOutput, "cannot read " + path.string());
+  std::vector<std::string> records = csv_records(text.str());
+  if (records.empty()) return {};
+  if (records.front() == kHeaderWithoutOccluded) {
+    for (std::string& record : records) record += ",0";
+    records.front() = kHeader;
+  } else if (records.front() != kHeader) {
+    throw Error(ErrorKind::kOutput, "cannot append to " + path.string() + ": its header is '" +
+                                        records.front() + "', expected '" + std::string(kHeader) +
+                                        "'");
+  }
+  return records;
+}
+
+}  // namespace
+
+void write_labels_csv(const std::filesystem::path& path, std::span<const LabelRow> rows,
+                      bool append) {
+  std::vector<std::string> records;
+  if (append) records = existing_records(path);
+  if (records.empty()) records.emplace_back(kHeader);
+  for (const LabelRow& row : rows) {
+    records.push_back(csv_field(row.file) + "," + std::to_string(row.gloss) + "," +
+                      std::to_string(row.cat) + "," + (row.occluded ? "1" : "0"));
+  }
+  std::string text;
+  for (const std::string& record : records) text += record + "\n";
+  AtomicFile file(path);
+  file.write(text);
+  file.commit();
+}
+
+}  // namespace signprep::output

@@ -1,0 +1,27 @@
+// labels.csv, as the Python tool writes it: header `file,gloss,cat,occluded`,
+// one row per clip. `file` is the .npz path relative to the output directory.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+
+namespace signprep::output {
+
+struct LabelRow {
+  std::string file;
+  std::int64_t gloss = 0;
+  std::int64_t cat = 0;
+  bool occluded = false;
+};
+
+// Without `append`, (re)writes the file: header and `rows`. With `append`,
+// keeps the existing rows and adds `rows` after them; a file from an older
+// version without the `occluded` column gains it, filled with 0s. A missing
+// file is created either way. The file is replaced atomically; throws
+// Error(kOutput) when it cannot be read or written or has another header.
+void write_labels_csv(const std::filesystem::path& path, std::span<const LabelRow> rows,
+                      bool append);
+
+}  // namespace signprep::output

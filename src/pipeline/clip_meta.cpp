@@ -1,0 +1,52 @@
+#include "pipeline/clip_meta.h"
+
+#include <cmath>
+
+#include "features/keypoints.h"
+#include "output/json_writer.h"
+
+namespace signprep::pipeline {
+namespace {
+
+using output::JsonValue;
+
+// The Python tool takes --target-fps as an int and stores it as one; keep
+// integral rates integral so its readers see the same value.
+JsonValue number(double value) {
+  if (std::floor(value) == value && std::abs(value) < 1e15) {
+    return static_cast<std::int64_t>(value);
+  }
+  return value;
+}
+
+JsonValue index_list(int count) {
+  JsonValue::Array items;
+  for (int i = 0; i < count; ++i) items.emplace_back(i);
+  return items;
+}
+
+}  // namespace
+
+std::string clip_meta_json(const ClipFacts& clip, const RunOptions& options) {
+  JsonValue::Array face_indices(features::kFaceMeshIndices.begin(),
+                                features::kFaceMeshIndices.end());
+  JsonValue::Object meta = {
+      {"video", clip.video},
+      {"target_fps", number(options.target_fps)},
+      {"out_size", options.out_size},
+      {"dims_per_frame", features::kDimsPerFrame},
+      {"keypoints_total", features::kKeypointCount},
+      {"order", "pose25,left_hand21,right_hand21,face11"},
+      {"pose_indices", index_list(features::kPosePoints)},
+      {"face_indices", std::move(face_indices)},
+      {"conf_thresh", options.conf_thresh},
+      {"interpolation_max_gap", options.max_gap},
+      {"tool", "signprep " SIGNPREP_VERSION},
+      {"source_fps", clip.source_fps},
+      {"frames_decoded", clip.frames_decoded},
+      {"frames_kept", clip.frames_kept},
+  };
+  return JsonValue(std::move(meta)).dump();
+}
+
+}  // namespace signprep::pipeline

@@ -1,0 +1,41 @@
+#include "pipeline/run_options.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "core/error.h"
+
+namespace signprep::pipeline {
+namespace {
+
+void require(bool condition, const std::string& message) {
+  if (!condition) throw Error(ErrorKind::kUsage, message);
+}
+
+}  // namespace
+
+int default_worker_count() {
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return std::min(cores, 12);
+}
+
+void validate(const RunOptions& options) {
+  require(options.target_fps > 0, "--target-fps must be > 0");
+  require(options.workers >= 1, "--workers must be at least 1");
+  require(options.batch_size >= 1, "--batch-size must be at least 1");
+  require(options.out_size >= 16, "--out-size must be at least 16");
+  require(options.conf_thresh >= 0 && options.conf_thresh <= 1, "--conf-thresh must be in [0, 1]");
+  require(options.max_gap >= 0, "--max-gap must be >= 0");
+  require(!options.feature_key.empty() && options.feature_key.find('/') == std::string::npos,
+          "--feature-key must be a non-empty name without '/'");
+  for (const char* reserved : {"X", "mask", "timestamps_ms", "meta"}) {
+    require(options.feature_key != reserved,
+            "--feature-key " + options.feature_key + " would overwrite the npz member of that name");
+  }
+  const auto& occ = options.occlusion;
+  require(occ.vis_thresh >= 0 && occ.vis_thresh <= 1, "--occ-vis-thresh must be in [0, 1]");
+  require(occ.frame_prop >= 0 && occ.frame_prop <= 1, "--occ-frame-prop must be in [0, 1]");
+  require(occ.min_run >= 1, "--occ-min-run must be at least 1");
+}
+
+}  // namespace signprep::pipeline

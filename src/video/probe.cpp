@@ -1,0 +1,29 @@
+#include "video/probe.h"
+
+#include "core/error.h"
+#include "video/frame_sampler.h"
+
+namespace signprep::video {
+
+ProbeResult probe_video(const std::filesystem::path& path, double target_fps) {
+  VideoReader reader(path);
+  FrameSampler sampler(target_fps);
+  ProbeResult result;
+  result.info = reader.info();
+  while (reader.next_frame()) {
+    result.last_timestamp_ms = reader.timestamp_ms();
+    if (sampler.keep(reader.timestamp_ms())) {
+      result.sampled_timestamps_ms.push_back(FrameSampler::stored_timestamp(reader.timestamp_ms()));
+    }
+  }
+  result.frames_decoded = reader.frames_decoded();
+  result.warning = reader.stopped_early();
+  if (result.frames_decoded == 0) {
+    throw Error(ErrorKind::kInput,
+                path.string() + ": no video frame could be decoded" +
+                    (result.warning ? " (" + *result.warning + ")" : std::string()));
+  }
+  return result;
+}
+
+}  // namespace signprep::video

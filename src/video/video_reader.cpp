@@ -1,0 +1,245 @@
+// The decode loop follows FFmpeg's doc/examples/demux_decode.c contract:
+// drain avcodec_receive_frame until EAGAIN (needs input) or EOF (flushed),
+// feed packets of the video stream only, and flush with a null packet.
+#include "video/video_reader.h"
+
+extern "C" {
+#include <libavutil/display.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/pixdesc.h>
+}
+
+#include <cmath>
+
+#include "core/error.h"
+#include "video/ffmpeg_handles.h"
+
+namespace signprep::video {
+
+using detail::av_error_text;
+
+struct VideoReader::State {
+  std::filesystem::path path;
+  VideoInfo info;
+  detail::FormatContextPtr format;
+  detail::CodecContextPtr codec;
+  detail::PacketPtr packet{av_packet_alloc()};
+  detail::FramePtr frame{av_frame_alloc()};
+  detail::SwsContextPtr converter;
+  int stream_index = -1;
+  AVRational time_base{0, 1};
+  bool flushing = false;
+  std::int64_t frames_decoded = 0;
+  std::int64_t first_pts = AV_NOPTS_VALUE;
+  double timestamp_ms = 0;
+  std::optional<std::string> stopped_early;
+
+  [[noreturn]] void fail(const std::string& reason) const {
+    throw Error(ErrorKind::kInput, path.string() + ": " + reason);
+  }
+  void open(const ReaderOptions& options);
+  void open_decoder(const AVCodec* decoder, const ReaderOptions& options);
+  void describe_stream();
+  bool feed_decoder();
+  void stamp_current_frame();
+};
+
+namespace {
+
+// The display matrix stores the counter-clockwise angle by which the picture
+// must be rotated to be shown upright; we report the clockwise equivalent,
+// snapped to a quarter turn as players do.
+int clockwise_rotation(const AVStream* stream) {
+  const auto* matrix = reinterpret_cast<const int32_t*>(
+      av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, nullptr));
+  if (matrix == nullptr) return 0;
+  const double counter_clockwise = av_display_rotation_get(matrix);
+  if (std::isnan(counter_clockwise)) return 0;
+  const int quarter_turns = static_cast<int>(std::lround(-counter_clockwise / 90.0));
+  return ((quarter_turns % 4) + 4) % 4 * 90;
+}
+
+double rate_of(AVRational rate) { return rate.den > 0 && rate.num > 0 ? av_q2d(rate) : 0.0; }
+
+}  // namespace
+
+void VideoReader::State::open(const ReaderOptions& options) {
+  if (!packet || !frame) fail("out of memory");
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) fail("not a readable file");
+  if (std::filesystem::file_size(path, ec) == 0) fail("empty file");
+
+  AVFormatContext* raw_format = nullptr;
+  if (int err = avformat_open_input(&raw_format, path.c_str(), nullptr, nullptr); err < 0) {
+    fail("cannot open as a video (" + av_error_text(err) + ")");
+  }
+  format.reset(raw_format);
+  if (int err = avformat_find_stream_info(format.get(), nullptr); err < 0) {
+    fail("cannot read stream information (" + av_error_text(err) + ")");
+  }
+  const AVCodec* decoder = nullptr;
+  stream_index = av_find_best_stream(format.get(), AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0);
+  if (stream_index == AVERROR_STREAM_NOT_FOUND) fail("no video stream");
+  if (stream_index == AVERROR_DECODER_NOT_FOUND || decoder == nullptr) {
+    const AVCodecDescriptor* codec_descriptor = nullptr;
+    for (unsigned i = 0; i < format->nb_streams; ++i) {
+      if (format->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_VIDEO) {
+        codec_descriptor = avcodec_descriptor_get(format->streams[i]->codecpar->codec_id);
+      }
+    }
+    fail(std::string("unsupported video codec ") +
+         (codec_descriptor != nullptr ? codec_descriptor->name : "(unknown)"));
+  }
+  if (stream_index < 0) fail("cannot select a video stream (" + av_error_text(stream_index) + ")");
+  // Demux only the video stream: audio and data packets are never read into memory.
+  for (unsigned i = 0; i < format->nb_streams; ++i) {
+    if (static_cast<int>(i) != stream_index) format->streams[i]->discard = AVDISCARD_ALL;
+  }
+  open_decoder(decoder, options);
+  describe_stream();
+}
+
+void VideoReader::State::open_decoder(const AVCodec* decoder, const ReaderOptions& options) {
+  const AVStream* stream = format->streams[stream_index];
+  codec.reset(avcodec_alloc_context3(decoder));
+  if (!codec) fail("out of memory");
+  if (int err = avcodec_parameters_to_context(codec.get(), stream->codecpar); err < 0) {
+    fail("bad codec parameters (" + av_error_text(err) + ")");
+  }
+  codec->thread_count = options.decoder_threads;
+  codec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+  codec->pkt_timebase = stream->time_base;
+  if (int err = avcodec_open2(codec.get(), decoder, nullptr); err < 0) {
+    fail(std::string("cannot open the ") + decoder->name + " decoder (" + av_error_text(err) + ")");
+  }
+  time_base = stream->time_base;
+}
+
+void VideoReader::State::describe_stream() {
+  const AVStream* stream = format->streams[stream_index];
+  const AVCodecParameters* parameters = stream->codecpar;
+  if (parameters->width <= 0 || parameters->height <= 0) fail("video stream has no frame size");
+  info.container = format->iformat->name;
+  info.codec = codec->codec->name;
+  info.rotation = clockwise_rotation(stream);
+  const bool sideways = info.rotation % 180 != 0;
+  info.width = sideways ? parameters->height : parameters->width;
+  info.height = sideways ? parameters->width : parameters->height;
+  if (stream->duration != AV_NOPTS_VALUE && stream->duration > 0) {
+    info.duration_s = static_cast<double>(stream->duration) * av_q2d(stream->time_base);
+  } else if (format->duration != AV_NOPTS_VALUE && format->duration > 0) {
+    info.duration_s = static_cast<double>(format->duration) / AV_TIME_BASE;
+  }
+  info.average_fps = rate_of(stream->avg_frame_rate);
+  info.nominal_fps = rate_of(stream->r_frame_rate);
+}
+
+// Sends the next packet of the video stream to the decoder, or the flush
+// packet at the end of the file. Returns false when nothing more can be sent.
+bool VideoReader::State::feed_decoder() {
+  while (!flushing) {
+    int err = av_read_frame(format.get(), packet.get());
+    if (err < 0) {
+      if (err != AVERROR_EOF) {
+        stopped_early = "reading stopped after " + std::to_string(frames_decoded) +
+                        " frames (" + av_error_text(err) + ")";
+      }
+      flushing = true;
+      avcodec_send_packet(codec.get(), nullptr);
+      return true;
+    }
+    const bool ours = packet->stream_index == stream_index;
+    if (ours) err = avcodec_send_packet(codec.get(), packet.get());
+    av_packet_unref(packet.get());
+    if (!ours) continue;
+    // A damaged packet is dropped as FFmpeg's own tools do, and decoding goes
+    // on with the next one; the caller hears about it.
+    if (err < 0 && err != AVERROR(EAGAIN) && !stopped_early) {
+      stopped_early = "damaged data after " + std::to_string(frames_decoded) + " frames (" +
+                      av_error_text(err) + ")";
+    }
+    return true;
+  }
+  return false;
+}
+
+void VideoReader::State::stamp_current_frame() {
+  std::int64_t pts = frame->best_effort_timestamp;
+  if (pts == AV_NOPTS_VALUE) pts = frame->pts;
+  if (pts == AV_NOPTS_VALUE) {
+    // No timestamp at all: step by the stream's average frame duration.
+    const double step = info.average_fps > 0 ? 1000.0 / info.average_fps : 0.0;
+    timestamp_ms = frames_decoded == 0 ? 0.0 : timestamp_ms + step;
+    return;
+  }
+  if (first_pts == AV_NOPTS_VALUE) first_pts = pts;
+  timestamp_ms = static_cast<double>(pts - first_pts) * av_q2d(time_base) * 1000.0;
+}
+
+void set_ffmpeg_logging(bool verbose) { av_log_set_level(verbose ? AV_LOG_WARNING : AV_LOG_QUIET); }
+
+VideoReader::VideoReader(const std::filesystem::path& path, const ReaderOptions& options)
+    : state_(std::make_unique<State>()) {
+  state_->path = path;
+  state_->open(options);
+}
+
+VideoReader::~VideoReader() = default;
+VideoReader::VideoReader(VideoReader&&) noexcept = default;
+VideoReader& VideoReader::operator=(VideoReader&&) noexcept = default;
+
+const VideoInfo& VideoReader::info() const { return state_->info; }
+double VideoReader::timestamp_ms() const { return state_->timestamp_ms; }
+std::int64_t VideoReader::frames_decoded() const { return state_->frames_decoded; }
+const std::optional<std::string>& VideoReader::stopped_early() const {
+  return state_->stopped_early;
+}
+
+bool VideoReader::next_frame() {
+  State& s = *state_;
+  while (true) {
+    const int err = avcodec_receive_frame(s.codec.get(), s.frame.get());
+    if (err == 0) {
+      s.stamp_current_frame();
+      ++s.frames_decoded;
+      return true;
+    }
+    if (err == AVERROR_EOF) return false;
+    if (err != AVERROR(EAGAIN)) {
+      s.stopped_early = "decoding stopped after " + std::to_string(s.frames_decoded) +
+                        " frames (" + av_error_text(err) + ")";
+      return false;
+    }
+    if (!s.feed_decoder()) return false;
+  }
+}
+
+image::Image VideoReader::to_rgb() {
+  State& s = *state_;
+  const AVFrame& f = *s.frame;
+  const auto source_format = static_cast<AVPixelFormat>(f.format);
+  // BICUBIC chroma upsampling, as OpenCV's FFmpeg capture (the Python tool's decoder) uses.
+  s.converter.reset(sws_getCachedContext(s.converter.release(), f.width, f.height, source_format,
+                                         f.width, f.height, AV_PIX_FMT_RGB24, SWS_BICUBIC,
+                                         nullptr, nullptr, nullptr));
+  if (!s.converter) {
+    s.fail(std::string("cannot convert pixel format ") +
+           (av_get_pix_fmt_name(source_format) ? av_get_pix_fmt_name(source_format) : "?"));
+  }
+  // yuvj* formats are full range by definition, whatever the frame's flag says.
+  const bool full_range = f.color_range == AVCOL_RANGE_JPEG ||
+                          source_format == AV_PIX_FMT_YUVJ420P ||
+                          source_format == AV_PIX_FMT_YUVJ422P ||
+                          source_format == AV_PIX_FMT_YUVJ444P ||
+                          source_format == AV_PIX_FMT_YUVJ440P;
+  const int* coefficients = sws_getCoefficients(SWS_CS_ITU601);
+  sws_setColorspaceDetails(s.converter.get(), coefficients, full_range ? 1 : 0, coefficients, 1, 0,
+                           1 << 16, 1 << 16);
+  image::Image rgb(f.width, f.height);
+  uint8_t* destination[4] = {rgb.pixels.data(), nullptr, nullptr, nullptr};
+  int destination_stride[4] = {static_cast<int>(rgb.row_bytes()), 0, 0, 0};
+  sws_scale(s.converter.get(), f.data, f.linesize, 0, f.height, destination, destination_stride);
+  return image::rotate_clockwise(rgb, s.info.rotation);
+}
+
+}  // namespace signprep::video

@@ -1,0 +1,88 @@
+#include "output/labels_csv.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "core/error.h"
+#include "test_support.h"
+
+namespace signprep::output {
+namespace {
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void write_text(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
+
+TEST(LabelsCsv, WritesHeaderAndRows) {
+  test::TempDir dir;
+  const auto path = dir.path() / "labels.csv";
+  const LabelRow rows[] = {{"clip_0001.npz", 12, 3, false}, {"a/b.npz", 0, 0, true}};
+  write_labels_csv(path, rows, /*append=*/false);
+  EXPECT_EQ(read_text(path), "file,gloss,cat,occluded\nclip_0001.npz,12,3,0\na/b.npz,0,0,1\n");
+}
+
+TEST(LabelsCsv, WithoutAppendTheHeaderAndOldRowsAreReplaced) {
+  test::TempDir dir;
+  const auto path = dir.path() / "labels.csv";
+  write_text(path, "file,gloss,cat,occluded\nold.npz,1,1,0\n");
+  const LabelRow rows[] = {{"new.npz", 2, 5, false}};
+  write_labels_csv(path, rows, false);
+  EXPECT_EQ(read_text(path), "file,gloss,cat,occluded\nnew.npz,2,5,0\n");
+}
+
+TEST(LabelsCsv, AppendKeepsExistingRows) {
+  test::TempDir dir;
+  const auto path = dir.path() / "labels.csv";
+  write_text(path, "file,gloss,cat,occluded\nold.npz,1,1,1\n");
+  const LabelRow rows[] = {{"new.npz", 2, 5, false}};
+  write_labels_csv(path, rows, true);
+  EXPECT_EQ(read_text(path), "file,gloss,cat,occluded\nold.npz,1,1,1\nnew.npz,2,5,0\n");
+}
+
+TEST(LabelsCsv, AppendToAnOlderFileAddsTheOccludedColumn) {
+  test::TempDir dir;
+  const auto path = dir.path() / "labels.csv";
+  write_text(path, "file,gloss,cat\r\nold.npz,1,4\r\n\"we,ird\"\"name\nx.npz\",2,2\r\n");
+  const LabelRow rows[] = {{"new.npz", 2, 5, true}};
+  write_labels_csv(path, rows, true);
+  EXPECT_EQ(read_text(path),
+            "file,gloss,cat,occluded\nold.npz,1,4,0\n\"we,ird\"\"name\nx.npz\",2,2,0\n"
+            "new.npz,2,5,1\n");
+}
+
+TEST(LabelsCsv, AppendCreatesAMissingFile) {
+  test::TempDir dir;
+  const auto path = dir.path() / "labels.csv";
+  const LabelRow rows[] = {{"a.npz", 1, 1, false}};
+  write_labels_csv(path, rows, true);
+  EXPECT_EQ(read_text(path), "file,gloss,cat,occluded\na.npz,1,1,0\n");
+}
+
+TEST(LabelsCsv, AppendRefusesAForeignHeader) {
+  test::TempDir dir;
+  const auto path = dir.path() / "labels.csv";
+  write_text(path, "name,label\nx,1\n");
+  const LabelRow rows[] = {{"a.npz", 1, 1, false}};
+  EXPECT_THROW(write_labels_csv(path, rows, true), Error);
+  EXPECT_EQ(read_text(path), "name,label\nx,1\n");
+}
+
+TEST(LabelsCsv, PythonCsvModuleParsesQuotedFields) {
+  test::TempDir dir;
+  const auto path = dir.path() / "labels.csv";
+  const LabelRow rows[] = {{"dir, with comma/clip \"1\".npz", 7, 8, true}, {"plain.npz", 1, 2, false}};
+  write_labels_csv(path, rows, false);
+  EXPECT_EQ(test::run_python("output/check_labels_csv.py", path.string()), 0);
+}
+
+}  // namespace
+}  // namespace signprep::output
