@@ -288,7 +288,7 @@ Column utf8_column(std::string name, std::span<const std::string> values) {
 Bytes all_present_definition_levels(std::size_t count) {
   Bytes run;
   if (count > 0) {
-    append_varint(run, std::uint64_t{count - 1} << 1);  // low bit 0: an RLE run, not bit-packed
+    append_varint(run, std::uint64_t{count} << 1);  // low bit 0: an RLE run, not bit-packed
     run.push_back(std::byte{1});
   }
   Bytes levels;

@@ -18,6 +18,12 @@ namespace signprep::video {
 
 using detail::av_error_text;
 
+namespace {
+// Past this many frames in a row that fail to decode, the stream is taken as
+// unreadable rather than damaged in places.
+constexpr int kMaxConsecutiveFailures = 100;
+}  // namespace
+
 struct VideoReader::State {
   std::filesystem::path path;
   VideoInfo info;
@@ -33,6 +39,7 @@ struct VideoReader::State {
   std::int64_t first_pts = AV_NOPTS_VALUE;
   double timestamp_ms = 0;
   std::optional<std::string> stopped_early;
+  int consecutive_failures = 0;
 
   [[noreturn]] void fail(const std::string& reason) const {
     throw Error(ErrorKind::kInput, path.string() + ": " + reason);
@@ -41,6 +48,13 @@ struct VideoReader::State {
   void open_decoder(const AVCodec* decoder, const ReaderOptions& options);
   void describe_stream();
   bool feed_decoder();
+  // Keeps the first problem: later ones are usually its consequences.
+  void note_damage(const std::string& what, int err) {
+    if (!stopped_early) {
+      stopped_early = what + " after " + std::to_string(frames_decoded) + " frames (" +
+                      av_error_text(err) + ")";
+    }
+  }
   void stamp_current_frame();
 };
 
@@ -140,10 +154,7 @@ bool VideoReader::State::feed_decoder() {
   while (!flushing) {
     int err = av_read_frame(format.get(), packet.get());
     if (err < 0) {
-      if (err != AVERROR_EOF) {
-        stopped_early = "reading stopped after " + std::to_string(frames_decoded) +
-                        " frames (" + av_error_text(err) + ")";
-      }
+      if (err != AVERROR_EOF) note_damage("reading stopped", err);
       flushing = true;
       avcodec_send_packet(codec.get(), nullptr);
       return true;
@@ -154,10 +165,7 @@ bool VideoReader::State::feed_decoder() {
     if (!ours) continue;
     // A damaged packet is dropped as FFmpeg's own tools do, and decoding goes
     // on with the next one; the caller hears about it.
-    if (err < 0 && err != AVERROR(EAGAIN) && !stopped_early) {
-      stopped_early = "damaged data after " + std::to_string(frames_decoded) + " frames (" +
-                      av_error_text(err) + ")";
-    }
+    if (err < 0 && err != AVERROR(EAGAIN)) note_damage("damaged data", err);
     return true;
   }
   return false;
@@ -200,15 +208,18 @@ bool VideoReader::next_frame() {
   while (true) {
     const int err = avcodec_receive_frame(s.codec.get(), s.frame.get());
     if (err == 0) {
+      s.consecutive_failures = 0;
       s.stamp_current_frame();
       ++s.frames_decoded;
       return true;
     }
     if (err == AVERROR_EOF) return false;
     if (err != AVERROR(EAGAIN)) {
-      s.stopped_early = "decoding stopped after " + std::to_string(s.frames_decoded) +
-                        " frames (" + av_error_text(err) + ")";
-      return false;
+      // A frame that fails to decode is skipped, as ffmpeg and ffprobe do; the
+      // decoder stays usable. A decoder that fails on and on is given up.
+      s.note_damage("a frame failed to decode", err);
+      if (++s.consecutive_failures > kMaxConsecutiveFailures) return false;
+      continue;
     }
     if (!s.feed_decoder()) return false;
   }

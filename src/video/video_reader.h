@@ -44,9 +44,10 @@ class VideoReader {
 
   const VideoInfo& info() const;
 
-  // Decodes the next frame. Returns false at the end of the stream, or when
-  // decoding failed mid-file: then stopped_early() says why, and the frames
-  // decoded so far stay valid.
+  // Decodes the next frame. Returns false at the end of the stream. Damaged
+  // data (a bad packet, a frame that fails to decode, a file cut short) is
+  // skipped or ends the stream early, and stopped_early() then says what
+  // happened first; every frame returned is valid.
   bool next_frame();
   // Presentation time of the current frame in ms since the first frame.
   double timestamp_ms() const;

@@ -250,9 +250,11 @@ Json read_with_hyparquet(const fs::path& file) {
                              ": run scripts/setup (npm ci --prefix tests/parquet_reader)");
   }
   const fs::path errors = file.string() + ".stderr";
+  // A malformed file can send a reader into a very long loop: fail instead
+  // (timeout exits with 124).
   const CommandResult result =
-      run_command("node " + shell_quote(kReaderScript.string()) + " " + shell_quote(file.string()) +
-                  " 2>" + shell_quote(errors.string()));
+      run_command("timeout 120 node " + shell_quote(kReaderScript.string()) + " " +
+                  shell_quote(file.string()) + " 2>" + shell_quote(errors.string()));
   const std::string error_text = read_text(errors);
   fs::remove(errors);
   if (result.exit_status != 0) {

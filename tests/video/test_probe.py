@@ -1,0 +1,139 @@
+"""`signprep probe` against ffprobe (an independent reading of the same files):
+upright resolution, rotation, decoded frame count, and sampled timestamps
+recomputed here from ffprobe's frame times with the sampling rule."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import video_fixtures  # noqa: E402
+
+SIGNPREP = os.environ["SIGNPREP"]
+ROUND_TRIP = ["sample.mp4", "rot90.mp4", "rot180.mp4", "rot270.mov", "UPPER.MOV", "vfr.mkv",
+              "mpeg4.avi", "vp9.webm", "cut_in_half.mp4"]
+
+
+def probe(path, fps):
+    out = subprocess.run([SIGNPREP, "probe", "--json", "--target-fps", str(fps), str(path)],
+                         capture_output=True, text=True)
+    return out.returncode, json.loads(out.stdout)[0], out.stderr
+
+
+def ffprobe(path):
+    """Stream facts and each decoded frame's best-effort timestamp, as ffprobe sees them."""
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_streams", "-show_frames",
+         "-show_entries", "stream=width,height,time_base:stream_side_data=rotation:"
+         "frame=best_effort_timestamp", "-of", "json", str(path)],
+        capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def expected_timestamps(frame_ms, fps):
+    """The Python tool's rule: keep a frame when its time reaches the next slot
+    (0.001 ms tolerance), then advance the slot by one period."""
+    kept, slot = [], 0.0
+    for t in frame_ms:
+        if t + 1e-3 >= slot:
+            kept.append(int(t))
+            slot += 1000.0 / fps
+    return kept
+
+
+class ProbeAgreesWithFfprobe(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.files = video_fixtures.make_fixtures(cls.tmp.name)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_every_fixture(self):
+        for name in ROUND_TRIP:
+            with self.subTest(name):
+                ref = ffprobe(self.files[name])
+                stream = ref["streams"][0]
+                rotation = int(float(next((d["rotation"] for d in stream.get("side_data_list", [])
+                                           if "rotation" in d), 0)))
+                sideways = rotation % 180 != 0
+                want_size = ((stream["height"], stream["width"]) if sideways
+                             else (stream["width"], stream["height"]))
+                num, den = map(int, stream["time_base"].split("/"))
+                pts = [f["best_effort_timestamp"] for f in ref["frames"]]
+                frame_ms = [(p - pts[0]) * (num / den) * 1000.0 for p in pts]
+                for fps in (15, 30, 7.5, 29.97):
+                    code, got, err = probe(self.files[name], fps)
+                    self.assertEqual(code, 0, err)
+                    self.assertEqual((got["width"], got["height"]), want_size)
+                    self.assertEqual(got["rotation"] % 180, abs(rotation) % 180)
+                    self.assertEqual(got["frames_decoded"], len(pts))
+                    self.assertEqual(got["timestamps_ms"], expected_timestamps(frame_ms, fps))
+
+    def test_thirty_fps_sampled_at_thirty_keeps_every_frame(self):
+        # 29.92 fps source: every frame lands on or after its 30 fps slot.
+        code, got, _ = probe(self.files["sample.mp4"], 30)
+        self.assertEqual(code, 0)
+        self.assertEqual(len(got["timestamps_ms"]), got["frames_decoded"])
+        self.assertEqual(got["timestamps_ms"][:4], [0, 33, 66, 100])
+
+    def test_variable_frame_rate_follows_timestamps_not_counts(self):
+        code, got, _ = probe(self.files["vfr.mkv"], 10)
+        self.assertEqual(code, 0)
+        steps = [b - a for a, b in zip(got["timestamps_ms"], got["timestamps_ms"][1:])]
+        self.assertTrue(any(s > 150 for s in steps), steps)  # the 200 ms hole shows
+
+    def test_rotation_is_reported_clockwise(self):
+        self.assertEqual(probe(self.files["rot180.mp4"], 15)[1]["rotation"], 180)
+        self.assertEqual(probe(self.files["sample.mp4"], 15)[1]["rotation"], 0)
+
+    def test_cut_file_keeps_its_frames_and_says_so(self):
+        code, got, _ = probe(self.files["cut_in_half.mp4"], 15)
+        self.assertEqual(code, 0)
+        self.assertGreater(got["frames_decoded"], 5)
+        self.assertLess(got["frames_decoded"], 58)
+        self.assertIsNotNone(got["warning"])
+
+
+class BadInputs(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.files = video_fixtures.make_fixtures(cls.tmp.name)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_each_gives_a_clear_error_naming_the_file(self):
+        reasons = {
+            "empty.mp4": "empty file",
+            "text.mp4": "cannot open as a video",
+            "index_lost.mp4": "cannot open as a video",
+            "audio_only.mp4": "no video stream",
+            "no_decodable_frame.mp4": "no video frame could be decoded",
+        }
+        for name, reason in reasons.items():
+            with self.subTest(name):
+                out = subprocess.run([SIGNPREP, "probe", str(self.files[name])],
+                                     capture_output=True, text=True)
+                self.assertEqual(out.returncode, 3, out.stderr)  # nothing could be probed
+                self.assertIn(str(self.files[name]), out.stderr)
+                self.assertIn(reason, out.stderr)
+
+    def test_one_bad_file_does_not_stop_the_others(self):
+        out = subprocess.run([SIGNPREP, "probe", "--json", str(self.files["text.mp4"]),
+                              str(self.files["sample.mp4"])], capture_output=True, text=True)
+        self.assertEqual(out.returncode, 1)  # some failed
+        results = json.loads(out.stdout)
+        self.assertIn("error", results[0])
+        self.assertEqual(results[1]["frames_decoded"], 58)
+
+
+if __name__ == "__main__":
+    unittest.main()

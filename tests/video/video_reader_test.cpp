@@ -1,0 +1,114 @@
+// VideoReader's pixels against ffmpeg's own (the CLI applies rotation itself):
+// frames must come out upright and in RGB order.
+#include "video/video_reader.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "core/error.h"
+#include "test_support.h"
+#include "video/frame_sampler.h"
+
+namespace signprep::video {
+namespace {
+
+const std::string kSample = std::string(SIGNPREP_SAMPLES_DIR) + "/wave_webcam_540x720p30.mp4";
+
+int shell(const std::string& command) { return std::system(command.c_str()); }
+
+// The first frame as ffmpeg decodes it, upright, as packed RGB.
+std::vector<std::uint8_t> ffmpeg_first_frame(const std::string& path) {
+  const std::string command =
+      "ffmpeg -v error -i '" + path + "' -frames:v 1 -f rawvideo -pix_fmt rgb24 -";
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+  std::vector<std::uint8_t> bytes;
+  std::uint8_t buffer[65536];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe.get())) > 0;) {
+    bytes.insert(bytes.end(), buffer, buffer + n);
+  }
+  return bytes;
+}
+
+double mean_abs_difference(const std::vector<std::uint8_t>& a, const std::vector<std::uint8_t>& b) {
+  double sum = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) sum += std::abs(int(a[i]) - int(b[i]));
+  return sum / static_cast<double>(a.size());
+}
+
+class UprightFrames : public ::testing::TestWithParam<int> {};
+
+TEST_P(UprightFrames, MatchFfmpegAfterRotation) {
+  test::TempDir dir;
+  const int rotate_tag = GetParam();
+  const std::string rotated = (dir.path() / "rotated.mp4").string();
+  ASSERT_EQ(shell("ffmpeg -v error -i '" + kSample + "' -c copy -metadata:s:v:0 rotate=" +
+                  std::to_string(rotate_tag) + " '" + rotated + "'"),
+            0);
+  VideoReader reader(rotated);
+  ASSERT_TRUE(reader.next_frame());
+  const image::Image frame = reader.to_rgb();
+  const std::vector<std::uint8_t> reference = ffmpeg_first_frame(rotated);
+  ASSERT_EQ(frame.pixels.size(), reference.size());
+  const bool sideways = rotate_tag % 180 != 0;
+  EXPECT_EQ(frame.width, sideways ? 720 : 540);
+  EXPECT_EQ(frame.height, sideways ? 540 : 720);
+  // Same decoder and the same bicubic YUV->RGB conversion: only rounding in
+  // the colour conversion may differ (a wrong orientation or channel order
+  // differs by tens of levels on this picture).
+  EXPECT_LT(mean_abs_difference(frame.pixels, reference), 1.0);
+}
+
+INSTANTIATE_TEST_SUITE_P(RotationTags, UprightFrames, ::testing::Values(0, 90, 180, 270));
+
+TEST(VideoReader, TimestampsStartAtZeroAndIncrease) {
+  VideoReader reader(kSample);
+  double previous = -1;
+  while (reader.next_frame()) {
+    if (reader.frames_decoded() == 1) {
+      EXPECT_EQ(reader.timestamp_ms(), 0.0);
+    }
+    EXPECT_GT(reader.timestamp_ms(), previous);
+    previous = reader.timestamp_ms();
+  }
+  EXPECT_EQ(reader.frames_decoded(), 58);
+  EXPECT_FALSE(reader.stopped_early());
+  EXPECT_NEAR(previous, 57 * 1000.0 * 12 / 359, 0.5);  // 359/12 fps
+}
+
+TEST(VideoReader, MissingFileIsAnInputErrorNamingIt) {
+  try {
+    VideoReader reader("/no/such/video.mp4");
+    FAIL();
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::kInput);
+    EXPECT_NE(std::string(error.what()).find("/no/such/video.mp4"), std::string::npos);
+  }
+}
+
+TEST(FrameSampler, KeepsAFrameThatLandsOnASlotDespiteRounding) {
+  FrameSampler sampler(30);
+  // 3 * (1000/30) accumulates to 100.00000000000001 > 100.
+  EXPECT_TRUE(sampler.keep(0));
+  EXPECT_TRUE(sampler.keep(33.333333333333336));
+  EXPECT_TRUE(sampler.keep(66.66666666666667));
+  EXPECT_TRUE(sampler.keep(100.0));
+  EXPECT_FALSE(sampler.keep(120.0));
+  EXPECT_EQ(FrameSampler::stored_timestamp(66.66666666666667), 66);
+}
+
+TEST(FrameSampler, SlotsAdvanceFromTheSlotNotFromTheFrame) {
+  FrameSampler sampler(10);  // slots 0, 100, 200, ...
+  EXPECT_TRUE(sampler.keep(0));
+  EXPECT_FALSE(sampler.keep(99.9));
+  EXPECT_TRUE(sampler.keep(150));   // slot 100 -> next slot 200, not 250
+  EXPECT_TRUE(sampler.keep(200));
+  EXPECT_TRUE(sampler.keep(520));   // after a hole, the lagging slots catch up one per frame
+  EXPECT_TRUE(sampler.keep(530));
+}
+
+}  // namespace
+}  // namespace signprep::video
