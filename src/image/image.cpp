@@ -23,11 +23,17 @@ struct QuarterTurn {
 
 }  // namespace
 
-Image rotate_clockwise(const Image& source, int degrees) {
+Image rotate_clockwise(const ImageView& source, int degrees) {
   if (degrees % 90 != 0 || degrees < 0 || degrees >= 360) {
     throw std::invalid_argument("rotate_clockwise: unsupported angle " + std::to_string(degrees));
   }
-  if (degrees == 0) return source;
+  if (degrees == 0) {
+    Image copy(source.width, source.height, source.order);
+    for (int y = 0; y < source.height; ++y) {
+      std::copy_n(source.row(y), copy.row_bytes(), copy.row(y));
+    }
+    return copy;
+  }
   const QuarterTurn turn{degrees / 90, source.width, source.height};
   const bool swaps = turn.turns % 2 == 1;
   Image rotated(swaps ? source.height : source.width, swaps ? source.width : source.height,

@@ -10,6 +10,18 @@ namespace signprep::image {
 
 enum class ChannelOrder { kRgb, kBgr };
 
+// Read-only pixels of a 3-channel image whose rows may be padded (decoder
+// and converter buffers are).
+struct ImageView {
+  int width = 0;
+  int height = 0;
+  ChannelOrder order = ChannelOrder::kRgb;
+  const std::uint8_t* data = nullptr;
+  std::size_t stride = 0;  // bytes from one row to the next, >= width * 3
+
+  const std::uint8_t* row(int y) const { return data + static_cast<std::size_t>(y) * stride; }
+};
+
 struct Image {
   int width = 0;
   int height = 0;
@@ -28,10 +40,12 @@ struct Image {
   const std::uint8_t* row(int y) const {
     return pixels.data() + static_cast<std::size_t>(y) * row_bytes();
   }
+  ImageView view() const { return {width, height, order, pixels.data(), row_bytes()}; }
 };
 
-// Rotates clockwise by a multiple of 90 degrees (0, 90, 180 or 270); any other
-// angle is a programming error and throws std::invalid_argument.
-Image rotate_clockwise(const Image& source, int degrees);
+// A tightly packed copy rotated clockwise by a multiple of 90 degrees (0, 90,
+// 180 or 270); any other angle is a programming error and throws
+// std::invalid_argument.
+Image rotate_clockwise(const ImageView& source, int degrees);
 
 }  // namespace signprep::image

@@ -28,15 +28,19 @@ std::vector<std::filesystem::path> discover_videos(const std::filesystem::path& 
   }
   if (!fs::is_directory(status)) return {input};
 
-  std::set<fs::path> seen;
-  std::vector<fs::path> videos;
+  std::vector<fs::path> found;
   fs::recursive_directory_iterator it(input, fs::directory_options::skip_permission_denied, ec);
   for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (!it->is_regular_file(ec) || !has_video_extension(it->path())) continue;
-    if (seen.insert(fs::weakly_canonical(it->path(), ec)).second) videos.push_back(it->path());
+    if (it->is_regular_file(ec) && has_video_extension(it->path())) found.push_back(it->path());
   }
   if (ec) throw Error(ErrorKind::kInput, "cannot list " + input.string() + ": " + ec.message());
-  std::sort(videos.begin(), videos.end());
+  // Sorted first, so that of several names for one file the first in order is kept.
+  std::sort(found.begin(), found.end());
+  std::set<fs::path> seen;
+  std::vector<fs::path> videos;
+  for (fs::path& path : found) {
+    if (seen.insert(fs::weakly_canonical(path, ec)).second) videos.push_back(std::move(path));
+  }
   return videos;
 }
 

@@ -10,6 +10,7 @@ extern "C" {
 }
 
 #include <cmath>
+#include <vector>
 
 #include "core/error.h"
 #include "video/ffmpeg_handles.h"
@@ -32,6 +33,7 @@ struct VideoReader::State {
   detail::PacketPtr packet{av_packet_alloc()};
   detail::FramePtr frame{av_frame_alloc()};
   detail::SwsContextPtr converter;
+  std::vector<std::uint8_t> rgb_scratch;
   int stream_index = -1;
   AVRational time_base{0, 1};
   bool flushing = false;
@@ -246,10 +248,15 @@ image::Image VideoReader::to_rgb() {
   const int* coefficients = sws_getCoefficients(SWS_CS_ITU601);
   sws_setColorspaceDetails(s.converter.get(), coefficients, full_range ? 1 : 0, coefficients, 1, 0,
                            1 << 16, 1 << 16);
-  image::Image rgb(f.width, f.height);
-  uint8_t* destination[4] = {rgb.pixels.data(), nullptr, nullptr, nullptr};
-  int destination_stride[4] = {static_cast<int>(rgb.row_bytes()), 0, 0, 0};
+  // swscale's SIMD writes whole vectors, past the last pixel of a row and of
+  // the image: convert into a padded scratch buffer, then copy out upright.
+  const std::size_t stride = FFALIGN(static_cast<std::size_t>(f.width) * 3, 64);
+  s.rgb_scratch.resize(stride * static_cast<std::size_t>(f.height) + 64);
+  uint8_t* destination[4] = {s.rgb_scratch.data(), nullptr, nullptr, nullptr};
+  int destination_stride[4] = {static_cast<int>(stride), 0, 0, 0};
   sws_scale(s.converter.get(), f.data, f.linesize, 0, f.height, destination, destination_stride);
+  const image::ImageView rgb{f.width, f.height, image::ChannelOrder::kRgb, s.rgb_scratch.data(),
+                             stride};
   return image::rotate_clockwise(rgb, s.info.rotation);
 }
 

@@ -1,0 +1,112 @@
+"""The signprep command line: flags, validation messages and exit codes."""
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import video_fixtures  # noqa: E402
+
+SIGNPREP = os.environ["SIGNPREP"]
+ORIGINAL_FLAGS = ["--write-keypoints", "--write-iv3-features", "--feature-key", "--workers",
+                  "--batch-size", "--target-fps", "--disable-parquet", "--out-size",
+                  "--conf-thresh", "--max-gap", "--id", "--gloss-id", "--cat-id", "--labels-csv",
+                  "--append", "--occ-enable", "--occ-vis-thresh", "--occ-frame-prop",
+                  "--occ-min-run"]
+
+
+def signprep(*args):
+    return subprocess.run([SIGNPREP, *map(str, args)], capture_output=True, text=True)
+
+
+class CommandLine(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.dir = Path(cls.tmp.name)
+        cls.sample = video_fixtures.SAMPLE
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def assert_fails(self, result, code, *phrases):
+        self.assertEqual(result.returncode, code, result.stderr)
+        for phrase in phrases:
+            self.assertIn(phrase, result.stderr)
+        self.assertTrue(result.stderr.startswith("signprep: error: "), result.stderr)
+
+    def test_help_lists_every_flag_of_the_original_with_defaults(self):
+        result = signprep("--help")
+        self.assertEqual(result.returncode, 0)
+        for flag in ORIGINAL_FLAGS:
+            self.assertIn(flag, result.stdout)
+        for default in ["default 15", "default 32", "default 256", "default 0.5", "default 5",
+                        "default 0.6", "default 0.4", "default X2048"]:
+            self.assertIn(default, result.stdout)
+
+    def test_missing_arguments(self):
+        self.assert_fails(signprep(), 2, "expected VIDEO_OR_DIR and OUT_DIR")
+
+    def test_invalid_values_are_named(self):
+        out = self.dir / "out"
+        cases = [
+            (["--target-fps", "-3"], "--target-fps must be > 0"),
+            (["--target-fps", "0"], "--target-fps must be > 0"),
+            (["--target-fps", "fast"], "--target-fps: 'fast' is not a number"),
+            (["--workers", "0"], "--workers must be at least 1"),
+            (["--batch-size", "0"], "--batch-size must be at least 1"),
+            (["--max-gap", "-1"], "--max-gap must be >= 0"),
+            (["--conf-thresh", "1.5"], "--conf-thresh must be in [0, 1]"),
+            (["--id", "3.5"], "--id: '3.5' is not an integer"),
+            (["--feature-key", "mask"], "--feature-key mask would overwrite"),
+            (["--bogus"], "unknown option --bogus"),
+            (["--workers"], "--workers needs a value"),
+        ]
+        for flags, message in cases:
+            with self.subTest(flags):
+                self.assert_fails(signprep(self.sample, out, "--write-keypoints", *flags), 2,
+                                  message)
+
+    def test_equals_form_is_accepted(self):
+        self.assert_fails(signprep(self.sample, self.dir / "o", "--write-keypoints",
+                                   "--target-fps=-1"), 2, "--target-fps must be > 0")
+
+    def test_missing_input(self):
+        self.assert_fails(signprep(self.dir / "nope", self.dir / "out", "--write-keypoints"), 3,
+                          "nope: no such file or directory")
+
+    def test_directory_without_videos(self):
+        empty = self.dir / "no_videos"
+        empty.mkdir()
+        (empty / "notes.txt").write_text("x")
+        self.assert_fails(signprep(empty, self.dir / "out", "--write-keypoints"), 3,
+                          "no videos (.mp4 .mov .avi .mkv .webm) found under")
+
+    def test_unwritable_output_directory(self):
+        blocker = self.dir / "a_file"
+        blocker.write_text("x")
+        self.assert_fails(signprep(self.sample, blocker / "out", "--write-keypoints"), 6,
+                          "cannot create", str(blocker / "out"))
+
+    def test_nothing_requested(self):
+        self.assert_fails(signprep(self.sample, self.dir / "out"), 2, "nothing to do")
+
+    def test_extractors_not_built_yet_fail_clearly_and_write_nothing(self):
+        for flag, name in [("--write-keypoints", "keypoint"), ("--write-iv3-features", "InceptionV3")]:
+            with self.subTest(flag):
+                out = self.dir / ("out" + flag)
+                self.assert_fails(signprep(self.sample, out, flag), 4, name, "not available yet")
+                self.assertEqual(list(out.iterdir()) if out.exists() else [], [])
+
+    def test_probe_help_and_usage(self):
+        self.assertEqual(signprep("probe", "--help").returncode, 0)
+        self.assert_fails(signprep("probe"), 2, "no video given")
+        self.assert_fails(signprep("probe", "--target-fps", "-2", self.sample), 2,
+                          "--target-fps must be > 0")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,37 @@
+#include "pipeline/clip_meta.h"
+
+#include <gtest/gtest.h>
+
+namespace signprep::pipeline {
+namespace {
+
+// Exactly as stored by the Python tool for a clip named 8.MOV processed at 30
+// fps (../shared/ORIGINAL_FORMAT.md); signprep's own keys follow it.
+constexpr std::string_view kOriginalMeta =
+    "{\"video\": \"8.MOV\", \"target_fps\": 30, \"out_size\": 256, \"dims_per_frame\": 156, "
+    "\"keypoints_total\": 78, \"order\": \"pose25,left_hand21,right_hand21,face11\", "
+    "\"pose_indices\": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, "
+    "21, 22, 23, 24], \"face_indices\": [1, 33, 263, 133, 362, 61, 291, 105, 334, 199, 4], "
+    "\"conf_thresh\": 0.5, \"interpolation_max_gap\": 5";
+
+TEST(ClipMeta, StartsWithThePythonToolsKeysByteForByte) {
+  RunOptions options;
+  options.target_fps = 30;
+  const std::string meta = clip_meta_json({"8.MOV", 29.97, 120, 119}, options);
+  EXPECT_EQ(meta.substr(0, kOriginalMeta.size()), kOriginalMeta);
+  EXPECT_EQ(meta.substr(kOriginalMeta.size()),
+            ", \"tool\": \"signprep " SIGNPREP_VERSION
+            "\", \"source_fps\": 29.97, \"frames_decoded\": 120, \"frames_kept\": 119}");
+}
+
+TEST(ClipMeta, FractionalTargetFpsStaysAFloat) {
+  RunOptions options;
+  options.target_fps = 7.5;
+  options.conf_thresh = 0.3;
+  const std::string meta = clip_meta_json({"a.mp4", 30, 1, 1}, options);
+  EXPECT_NE(meta.find("\"target_fps\": 7.5,"), std::string::npos) << meta;
+  EXPECT_NE(meta.find("\"conf_thresh\": 0.3,"), std::string::npos) << meta;
+}
+
+}  // namespace
+}  // namespace signprep::pipeline
