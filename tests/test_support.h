@@ -33,8 +33,8 @@ class TempDir {
 
 // Runs tests/<script> with Debian's python3 and returns its exit status.
 inline int run_python(const std::string& script, const std::string& arguments) {
-  const std::string command = std::string(SIGNPREP_PYTHON) + " " + SIGNPREP_TESTS_DIR + "/" +
-                              script + " " + arguments;
+  const std::string command =
+      std::string(SIGNPREP_PYTHON) + " " + SIGNPREP_TESTS_DIR + "/" + script + " " + arguments;
   const int status = std::system(command.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

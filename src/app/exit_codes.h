@@ -17,11 +17,16 @@ enum ExitCode : int {
 
 inline ExitCode exit_code_for(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kUsage: return kExitUsage;
-    case ErrorKind::kInput: return kExitNothingRan;
-    case ErrorKind::kOutput: return kExitOutput;
-    case ErrorKind::kModel: return kExitModel;
-    case ErrorKind::kUnavailable: return kExitUnavailable;
+    case ErrorKind::kUsage:
+      return kExitUsage;
+    case ErrorKind::kInput:
+      return kExitNothingRan;
+    case ErrorKind::kOutput:
+      return kExitOutput;
+    case ErrorKind::kModel:
+      return kExitModel;
+    case ErrorKind::kUnavailable:
+      return kExitUnavailable;
   }
   return kExitUsage;
 }

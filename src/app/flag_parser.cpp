@@ -54,9 +54,8 @@ void FlagParser::add_value(std::string name, std::string value_name, std::string
 
 void FlagParser::add_value(std::string name, std::string value_name, std::string help,
                            std::optional<std::int64_t>& target) {
-  add(name, std::move(value_name), std::move(help), [&target, name](std::string_view text) {
-    target = parse_number<std::int64_t>(name, text);
-  });
+  add(name, std::move(value_name), std::move(help),
+      [&target, name](std::string_view text) { target = parse_number<std::int64_t>(name, text); });
 }
 
 void FlagParser::add_value(std::string name, std::string value_name, std::string help,

@@ -70,10 +70,10 @@ int probe_command(const std::vector<std::string>& args) {
   FlagParser parser("signprep probe VIDEO... [--target-fps N] [--json]",
                     "Prints each video's container, codec, upright resolution, rotation,\n"
                     "duration, frame rates, decoded frame count and sampled timestamps.");
-  parser.add_value("--target-fps", "FPS",
-                   "sampling rate for the timestamps (default " +
-                       output::python_float_repr(target_fps) + ")",
-                   target_fps);
+  parser.add_value(
+      "--target-fps", "FPS",
+      "sampling rate for the timestamps (default " + output::python_float_repr(target_fps) + ")",
+      target_fps);
   parser.add_switch("--json", "print one JSON array instead of text", json);
   const auto videos = parser.parse(args);
   if (!videos) return kExitSuccess;

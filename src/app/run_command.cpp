@@ -10,8 +10,12 @@
 namespace signprep::app {
 namespace {
 
-std::string shown(double value) { return output::python_float_repr(value); }
-std::string shown(int value) { return std::to_string(value); }
+std::string shown(double value) {
+  return output::python_float_repr(value);
+}
+std::string shown(int value) {
+  return std::to_string(value);
+}
 
 }  // namespace
 
@@ -28,8 +32,8 @@ int run_command(const std::vector<std::string>& args) {
                     options.write_keypoints);
   parser.add_switch("--write-iv3-features", "write InceptionV3 features [T,2048]",
                     options.write_iv3_features);
-  parser.add_value("--feature-key", "NAME", "npz member of the features (default " +
-                                                defaults.feature_key + ")",
+  parser.add_value("--feature-key", "NAME",
+                   "npz member of the features (default " + defaults.feature_key + ")",
                    options.feature_key);
   parser.add_value("--workers", "N",
                    "worker processes (default min(cores, 12) = " + shown(defaults.workers) + ")",

@@ -18,7 +18,7 @@ inline constexpr int kDimsPerFrame = 2 * kKeypointCount;                        
 
 // First keypoint index of each block within a frame.
 inline constexpr int kPoseBegin = 0;
-inline constexpr int kLeftHandBegin = kPoseBegin + kPosePoints;        // 25
+inline constexpr int kLeftHandBegin = kPoseBegin + kPosePoints;       // 25
 inline constexpr int kRightHandBegin = kLeftHandBegin + kHandPoints;  // 46
 inline constexpr int kFaceBegin = kRightHandBegin + kHandPoints;      // 67
 

@@ -14,9 +14,12 @@ struct QuarterTurn {
   int src_w, src_h;
   std::pair<int, int> map(int sx, int sy) const {
     switch (turns) {
-      case 1: return {src_h - 1 - sy, sx};
-      case 2: return {src_w - 1 - sx, src_h - 1 - sy};
-      default: return {sy, src_w - 1 - sx};  // 3 turns
+      case 1:
+        return {src_h - 1 - sy, sx};
+      case 2:
+        return {src_w - 1 - sx, src_h - 1 - sy};
+      default:
+        return {sy, src_w - 1 - sx};  // 3 turns
     }
   }
 };

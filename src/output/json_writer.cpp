@@ -25,14 +25,29 @@ void append_escaped_string(std::string& out, const std::string& utf8) {
     i += length;
     char escape[16];
     switch (code) {
-      case '"': out += "\\\""; continue;
-      case '\\': out += "\\\\"; continue;
-      case '\n': out += "\\n"; continue;
-      case '\r': out += "\\r"; continue;
-      case '\t': out += "\\t"; continue;
-      case '\b': out += "\\b"; continue;
-      case '\f': out += "\\f"; continue;
-      default: break;
+      case '"':
+        out += "\\\"";
+        continue;
+      case '\\':
+        out += "\\\\";
+        continue;
+      case '\n':
+        out += "\\n";
+        continue;
+      case '\r':
+        out += "\\r";
+        continue;
+      case '\t':
+        out += "\\t";
+        continue;
+      case '\b':
+        out += "\\b";
+        continue;
+      case '\f':
+        out += "\\f";
+        continue;
+      default:
+        break;
     }
     if (code >= 0x20 && code < 0x7F) {
       out += static_cast<char>(code);
@@ -41,7 +56,8 @@ void append_escaped_string(std::string& out, const std::string& utf8) {
       out += escape;
     } else {  // outside the BMP: a UTF-16 surrogate pair, as Python writes it
       const char32_t v = code - 0x10000;
-      std::snprintf(escape, sizeof escape, "\\u%04x\\u%04x", static_cast<unsigned>(0xD800 + (v >> 10)),
+      std::snprintf(escape, sizeof escape, "\\u%04x\\u%04x",
+                    static_cast<unsigned>(0xD800 + (v >> 10)),
                     static_cast<unsigned>(0xDC00 + (v & 0x3FF)));
       out += escape;
     }
@@ -56,7 +72,8 @@ std::string python_float_repr(double value) {
   if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
   // Shortest round-trip digits in scientific form: "d.ddde±XX".
   char buffer[64];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific);
+  auto [end, ec] =
+      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific);
   std::string scientific(buffer, end);
   const std::size_t e = scientific.find('e');
   const int exponent = std::atoi(scientific.c_str() + e + 1);

@@ -71,8 +71,8 @@ struct ZipSourceFreer {
 
 [[noreturn]] void fail_zip(const std::filesystem::path& path, const std::string& what,
                            zip_error_t* error) {
-  throw Error(ErrorKind::kOutput,
-              "cannot write " + path.string() + ": " + what + " (" + zip_error_strerror(error) + ")");
+  throw Error(ErrorKind::kOutput, "cannot write " + path.string() + ": " + what + " (" +
+                                      zip_error_strerror(error) + ")");
 }
 
 // Reads back the whole archive that libzip wrote into an in-memory source.
@@ -164,11 +164,12 @@ void NpzWriter::write(const std::filesystem::path& path) const {
   zip_source_keep(buffer.get());
 
   for (const Member& member : members_) {
-    zip_source_t* content = zip_source_buffer(archive.get(), member.npy.data(), member.npy.size(), 0);
+    zip_source_t* content =
+        zip_source_buffer(archive.get(), member.npy.data(), member.npy.size(), 0);
     const zip_int64_t index =
-        content == nullptr ? -1
-                           : zip_file_add(archive.get(), member.file_name.c_str(), content,
-                                          ZIP_FL_ENC_UTF_8);
+        content == nullptr
+            ? -1
+            : zip_file_add(archive.get(), member.file_name.c_str(), content, ZIP_FL_ENC_UTF_8);
     if (index < 0) {
       if (content != nullptr) zip_source_free(content);
       fail_zip(path, "adding " + member.file_name, zip_get_error(archive.get()));

@@ -36,8 +36,8 @@ class NpzWriter {
   void write(const std::filesystem::path& path) const;
 
  private:
-  void add_member(std::string_view name, std::string_view descr,
-                  std::span<const std::size_t> shape, std::span<const std::byte> data);
+  void add_member(std::string_view name, std::string_view descr, std::span<const std::size_t> shape,
+                  std::span<const std::byte> data);
 
   struct Member {
     std::string file_name;  // "<name>.npy"

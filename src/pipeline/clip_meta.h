@@ -9,8 +9,8 @@
 namespace signprep::pipeline {
 
 struct ClipFacts {
-  std::string video;            // the input's file name, as the Python tool stores it
-  double source_fps = 0;        // average frame rate of the source stream
+  std::string video;      // the input's file name, as the Python tool stores it
+  double source_fps = 0;  // average frame rate of the source stream
   std::int64_t frames_decoded = 0;
   std::int64_t frames_kept = 0;
 };

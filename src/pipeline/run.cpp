@@ -38,8 +38,8 @@ RunSummary run(const RunOptions& options) {
   }
   const std::vector<std::filesystem::path> videos = discover_videos(options.input);
   if (videos.empty()) {
-    throw Error(ErrorKind::kInput, "no videos (.mp4 .mov .avi .mkv .webm) found under " +
-                                       options.input.string());
+    throw Error(ErrorKind::kInput,
+                "no videos (.mp4 .mov .avi .mkv .webm) found under " + options.input.string());
   }
   prepare_output_dir(options.output_dir);
   require_available_extractors(options);

@@ -29,8 +29,8 @@ void validate(const RunOptions& options) {
   require(!options.feature_key.empty() && options.feature_key.find('/') == std::string::npos,
           "--feature-key must be a non-empty name without '/'");
   for (const char* reserved : {"X", "mask", "timestamps_ms", "meta"}) {
-    require(options.feature_key != reserved,
-            "--feature-key " + options.feature_key + " would overwrite the npz member of that name");
+    require(options.feature_key != reserved, "--feature-key " + options.feature_key +
+                                                 " would overwrite the npz member of that name");
   }
   const auto& occ = options.occlusion;
   require(occ.vis_thresh >= 0 && occ.vis_thresh <= 1, "--occ-vis-thresh must be in [0, 1]");

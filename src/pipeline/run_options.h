@@ -18,25 +18,25 @@ struct RunOptions {
   std::filesystem::path input;       // a video file or a directory of videos
   std::filesystem::path output_dir;  // created when missing
 
-  bool write_keypoints = false;      // X, mask (+ parquet) from MediaPipe Holistic
-  bool write_iv3_features = false;   // InceptionV3 2048-d features
+  bool write_keypoints = false;       // X, mask (+ parquet) from MediaPipe Holistic
+  bool write_iv3_features = false;    // InceptionV3 2048-d features
   std::string feature_key = "X2048";  // npz member name of the features
   int workers = default_worker_count();
-  int batch_size = 32;               // InceptionV3 frames per inference call
-  double target_fps = 15;            // sampling rate of kept frames
-  bool write_parquet = true;         // --disable-parquet turns it off
-  int out_size = 256;                // side of the square keypoint frame
-  double conf_thresh = 0.5;          // detection/tracking confidence and pose visibility
-  int max_gap = 5;                   // longest gap (frames) filled by interpolation
+  int batch_size = 32;        // InceptionV3 frames per inference call
+  double target_fps = 15;     // sampling rate of kept frames
+  bool write_parquet = true;  // --disable-parquet turns it off
+  int out_size = 256;         // side of the square keypoint frame
+  double conf_thresh = 0.5;   // detection/tracking confidence and pose visibility
+  int max_gap = 5;            // longest gap (frames) filled by interpolation
 
   // Labels: a row per clip only when an id is given (gloss id, else id).
   std::optional<std::int64_t> id;
   std::optional<std::int64_t> gloss_id;
-  std::optional<std::int64_t> cat_id;        // defaults to the gloss id
+  std::optional<std::int64_t> cat_id;               // defaults to the gloss id
   std::optional<std::filesystem::path> labels_csv;  // default OUT_DIR/labels.csv
-  bool append = false;               // keep the rows of an existing labels file
+  bool append = false;                              // keep the rows of an existing labels file
 
-  bool occlusion_enabled = false;    // --occ-enable: compute the occluded flag (else 0)
+  bool occlusion_enabled = false;  // --occ-enable: compute the occluded flag (else 0)
   features::OcclusionOptions occlusion;
 
   std::optional<std::int64_t> label_gloss() const { return gloss_id ? gloss_id : id; }

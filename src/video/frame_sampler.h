@@ -16,7 +16,9 @@ class FrameSampler {
   bool keep(double time_ms);
 
   // The value written to timestamps_ms for a kept frame: its time truncated.
-  static std::int64_t stored_timestamp(double time_ms) { return static_cast<std::int64_t>(time_ms); }
+  static std::int64_t stored_timestamp(double time_ms) {
+    return static_cast<std::int64_t>(time_ms);
+  }
 
  private:
   // A frame exactly on a slot must not be lost to float rounding of the slot sum.

@@ -75,7 +75,9 @@ int clockwise_rotation(const AVStream* stream) {
   return ((quarter_turns % 4) + 4) % 4 * 90;
 }
 
-double rate_of(AVRational rate) { return rate.den > 0 && rate.num > 0 ? av_q2d(rate) : 0.0; }
+double rate_of(AVRational rate) {
+  return rate.den > 0 && rate.num > 0 ? av_q2d(rate) : 0.0;
+}
 
 }  // namespace
 
@@ -186,7 +188,9 @@ void VideoReader::State::stamp_current_frame() {
   timestamp_ms = static_cast<double>(pts - first_pts) * av_q2d(time_base) * 1000.0;
 }
 
-void set_ffmpeg_logging(bool verbose) { av_log_set_level(verbose ? AV_LOG_WARNING : AV_LOG_QUIET); }
+void set_ffmpeg_logging(bool verbose) {
+  av_log_set_level(verbose ? AV_LOG_WARNING : AV_LOG_QUIET);
+}
 
 VideoReader::VideoReader(const std::filesystem::path& path, const ReaderOptions& options)
     : state_(std::make_unique<State>()) {
@@ -198,9 +202,15 @@ VideoReader::~VideoReader() = default;
 VideoReader::VideoReader(VideoReader&&) noexcept = default;
 VideoReader& VideoReader::operator=(VideoReader&&) noexcept = default;
 
-const VideoInfo& VideoReader::info() const { return state_->info; }
-double VideoReader::timestamp_ms() const { return state_->timestamp_ms; }
-std::int64_t VideoReader::frames_decoded() const { return state_->frames_decoded; }
+const VideoInfo& VideoReader::info() const {
+  return state_->info;
+}
+double VideoReader::timestamp_ms() const {
+  return state_->timestamp_ms;
+}
+std::int64_t VideoReader::frames_decoded() const {
+  return state_->frames_decoded;
+}
 const std::optional<std::string>& VideoReader::stopped_early() const {
   return state_->stopped_early;
 }
@@ -233,18 +243,17 @@ image::Image VideoReader::to_rgb() {
   const auto source_format = static_cast<AVPixelFormat>(f.format);
   // BICUBIC chroma upsampling, as OpenCV's FFmpeg capture (the Python tool's decoder) uses.
   s.converter.reset(sws_getCachedContext(s.converter.release(), f.width, f.height, source_format,
-                                         f.width, f.height, AV_PIX_FMT_RGB24, SWS_BICUBIC,
-                                         nullptr, nullptr, nullptr));
+                                         f.width, f.height, AV_PIX_FMT_RGB24, SWS_BICUBIC, nullptr,
+                                         nullptr, nullptr));
   if (!s.converter) {
     s.fail(std::string("cannot convert pixel format ") +
            (av_get_pix_fmt_name(source_format) ? av_get_pix_fmt_name(source_format) : "?"));
   }
   // yuvj* formats are full range by definition, whatever the frame's flag says.
-  const bool full_range = f.color_range == AVCOL_RANGE_JPEG ||
-                          source_format == AV_PIX_FMT_YUVJ420P ||
-                          source_format == AV_PIX_FMT_YUVJ422P ||
-                          source_format == AV_PIX_FMT_YUVJ444P ||
-                          source_format == AV_PIX_FMT_YUVJ440P;
+  const bool full_range =
+      f.color_range == AVCOL_RANGE_JPEG || source_format == AV_PIX_FMT_YUVJ420P ||
+      source_format == AV_PIX_FMT_YUVJ422P || source_format == AV_PIX_FMT_YUVJ444P ||
+      source_format == AV_PIX_FMT_YUVJ440P;
   const int* coefficients = sws_getCoefficients(SWS_CS_ITU601);
   sws_setColorspaceDetails(s.converter.get(), coefficients, full_range ? 1 : 0, coefficients, 1, 0,
                            1 << 16, 1 << 16);

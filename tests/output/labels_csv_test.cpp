@@ -79,7 +79,8 @@ TEST(LabelsCsv, AppendRefusesAForeignHeader) {
 TEST(LabelsCsv, PythonCsvModuleParsesQuotedFields) {
   test::TempDir dir;
   const auto path = dir.path() / "labels.csv";
-  const LabelRow rows[] = {{"dir, with comma/clip \"1\".npz", 7, 8, true}, {"plain.npz", 1, 2, false}};
+  const LabelRow rows[] = {{"dir, with comma/clip \"1\".npz", 7, 8, true},
+                           {"plain.npz", 1, 2, false}};
   write_labels_csv(path, rows, false);
   EXPECT_EQ(test::run_python("output/check_labels_csv.py", path.string()), 0);
 }

@@ -30,8 +30,8 @@ void write_sample(const std::filesystem::path& path, std::size_t frames) {
   for (std::size_t i = 0; i < frames; ++i) timestamps[i] = static_cast<std::int64_t>(i) * 33;
 
   NpzWriter npz;
-  const std::size_t x_shape[] = {frames, 156}, f_shape[] = {frames, 2048},
-                    m_shape[] = {frames, 78}, t_shape[] = {frames};
+  const std::size_t x_shape[] = {frames, 156}, f_shape[] = {frames, 2048}, m_shape[] = {frames, 78},
+                    t_shape[] = {frames};
   npz.add_float32("X", x_shape, x);
   npz.add_float32("X2048", f_shape, features);
   npz.add_bool("mask", m_shape, mask);
@@ -45,8 +45,7 @@ TEST(NpzWriter, NumpyReadsBackExactly) {
   for (std::size_t frames : {0u, 1u, 5u}) {
     const auto path = dir.path() / ("clip" + std::to_string(frames) + ".npz");
     write_sample(path, frames);
-    EXPECT_EQ(test::run_python("output/check_npz.py", path.string() + " " +
-                                                          std::to_string(frames)),
+    EXPECT_EQ(test::run_python("output/check_npz.py", path.string() + " " + std::to_string(frames)),
               0)
         << "numpy disagrees with " << path;
   }

@@ -18,7 +18,9 @@ namespace {
 
 const std::string kSample = std::string(SIGNPREP_SAMPLES_DIR) + "/wave_webcam_540x720p30.mp4";
 
-int shell(const std::string& command) { return std::system(command.c_str()); }
+int shell(const std::string& command) {
+  return std::system(command.c_str());
+}
 
 // The first frame as ffmpeg decodes it, upright, as packed RGB.
 std::vector<std::uint8_t> ffmpeg_first_frame(const std::string& path) {
@@ -104,9 +106,9 @@ TEST(FrameSampler, SlotsAdvanceFromTheSlotNotFromTheFrame) {
   FrameSampler sampler(10);  // slots 0, 100, 200, ...
   EXPECT_TRUE(sampler.keep(0));
   EXPECT_FALSE(sampler.keep(99.9));
-  EXPECT_TRUE(sampler.keep(150));   // slot 100 -> next slot 200, not 250
+  EXPECT_TRUE(sampler.keep(150));  // slot 100 -> next slot 200, not 250
   EXPECT_TRUE(sampler.keep(200));
-  EXPECT_TRUE(sampler.keep(520));   // after a hole, the lagging slots catch up one per frame
+  EXPECT_TRUE(sampler.keep(520));  // after a hole, the lagging slots catch up one per frame
   EXPECT_TRUE(sampler.keep(530));
 }
 
