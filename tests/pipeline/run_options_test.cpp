@@ -1,0 +1,64 @@
+#include "pipeline/run_options.h"
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+
+namespace signprep::pipeline {
+namespace {
+
+TEST(RunOptions, DefaultsAreThePythonTools) {
+  const RunOptions options;
+  EXPECT_EQ(options.target_fps, 15);
+  EXPECT_EQ(options.batch_size, 32);
+  EXPECT_EQ(options.out_size, 256);
+  EXPECT_EQ(options.conf_thresh, 0.5);
+  EXPECT_EQ(options.max_gap, 5);
+  EXPECT_EQ(options.feature_key, "X2048");
+  EXPECT_TRUE(options.write_parquet);
+  EXPECT_EQ(options.occlusion.vis_thresh, 0.6);
+  EXPECT_EQ(options.occlusion.frame_prop, 0.4);
+  EXPECT_EQ(options.occlusion.min_run, 15);
+  EXPECT_GE(options.workers, 1);
+  EXPECT_LE(options.workers, 12);
+  EXPECT_NO_THROW(validate(options));
+}
+
+TEST(RunOptions, LabelIdsFollowTheOriginalPrecedence) {
+  RunOptions options;
+  EXPECT_FALSE(options.label_gloss());  // no id: no labels row
+  options.id = 4;
+  EXPECT_EQ(options.label_gloss(), 4);
+  EXPECT_EQ(options.label_cat(), 4);  // cat defaults to the gloss id
+  options.gloss_id = 7;
+  EXPECT_EQ(options.label_gloss(), 7);  // --gloss-id wins over --id
+  EXPECT_EQ(options.label_cat(), 7);
+  options.cat_id = 2;
+  EXPECT_EQ(options.label_cat(), 2);
+  options.output_dir = "/out";
+  EXPECT_EQ(options.labels_path(), "/out/labels.csv");
+  options.labels_csv = "/elsewhere/l.csv";
+  EXPECT_EQ(options.labels_path(), "/elsewhere/l.csv");
+}
+
+TEST(RunOptions, OutOfRangeValuesAreUsageErrors) {
+  const auto rejects = [](auto change) {
+    RunOptions options;
+    change(options);
+    try {
+      validate(options);
+    } catch (const Error& error) {
+      return error.kind() == ErrorKind::kUsage;
+    }
+    return false;
+  };
+  EXPECT_TRUE(rejects([](RunOptions& o) { o.target_fps = -1; }));
+  EXPECT_TRUE(rejects([](RunOptions& o) { o.workers = 0; }));
+  EXPECT_TRUE(rejects([](RunOptions& o) { o.occlusion.frame_prop = 1.5; }));
+  EXPECT_TRUE(rejects([](RunOptions& o) { o.occlusion.min_run = 0; }));
+  EXPECT_TRUE(rejects([](RunOptions& o) { o.feature_key = "X"; }));
+  EXPECT_FALSE(rejects([](RunOptions& o) { o.max_gap = 0; }));
+}
+
+}  // namespace
+}  // namespace signprep::pipeline
