@@ -6,7 +6,9 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <random>
+#include <sstream>
 #include <string>
 
 namespace signprep::test {
@@ -30,6 +32,13 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+inline std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 // Runs tests/<script> with Debian's python3 and returns its exit status.
 inline int run_python(const std::string& script, const std::string& arguments) {

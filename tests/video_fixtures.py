@@ -3,6 +3,8 @@ cover rotation, variable frame rate, other containers and codecs, and damaged
 files without committing more clips. make_fixtures(dir) writes them once."""
 import os
 import subprocess
+import tempfile
+import unittest
 from pathlib import Path
 
 SAMPLE = Path(os.environ.get("SIGNPREP_SAMPLE",
@@ -59,3 +61,16 @@ def make_fixtures(directory):
     paths["audio_only.mp4"] = directory / "audio_only.mp4"
     ffmpeg("-f", "lavfi", "-i", "sine=d=1", "-c:a", "aac", paths["audio_only.mp4"])
     return paths
+
+
+class FixtureTestCase(unittest.TestCase):
+    """Makes the fixtures once per test class, in a directory removed afterwards."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.files = make_fixtures(cls.tmp.name)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()

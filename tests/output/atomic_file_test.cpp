@@ -3,20 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <sstream>
 
 #include "core/error.h"
 #include "test_support.h"
 
 namespace signprep::output {
 namespace {
-
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 TEST(AtomicFile, DestinationAppearsOnlyOnCommit) {
   test::TempDir dir;
@@ -25,7 +17,7 @@ TEST(AtomicFile, DestinationAppearsOnlyOnCommit) {
   file.write("hello");
   EXPECT_FALSE(std::filesystem::exists(path));
   file.commit();
-  EXPECT_EQ(read_text(path), "hello");
+  EXPECT_EQ(test::read_text(path), "hello");
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1);
 }
 
@@ -37,7 +29,7 @@ TEST(AtomicFile, AbandonedWriteLeavesTheOldFileAndNoTemporary) {
     AtomicFile file(path);
     file.write("new but never committed");
   }
-  EXPECT_EQ(read_text(path), "old");
+  EXPECT_EQ(test::read_text(path), "old");
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1);
 }
 
@@ -46,7 +38,7 @@ TEST(AtomicFile, CommitReplacesAnExistingFile) {
   const auto path = dir.path() / "out.bin";
   std::ofstream(path) << "old contents that are longer";
   write_file_atomically(path, std::as_bytes(std::span("new", 3)));
-  EXPECT_EQ(read_text(path), "new");
+  EXPECT_EQ(test::read_text(path), "new");
 }
 
 TEST(AtomicFile, MissingDirectoryIsAnOutputErrorNamingThePath) {

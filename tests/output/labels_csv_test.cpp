@@ -3,20 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <sstream>
 
 #include "core/error.h"
 #include "test_support.h"
 
 namespace signprep::output {
 namespace {
-
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 void write_text(const std::filesystem::path& path, const std::string& text) {
   std::ofstream(path) << text;
@@ -27,7 +19,8 @@ TEST(LabelsCsv, WritesHeaderAndRows) {
   const auto path = dir.path() / "labels.csv";
   const LabelRow rows[] = {{"clip_0001.npz", 12, 3, false}, {"a/b.npz", 0, 0, true}};
   write_labels_csv(path, rows, /*append=*/false);
-  EXPECT_EQ(read_text(path), "file,gloss,cat,occluded\nclip_0001.npz,12,3,0\na/b.npz,0,0,1\n");
+  EXPECT_EQ(test::read_text(path),
+            "file,gloss,cat,occluded\nclip_0001.npz,12,3,0\na/b.npz,0,0,1\n");
 }
 
 TEST(LabelsCsv, WithoutAppendTheHeaderAndOldRowsAreReplaced) {
@@ -36,7 +29,7 @@ TEST(LabelsCsv, WithoutAppendTheHeaderAndOldRowsAreReplaced) {
   write_text(path, "file,gloss,cat,occluded\nold.npz,1,1,0\n");
   const LabelRow rows[] = {{"new.npz", 2, 5, false}};
   write_labels_csv(path, rows, false);
-  EXPECT_EQ(read_text(path), "file,gloss,cat,occluded\nnew.npz,2,5,0\n");
+  EXPECT_EQ(test::read_text(path), "file,gloss,cat,occluded\nnew.npz,2,5,0\n");
 }
 
 TEST(LabelsCsv, AppendKeepsExistingRows) {
@@ -45,7 +38,7 @@ TEST(LabelsCsv, AppendKeepsExistingRows) {
   write_text(path, "file,gloss,cat,occluded\nold.npz,1,1,1\n");
   const LabelRow rows[] = {{"new.npz", 2, 5, false}};
   write_labels_csv(path, rows, true);
-  EXPECT_EQ(read_text(path), "file,gloss,cat,occluded\nold.npz,1,1,1\nnew.npz,2,5,0\n");
+  EXPECT_EQ(test::read_text(path), "file,gloss,cat,occluded\nold.npz,1,1,1\nnew.npz,2,5,0\n");
 }
 
 TEST(LabelsCsv, AppendToAnOlderFileAddsTheOccludedColumn) {
@@ -54,7 +47,7 @@ TEST(LabelsCsv, AppendToAnOlderFileAddsTheOccludedColumn) {
   write_text(path, "file,gloss,cat\r\nold.npz,1,4\r\n\"we,ird\"\"name\nx.npz\",2,2\r\n");
   const LabelRow rows[] = {{"new.npz", 2, 5, true}};
   write_labels_csv(path, rows, true);
-  EXPECT_EQ(read_text(path),
+  EXPECT_EQ(test::read_text(path),
             "file,gloss,cat,occluded\nold.npz,1,4,0\n\"we,ird\"\"name\nx.npz\",2,2,0\n"
             "new.npz,2,5,1\n");
 }
@@ -64,7 +57,7 @@ TEST(LabelsCsv, AppendCreatesAMissingFile) {
   const auto path = dir.path() / "labels.csv";
   const LabelRow rows[] = {{"a.npz", 1, 1, false}};
   write_labels_csv(path, rows, true);
-  EXPECT_EQ(read_text(path), "file,gloss,cat,occluded\na.npz,1,1,0\n");
+  EXPECT_EQ(test::read_text(path), "file,gloss,cat,occluded\na.npz,1,1,0\n");
 }
 
 TEST(LabelsCsv, AppendRefusesAForeignHeader) {
@@ -73,7 +66,7 @@ TEST(LabelsCsv, AppendRefusesAForeignHeader) {
   write_text(path, "name,label\nx,1\n");
   const LabelRow rows[] = {{"a.npz", 1, 1, false}};
   EXPECT_THROW(write_labels_csv(path, rows, true), Error);
-  EXPECT_EQ(read_text(path), "name,label\nx,1\n");
+  EXPECT_EQ(test::read_text(path), "name,label\nx,1\n");
 }
 
 TEST(LabelsCsv, PythonCsvModuleParsesQuotedFields) {

@@ -5,7 +5,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import unittest
 from pathlib import Path
 
@@ -44,16 +43,7 @@ def expected_timestamps(frame_ms, fps):
     return kept
 
 
-class ProbeAgreesWithFfprobe(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.files = video_fixtures.make_fixtures(cls.tmp.name)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
-
+class ProbeAgreesWithFfprobe(video_fixtures.FixtureTestCase):
     def test_every_fixture(self):
         for name in ROUND_TRIP:
             with self.subTest(name):
@@ -100,16 +90,7 @@ class ProbeAgreesWithFfprobe(unittest.TestCase):
         self.assertIsNotNone(got["warning"])
 
 
-class BadInputs(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.files = video_fixtures.make_fixtures(cls.tmp.name)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
-
+class BadInputs(video_fixtures.FixtureTestCase):
     def test_each_gives_a_clear_error_naming_the_file(self):
         reasons = {
             "empty.mp4": "empty file",
