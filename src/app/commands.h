@@ -9,5 +9,7 @@ namespace signprep::app {
 
 int run_command(const std::vector<std::string>& args);
 int probe_command(const std::vector<std::string>& args);
+int model_info_command(const std::vector<std::string>& args);
+int model_run_command(const std::vector<std::string>& args);
 
 }  // namespace signprep::app

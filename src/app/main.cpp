@@ -13,9 +13,12 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   video::set_ffmpeg_logging(std::getenv("SIGNPREP_FFMPEG_LOG") != nullptr);
   try {
-    if (!args.empty() && args.front() == "probe") {
-      return app::probe_command({args.begin() + 1, args.end()});
-    }
+    const std::string command = args.empty() ? "" : args.front();
+    const std::vector<std::string> rest =
+        args.empty() ? args : std::vector(args.begin() + 1, args.end());
+    if (command == "probe") return app::probe_command(rest);
+    if (command == "model-info") return app::model_info_command(rest);
+    if (command == "model-run") return app::model_run_command(rest);
     return app::run_command(args);
   } catch (const Error& error) {
     std::cerr << "signprep: error: " << error.what() << "\n";

@@ -24,8 +24,10 @@ int run_command(const std::vector<std::string>& args) {
   const pipeline::RunOptions defaults;
   bool disable_parquet = false;
   FlagParser parser(
-      "signprep VIDEO_OR_DIR OUT_DIR [options]\n       signprep probe VIDEO... [--target-fps N] "
-      "[--json]",
+      "signprep VIDEO_OR_DIR OUT_DIR [options]\n"
+      "       signprep probe VIDEO... [--target-fps N] [--json]\n"
+      "       signprep model-info MODEL.tflite...\n"
+      "       signprep model-run MODEL.tflite INPUT.npy... -o DIR",
       "Turns sign-language videos into training data: MediaPipe Holistic keypoints and\n"
       "InceptionV3 features per sampled frame, as .npz (+ .parquet) per clip, and labels.csv.");
   parser.add_switch("--write-keypoints", "write X [T,156], mask [T,78] (+ .parquet)",

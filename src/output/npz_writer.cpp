@@ -115,6 +115,12 @@ std::vector<std::byte> encode_npy(std::string_view descr, std::span<const std::s
   return npy;
 }
 
+void write_npy_float32(const std::filesystem::path& path, std::span<const std::size_t> shape,
+                       std::span<const float> values) {
+  check_count(path.string(), shape, values.size());
+  write_file_atomically(path, encode_npy("<f4", shape, std::as_bytes(values)));
+}
+
 void NpzWriter::add_member(std::string_view name, std::string_view descr,
                            std::span<const std::size_t> shape, std::span<const std::byte> data) {
   members_.push_back({std::string(name) + ".npy", encode_npy(descr, shape, data)});

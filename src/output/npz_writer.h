@@ -18,6 +18,10 @@ namespace signprep::output {
 std::vector<std::byte> encode_npy(std::string_view descr, std::span<const std::size_t> shape,
                                   std::span<const std::byte> data);
 
+// A single float32 .npy file, written atomically; throws Error(kOutput).
+void write_npy_float32(const std::filesystem::path& path, std::span<const std::size_t> shape,
+                       std::span<const float> values);
+
 class NpzWriter {
  public:
   // Members appear in the archive in the order they are added; each is

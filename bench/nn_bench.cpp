@@ -1,0 +1,153 @@
+// Latency of each MediaPipe model and of the per-frame Holistic set, at 1 and
+// 2 threads, with achieved GFLOP/s (2 x multiply-accumulates / time); and
+// this machine's fp32 FMA peak measured in the same run, to compare against.
+//
+//   build/bench/nn_bench [--benchmark_filter=pose]      (models/ from scripts/setup)
+//   build/bench/nn_bench --profile [THREADS]           time per operator type
+#include <benchmark/benchmark.h>
+#include <immintrin.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "nn/model.h"
+
+namespace {
+
+const std::string kModels = SIGNPREP_MODELS_DIR;
+constexpr const char* kAllModels[] = {"pose_detection",
+                                      "pose_landmark_lite",
+                                      "pose_landmark_full",
+                                      "pose_landmark_heavy",
+                                      "hand_recrop",
+                                      "hand_landmark_full",
+                                      "palm_detection_lite",
+                                      "palm_detection_full",
+                                      "face_detection_short_range",
+                                      "face_landmark",
+                                      "face_landmark_with_attention",
+                                      "selfie_segmentation",
+                                      "selfie_segmentation_landscape"};
+
+signprep::nn::Model loaded(const std::string& name, int threads) {
+  auto model = signprep::nn::Model::load(kModels + "/" + name + ".tflite", {threads});
+  for (int i = 0; i < static_cast<int>(model.inputs().size()); ++i) {
+    auto input = model.input(i);
+    for (std::size_t k = 0; k < input.size(); ++k) input[k] = static_cast<float>(k % 255) / 255.f;
+  }
+  return model;
+}
+
+void report(benchmark::State& state, double macs_per_run) {
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(2.0 * macs_per_run * state.iterations(), benchmark::Counter::kIsRate,
+                         benchmark::Counter::kIs1000);
+}
+
+void model_latency(benchmark::State& state, const std::string& name) {
+  auto model = loaded(name, static_cast<int>(state.range(0)));
+  model.run();  // warm-up: first-touch of buffers and caches
+  for (auto _ : state) model.run();
+  report(state, static_cast<double>(model.stats().multiply_accumulates));
+}
+
+// What Holistic runs per frame: segmentation, pose, two hands (re-crop and
+// landmarks), face detection and the attention face mesh.
+void holistic_frame(benchmark::State& state) {
+  const int threads = static_cast<int>(state.range(0));
+  std::vector<signprep::nn::Model> models;
+  for (const char* name : {"selfie_segmentation_landscape", "pose_landmark_full", "hand_recrop",
+                           "hand_recrop", "hand_landmark_full", "hand_landmark_full",
+                           "face_detection_short_range", "face_landmark_with_attention"}) {
+    models.push_back(loaded(name, threads));
+  }
+  double macs = 0;
+  for (auto& model : models) {
+    model.run();
+    macs += static_cast<double>(model.stats().multiply_accumulates);
+  }
+  for (auto _ : state) {
+    for (auto& model : models) model.run();
+  }
+  report(state, macs);
+}
+
+// fp32 peak: independent FMA chains, enough of them to cover the FMA latency
+// on both pipes; one chain set per thread.
+__attribute__((target("avx512f"))) float fma_chains(long iterations) {
+  constexpr int kChains = 24;
+  __m512 acc[kChains];
+  const __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
+  for (int i = 0; i < kChains; ++i) acc[i] = _mm512_set1_ps(static_cast<float>(i));
+  for (long n = 0; n < iterations; ++n) {
+#pragma GCC unroll 24
+    for (int i = 0; i < kChains; ++i) acc[i] = _mm512_fmadd_ps(acc[i], a, b);
+  }
+  __m512 sum = acc[0];
+  for (int i = 1; i < kChains; ++i) sum = _mm512_add_ps(sum, acc[i]);
+  alignas(64) float lanes[16];
+  _mm512_store_ps(lanes, sum);
+  float total = 0;
+  for (float lane : lanes) total += lane;
+  return total;
+}
+
+void fp32_peak(benchmark::State& state) {
+  const int threads = static_cast<int>(state.range(0));
+  constexpr long kIterations = 2'000'000;
+  for (auto _ : state) {
+    std::vector<std::thread> workers;
+    std::vector<float> sinks(static_cast<std::size_t>(threads));
+    for (int t = 0; t < threads; ++t) {
+      workers.emplace_back(
+          [&sinks, t] { sinks[static_cast<std::size_t>(t)] = fma_chains(kIterations); });
+    }
+    for (auto& worker : workers) worker.join();
+    benchmark::DoNotOptimize(sinks.data());
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(
+      2.0 * 24 * 16 * kIterations * threads * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate, benchmark::Counter::kIs1000);
+}
+
+}  // namespace
+
+BENCHMARK(fp32_peak)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(holistic_frame)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// --profile: per model, the share of run time of each operator type.
+void print_profiles(int threads) {
+  for (const char* name : kAllModels) {
+    auto model = loaded(name, threads);
+    std::map<std::string, double> seconds;
+    constexpr int kRuns = 20;
+    model.run();
+    for (int i = 0; i < kRuns; ++i) model.run_profiled(seconds);
+    double total = 0;
+    for (const auto& [op, s] : seconds) total += s;
+    std::printf("%-30s %7.2f ms/run:", name, 1e3 * total / kRuns);
+    for (const auto& [op, s] : seconds) std::printf(" %s %.2f", op.c_str(), 1e3 * s / kRuns);
+    std::printf("\n");
+  }
+}
+
+int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "--profile") {
+    print_profiles(argc > 2 ? std::atoi(argv[2]) : 1);
+    return 0;
+  }
+  for (const char* name : kAllModels) {
+    benchmark::RegisterBenchmark(name, model_latency, std::string(name))
+        ->Arg(1)
+        ->Arg(2)
+        ->UseRealTime()
+        ->Unit(benchmark::kMillisecond);
+  }
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+}

@@ -1,0 +1,208 @@
+#include "nn/model.h"
+
+#include <omp.h>
+
+#include <chrono>
+#include <numeric>
+
+#include "core/error.h"
+#include "nn/kernel.h"
+#include "nn/memory_plan.h"
+#include "nn/model_def.h"
+#include "nn/onednn/onednn_kernels.h"
+#include "nn/ops/reference/reference_ops.h"
+#include "nn/tflite/tflite_reader.h"
+
+namespace signprep::nn {
+namespace {
+
+// Where a tensor's data lives at run time.
+enum class Storage { kConstant, kOwnBuffer, kArena, kAbsent };
+
+std::string op_name(const OpDef& op) {
+  return op.label.substr(0, op.label.find(" #"));
+}
+
+std::int64_t multiply_accumulates(const ModelDef& model, const OpDef& op) {
+  const auto& output = model.tensors[op.outputs[0]];
+  const auto element_count = [&](int input) {
+    return model.tensors[op.inputs[input]].element_count();
+  };
+  const auto dim = [&](int input, int d) { return model.tensors[op.inputs[input]].shape[d]; };
+  switch (op.type) {
+    case OpType::kConv2d:  // filter [out, kh, kw, in]
+      return output.element_count() * dim(1, 1) * dim(1, 2) * dim(1, 3);
+    case OpType::kDepthwiseConv2d:  // filter [1, kh, kw, channels]
+      return output.element_count() * dim(1, 1) * dim(1, 2);
+    case OpType::kFullyConnected:  // weights [out, in]
+      return output.element_count() * dim(1, 1);
+    case OpType::kConvolution2DTransposeBias:  // each input value meets kh*kw*out weights
+      return element_count(0) * dim(1, 0) * dim(1, 1) * dim(1, 2);
+    default:
+      return 0;
+  }
+}
+
+// An operator the optimised backends leave to the plain C++ kernels.
+class ReferenceKernel final : public Kernel {
+ public:
+  ReferenceKernel(const ModelDef& model, const OpDef& op, std::vector<const float*> inputs,
+                  std::vector<float*> outputs)
+      : model_(model), op_(op), inputs_(std::move(inputs)), outputs_(std::move(outputs)) {}
+  void run() override { reference::run_op(model_, op_, inputs_, outputs_); }
+
+ private:
+  const ModelDef& model_;
+  const OpDef& op_;
+  std::vector<const float*> inputs_;
+  std::vector<float*> outputs_;
+};
+
+}  // namespace
+
+std::int64_t TensorInfo::element_count() const {
+  return std::accumulate(shape.begin(), shape.end(), std::int64_t{1}, std::multiplies<>());
+}
+
+struct Model::Impl {
+  ModelDef def;
+  ModelOptions options;
+  std::vector<TensorInfo> inputs, outputs;
+  std::vector<float> arena;
+  std::vector<std::vector<float>> own_buffers;  // graph inputs and outputs
+  std::vector<float*> tensor_data;              // per tensor; nullptr when absent
+  onednn::Context onednn;
+  std::vector<std::unique_ptr<Kernel>> kernels;  // one per op, in order
+
+  void plan();
+  void bind();
+};
+
+void Model::Impl::plan() {
+  const auto tensor_count = def.tensors.size();
+  std::vector<Storage> storage(tensor_count, Storage::kAbsent);
+  std::vector<TensorLifetime> lifetimes;
+  std::vector<int> arena_slot(tensor_count, -1);
+  for (std::size_t t = 0; t < tensor_count; ++t) {
+    if (def.tensors[t].is_constant) storage[t] = Storage::kConstant;
+  }
+  for (int t : def.inputs) storage[t] = Storage::kOwnBuffer;
+  for (int t : def.outputs) storage[t] = Storage::kOwnBuffer;
+  for (int op = 0; op < static_cast<int>(def.ops.size()); ++op) {
+    for (int t : def.ops[op].outputs) {
+      if (storage[t] != Storage::kAbsent) continue;
+      storage[t] = Storage::kArena;
+      arena_slot[t] = static_cast<int>(lifetimes.size());
+      lifetimes.push_back({static_cast<std::size_t>(def.tensors[t].element_count()), op, op});
+    }
+    for (int t : def.ops[op].inputs) {
+      if (t >= 0 && arena_slot[t] >= 0) lifetimes[arena_slot[t]].last_op = op;
+    }
+  }
+  const MemoryPlan memory = plan_memory(lifetimes);
+  arena.assign(memory.arena_size, 0.0f);
+
+  tensor_data.assign(tensor_count, nullptr);
+  for (std::size_t t = 0; t < tensor_count; ++t) {
+    switch (storage[t]) {
+      case Storage::kConstant:
+        tensor_data[t] = def.tensors[t].values.data();
+        break;
+      case Storage::kOwnBuffer:
+        own_buffers.emplace_back(def.tensors[t].element_count(), 0.0f);
+        tensor_data[t] = own_buffers.back().data();
+        break;
+      case Storage::kArena:
+        tensor_data[t] = arena.data() + memory.offsets[arena_slot[t]];
+        break;
+      case Storage::kAbsent:
+        break;
+    }
+  }
+}
+
+void Model::Impl::bind() {
+  for (const OpDef& op : def.ops) {
+    std::vector<const float*> ins;
+    for (int t : op.inputs) {
+      // Integer constants (shapes, paddings) have no float data: kernels read their ints.
+      if (t >= 0 && tensor_data[t] == nullptr && !def.tensors[t].is_constant) {
+        throw Error(ErrorKind::kModel, def.name + ": " + op.label + ": input tensor " +
+                                           std::to_string(t) + " is never computed");
+      }
+      ins.push_back(t >= 0 ? tensor_data[t] : nullptr);
+    }
+    std::vector<float*> outs;
+    for (int t : op.outputs) outs.push_back(tensor_data[t]);
+    std::unique_ptr<Kernel> kernel = onednn::make_onednn_kernel(onednn, def, op, ins, outs);
+    if (!kernel)
+      kernel = std::make_unique<ReferenceKernel>(def, op, std::move(ins), std::move(outs));
+    kernels.push_back(std::move(kernel));
+  }
+  for (int t : def.inputs) inputs.push_back({def.tensors[t].name, def.tensors[t].shape});
+  for (int t : def.outputs) outputs.push_back({def.tensors[t].name, def.tensors[t].shape});
+}
+
+Model Model::load(const std::filesystem::path& path, const ModelOptions& options) {
+  if (options.threads < 1) throw Error(ErrorKind::kUsage, "a model needs at least 1 thread");
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->def = load_tflite(path);
+  for (const OpDef& op : impl->def.ops) reference::validate_op(impl->def, op);
+  impl->plan();
+  impl->bind();
+  return Model(std::move(impl));
+}
+
+Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Model::Model(Model&&) noexcept = default;
+Model& Model::operator=(Model&&) noexcept = default;
+Model::~Model() = default;
+
+const std::string& Model::name() const {
+  return impl_->def.name;
+}
+const std::vector<TensorInfo>& Model::inputs() const {
+  return impl_->inputs;
+}
+const std::vector<TensorInfo>& Model::outputs() const {
+  return impl_->outputs;
+}
+
+ModelStats Model::stats() const {
+  ModelStats stats;
+  for (const OpDef& op : impl_->def.ops) {
+    ++stats.op_counts[op_name(op)];
+    stats.multiply_accumulates += multiply_accumulates(impl_->def, op);
+  }
+  stats.reference_implementations = impl_->onednn.reference_implementations;
+  return stats;
+}
+
+std::span<float> Model::input(int i) {
+  const int t = impl_->def.inputs.at(i);
+  return {impl_->tensor_data[t], static_cast<std::size_t>(impl_->def.tensors[t].element_count())};
+}
+
+std::span<const float> Model::output(int i) const {
+  const int t = impl_->def.outputs.at(i);
+  return {impl_->tensor_data[t], static_cast<std::size_t>(impl_->def.tensors[t].element_count())};
+}
+
+void Model::run() {
+  // oneDNN parallelises with OpenMP, whose thread count belongs to the calling thread.
+  omp_set_num_threads(impl_->options.threads);
+  for (const auto& kernel : impl_->kernels) kernel->run();
+}
+
+void Model::run_profiled(std::map<std::string, double>& seconds_by_op) {
+  omp_set_num_threads(impl_->options.threads);
+  for (std::size_t i = 0; i < impl_->kernels.size(); ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    impl_->kernels[i]->run();
+    seconds_by_op[op_name(impl_->def.ops[i])] +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+}
+
+}  // namespace signprep::nn

@@ -1,0 +1,75 @@
+// The neural runtime's public face: load a MediaPipe .tflite model once, run
+// it many times on float32 NHWC inputs, read its outputs.
+//
+//   nn::Model pose = nn::Model::load("models/pose_landmark_full.tflite");
+//   std::copy(pixels.begin(), pixels.end(), pose.input(0).begin());  // [1,256,256,3]
+//   pose.run();
+//   std::span<const float> landmarks = pose.output(0);
+//
+// A Model owns its weights and every buffer it needs, planned at load: run()
+// allocates nothing. Models are independent, so several may live in one
+// process; one Model must not run on two threads at once.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace signprep::nn {
+
+struct TensorInfo {
+  std::string name;
+  std::vector<int> shape;
+  std::int64_t element_count() const;
+};
+
+struct ModelStats {
+  std::map<std::string, int> op_counts;   // by TFLite operator name, after load-time folding
+  std::int64_t multiply_accumulates = 0;  // per run
+  // Operators for which oneDNN offered only a reference ("ref:") kernel, its
+  // silent slow path: "<op label>: <implementation>". Empty for a healthy model.
+  std::vector<std::string> reference_implementations;
+};
+
+struct ModelOptions {
+  // Threads one run() may use. 1 by default: signprep runs one worker process
+  // per core, so a model gets more only when there are fewer videos than cores.
+  int threads = 1;
+};
+
+class Model {
+ public:
+  // Throws Error(kModel) naming the file and the problem when it is missing,
+  // corrupt, or uses an operator or option signprep does not support.
+  static Model load(const std::filesystem::path& path, const ModelOptions& options = {});
+
+  Model(Model&&) noexcept;
+  Model& operator=(Model&&) noexcept;
+  ~Model();
+
+  const std::string& name() const;
+  const std::vector<TensorInfo>& inputs() const;
+  const std::vector<TensorInfo>& outputs() const;
+  ModelStats stats() const;
+
+  // The buffers of input i (write before run()) and output i (valid until the
+  // next run()).
+  std::span<float> input(int i);
+  std::span<const float> output(int i) const;
+
+  void run();
+  // run(), also adding each operator's wall time to `seconds_by_op`, keyed by
+  // operator name: where a model spends its time.
+  void run_profiled(std::map<std::string, double>& seconds_by_op);
+
+ private:
+  struct Impl;
+  explicit Model(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace signprep::nn

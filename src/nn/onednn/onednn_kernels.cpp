@@ -1,0 +1,344 @@
+#include "nn/onednn/onednn_kernels.h"
+
+#include <array>
+#include <oneapi/dnnl/dnnl.hpp>
+#include <unordered_map>
+
+namespace signprep::nn::onednn {
+
+using dnnl::memory;
+using Dims = memory::dims;
+
+struct Context::State {
+  dnnl::engine engine{dnnl::engine::kind::cpu, 0};
+  dnnl::stream stream{engine};
+};
+
+Context::Context() : state_(std::make_unique<State>()) {}
+Context::~Context() = default;
+
+namespace {
+
+class PrimitiveKernel final : public Kernel {
+ public:
+  PrimitiveKernel(Context::State& state, dnnl::primitive primitive,
+                  std::unordered_map<int, memory> arguments)
+      : state_(state), primitive_(std::move(primitive)), arguments_(std::move(arguments)) {}
+  void run() override {
+    primitive_.execute(state_.stream, arguments_);
+    state_.stream.wait();
+  }
+
+ private:
+  Context::State& state_;
+  dnnl::primitive primitive_;
+  std::unordered_map<int, memory> arguments_;
+};
+
+// oneDNN's logical dims are N, C, H, W whatever the memory layout.
+Dims nchw_dims(const std::vector<int>& nhwc) {
+  return {nhwc[0], nhwc[3], nhwc[1], nhwc[2]};
+}
+
+memory::desc nhwc_desc(const std::vector<int>& nhwc) {
+  return {nchw_dims(nhwc), memory::data_type::f32, memory::format_tag::nhwc};
+}
+
+// TFLite's padding rule (kernels/padding.h): SAME centres the window, with the
+// odd pixel after; VALID pads nothing.
+struct Padding2d {
+  Dims before, after;
+};
+
+int padding_before_after(Padding padding, int in, int out, int stride, int dilation, int kernel,
+                         int& after) {
+  if (padding == Padding::kValid) return after = 0;
+  const int effective = (kernel - 1) * dilation + 1;
+  const int total = std::max((out - 1) * stride + effective - in, 0);
+  after = total - total / 2;
+  return total / 2;
+}
+
+Padding2d padding_of(const OpDef& op, const std::vector<int>& in, const std::vector<int>& out,
+                     int kernel_h, int kernel_w) {
+  int after_h = 0, after_w = 0;
+  const int before_h = padding_before_after(op.padding, in[1], out[1], op.stride_h, op.dilation_h,
+                                            kernel_h, after_h);
+  const int before_w = padding_before_after(op.padding, in[2], out[2], op.stride_w, op.dilation_w,
+                                            kernel_w, after_w);
+  return {{before_h, before_w}, {after_h, after_w}};
+}
+
+// The fused activation as an eltwise post-op; false when oneDNN has no equal.
+bool append_activation(Activation activation, dnnl::post_ops& post_ops) {
+  switch (activation) {
+    case Activation::kNone:
+      return true;
+    case Activation::kRelu:
+      post_ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+      return true;
+    case Activation::kRelu6:
+      post_ops.append_eltwise(1.f, dnnl::algorithm::eltwise_clip, 0.f, 6.f);
+      return true;
+    case Activation::kReluN1To1:
+      post_ops.append_eltwise(1.f, dnnl::algorithm::eltwise_clip, -1.f, 1.f);
+      return true;
+    case Activation::kTanh:
+      post_ops.append_eltwise(1.f, dnnl::algorithm::eltwise_tanh, 0.f, 0.f);
+      return true;
+  }
+  return false;
+}
+
+// Records oneDNN's silent fallback to a reference implementation.
+template <typename PrimitiveDesc>
+void note_implementation(Context& context, const OpDef& op, const PrimitiveDesc& pd) {
+  const std::string implementation = pd.impl_info_str();
+  if (implementation.rfind("ref", 0) == 0) {
+    context.reference_implementations.push_back(op.label + ": " + implementation);
+  }
+}
+
+// CONV_2D (filter OHWI) and DEPTHWISE_CONV_2D (filter [1, kh, kw, C*multiplier])
+// as one grouped convolution: depthwise is groups = C, multiplier outputs each.
+std::unique_ptr<Kernel> convolution(Context& context, const ModelDef& model, const OpDef& op,
+                                    std::span<const float* const> inputs,
+                                    std::span<float* const> outputs) {
+  const auto& in = model.tensors[op.inputs[0]].shape;
+  const auto& filter = model.tensors[op.inputs[1]];
+  const auto& out = model.tensors[op.outputs[0]].shape;
+  if (in.size() != 4 || out.size() != 4 || filter.shape.size() != 4) return nullptr;
+  const bool depthwise = op.type == OpType::kDepthwiseConv2d;
+  const int kh = filter.shape[1], kw = filter.shape[2];
+  const int in_c = in[3], out_c = out[3];
+
+  memory::desc user_weights;
+  if (depthwise) {
+    const int multiplier = out_c / in_c;
+    // dims (groups, out per group, in per group, kh, kw) over TFLite's [1, kh, kw, C*m]
+    user_weights = memory::desc({in_c, multiplier, 1, kh, kw}, memory::data_type::f32,
+                                Dims{multiplier, 1, 1, kw * out_c, out_c});
+  } else {
+    user_weights =
+        memory::desc({out_c, in_c, kh, kw}, memory::data_type::f32, memory::format_tag::ohwi);
+  }
+  const memory::desc any_weights(user_weights.dims(), memory::data_type::f32,
+                                 memory::format_tag::any);
+  const memory::desc bias_md({out_c}, memory::data_type::f32, memory::format_tag::x);
+  const Padding2d pad = padding_of(op, in, out, kh, kw);
+
+  dnnl::post_ops post_ops;
+  if (!append_activation(op.activation, post_ops)) return nullptr;
+  dnnl::primitive_attr attr;
+  attr.set_post_ops(post_ops);
+  const bool has_bias = op.inputs.size() > 2 && op.inputs[2] >= 0;
+  const dnnl::convolution_forward::desc desc =
+      has_bias
+          ? dnnl::convolution_forward::desc(
+                dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                nhwc_desc(in), any_weights, bias_md, nhwc_desc(out), {op.stride_h, op.stride_w},
+                {op.dilation_h - 1, op.dilation_w - 1}, pad.before, pad.after)
+          : dnnl::convolution_forward::desc(
+                dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                nhwc_desc(in), any_weights, nhwc_desc(out), {op.stride_h, op.stride_w},
+                {op.dilation_h - 1, op.dilation_w - 1}, pad.before, pad.after);
+  auto& state = context.state();
+  const dnnl::convolution_forward::primitive_desc pd(desc, attr, state.engine);
+  note_implementation(context, op, pd);
+
+  // Weights go into the layout the kernel wants, once.
+  memory weights(pd.weights_desc(), state.engine);
+  memory user(user_weights, state.engine, const_cast<float*>(inputs[1]));
+  dnnl::reorder(user, weights).execute(state.stream, user, weights);
+  state.stream.wait();
+
+  std::unordered_map<int, memory> arguments = {
+      {DNNL_ARG_SRC, memory(pd.src_desc(), state.engine, const_cast<float*>(inputs[0]))},
+      {DNNL_ARG_WEIGHTS, weights},
+      {DNNL_ARG_DST, memory(pd.dst_desc(), state.engine, outputs[0])},
+  };
+  if (has_bias) {
+    arguments.emplace(DNNL_ARG_BIAS, memory(bias_md, state.engine, const_cast<float*>(inputs[2])));
+  }
+  return std::make_unique<PrimitiveKernel>(state, dnnl::convolution_forward(pd),
+                                           std::move(arguments));
+}
+
+memory user_memory(Context::State& state, const memory::desc& md, const float* data) {
+  return memory(md, state.engine, const_cast<float*>(data));
+}
+
+// A primitive over (src -> dst) buffers of equal layout, e.g. eltwise or resampling.
+template <typename PrimitiveDesc, typename Primitive>
+std::unique_ptr<Kernel> unary_kernel(Context& context, const OpDef& op, const PrimitiveDesc& pd,
+                                     const float* source, float* destination) {
+  note_implementation(context, op, pd);
+  auto& state = context.state();
+  return std::make_unique<PrimitiveKernel>(
+      state, Primitive(pd),
+      std::unordered_map<int, memory>{
+          {DNNL_ARG_SRC, user_memory(state, pd.src_desc(), source)},
+          {DNNL_ARG_DST, user_memory(state, pd.dst_desc(), destination)}});
+}
+
+memory::desc flat_desc(std::int64_t count) {
+  return {{count}, memory::data_type::f32, memory::format_tag::a};
+}
+
+// LOGISTIC, RELU, HARD_SWISH: element-wise, so the layout is irrelevant.
+std::unique_ptr<Kernel> eltwise(Context& context, const ModelDef& model, const OpDef& op,
+                                std::span<const float* const> inputs,
+                                std::span<float* const> outputs) {
+  const dnnl::algorithm algorithm = op.type == OpType::kLogistic ? dnnl::algorithm::eltwise_logistic
+                                    : op.type == OpType::kRelu   ? dnnl::algorithm::eltwise_relu
+                                                               : dnnl::algorithm::eltwise_hardswish;
+  const memory::desc md = flat_desc(model.tensors[op.outputs[0]].element_count());
+  const dnnl::eltwise_forward::primitive_desc pd(
+      {dnnl::prop_kind::forward_inference, algorithm, md, 0.f, 0.f}, context.state().engine);
+  return unary_kernel<dnnl::eltwise_forward::primitive_desc, dnnl::eltwise_forward>(
+      context, op, pd, inputs[0], outputs[0]);
+}
+
+// Row-major dims of a TFLite shape, left-padded with 1s to `rank`.
+Dims padded_dims(const std::vector<int>& shape, std::size_t rank) {
+  Dims dims(rank - shape.size(), 1);
+  dims.insert(dims.end(), shape.begin(), shape.end());
+  return dims;
+}
+
+// Dense row-major layout of any rank.
+memory::desc plain_desc(const Dims& dims) {
+  Dims strides(dims.size(), 1);
+  for (std::size_t i = dims.size(); i-- > 1;) strides[i - 1] = strides[i] * dims[i];
+  return {dims, memory::data_type::f32, strides};
+}
+
+// ADD and MUL with TFLite broadcasting, as long as only one side broadcasts
+// (oneDNN broadcasts its second source); both are commutative.
+std::unique_ptr<Kernel> binary(Context& context, const ModelDef& model, const OpDef& op,
+                               std::span<const float* const> inputs,
+                               std::span<float* const> outputs) {
+  const auto& out_shape = model.tensors[op.outputs[0]].shape;
+  const std::size_t rank = out_shape.size();
+  if (rank == 0 || rank > 5) return nullptr;
+  std::array<Dims, 2> dims = {padded_dims(model.tensors[op.inputs[0]].shape, rank),
+                              padded_dims(model.tensors[op.inputs[1]].shape, rank)};
+  const Dims out = padded_dims(out_shape, rank);
+  std::array<const float*, 2> sources = {inputs[0], inputs[1]};
+  if (dims[0] != out) {
+    std::swap(dims[0], dims[1]);
+    std::swap(sources[0], sources[1]);
+  }
+  if (dims[0] != out) return nullptr;  // both sides broadcast
+  dnnl::post_ops post_ops;
+  if (!append_activation(op.activation, post_ops)) return nullptr;
+  dnnl::primitive_attr attr;
+  attr.set_post_ops(post_ops);
+  auto& state = context.state();
+  const dnnl::binary::primitive_desc pd(
+      {op.type == OpType::kAdd ? dnnl::algorithm::binary_add : dnnl::algorithm::binary_mul,
+       plain_desc(dims[0]), plain_desc(dims[1]), plain_desc(out)},
+      attr, state.engine);
+  note_implementation(context, op, pd);
+  return std::make_unique<PrimitiveKernel>(
+      state, dnnl::binary(pd),
+      std::unordered_map<int, memory>{
+          {DNNL_ARG_SRC_0, user_memory(state, pd.src_desc(0), sources[0])},
+          {DNNL_ARG_SRC_1, user_memory(state, pd.src_desc(1), sources[1])},
+          {DNNL_ARG_DST, user_memory(state, pd.dst_desc(), outputs[0])}});
+}
+
+// PRELU with one slope per channel (alpha [C], [1,C] or [1,1,C]), the form
+// MediaPipe's nets use; other alpha shapes stay with the reference kernel.
+std::unique_ptr<Kernel> prelu(Context& context, const ModelDef& model, const OpDef& op,
+                              std::span<const float* const> inputs,
+                              std::span<float* const> outputs) {
+  const auto& in = model.tensors[op.inputs[0]].shape;
+  const auto& alpha = model.tensors[op.inputs[1]];
+  if (in.size() != 4 || !alpha.is_constant || alpha.element_count() != in[3]) return nullptr;
+  auto& state = context.state();
+  const memory::desc alpha_md({1, in[3], 1, 1}, memory::data_type::f32, memory::format_tag::nhwc);
+  const dnnl::prelu_forward::primitive_desc pd(
+      {dnnl::prop_kind::forward_inference, nhwc_desc(in), alpha_md}, state.engine);
+  note_implementation(context, op, pd);
+  return std::make_unique<PrimitiveKernel>(
+      state, dnnl::prelu_forward(pd),
+      std::unordered_map<int, memory>{
+          {DNNL_ARG_SRC, user_memory(state, pd.src_desc(), inputs[0])},
+          {DNNL_ARG_WEIGHTS, user_memory(state, alpha_md, inputs[1])},
+          {DNNL_ARG_DST, user_memory(state, pd.dst_desc(), outputs[0])}});
+}
+
+// MAX_POOL_2D and AVERAGE_POOL_2D; TFLite's average counts only cells inside
+// the image, which is oneDNN's exclude-padding mode.
+std::unique_ptr<Kernel> pooling(Context& context, const ModelDef& model, const OpDef& op,
+                                std::span<const float* const> inputs,
+                                std::span<float* const> outputs) {
+  const auto& in = model.tensors[op.inputs[0]].shape;
+  const auto& out = model.tensors[op.outputs[0]].shape;
+  if (in.size() != 4 || out.size() != 4) return nullptr;
+  dnnl::post_ops post_ops;
+  if (!append_activation(op.activation, post_ops)) return nullptr;
+  dnnl::primitive_attr attr;
+  attr.set_post_ops(post_ops);
+  const Padding2d pad = padding_of(op, in, out, op.filter_h, op.filter_w);
+  const dnnl::pooling_forward::primitive_desc pd(
+      {dnnl::prop_kind::forward_inference,
+       op.type == OpType::kMaxPool2d ? dnnl::algorithm::pooling_max
+                                     : dnnl::algorithm::pooling_avg_exclude_padding,
+       nhwc_desc(in),
+       nhwc_desc(out),
+       {op.stride_h, op.stride_w},
+       {op.filter_h, op.filter_w},
+       pad.before,
+       pad.after},
+      attr, context.state().engine);
+  return unary_kernel<dnnl::pooling_forward::primitive_desc, dnnl::pooling_forward>(
+      context, op, pd, inputs[0], outputs[0]);
+}
+
+// RESIZE_BILINEAR with half-pixel centres is oneDNN's linear resampling; the
+// other two TFLite conventions (align_corners, and neither) are not.
+std::unique_ptr<Kernel> resize_bilinear(Context& context, const ModelDef& model, const OpDef& op,
+                                        std::span<const float* const> inputs,
+                                        std::span<float* const> outputs) {
+  const auto& in = model.tensors[op.inputs[0]].shape;
+  const auto& out = model.tensors[op.outputs[0]].shape;
+  if (!op.half_pixel_centers || op.align_corners || in.size() != 4) return nullptr;
+  const dnnl::resampling_forward::primitive_desc pd(
+      {dnnl::prop_kind::forward_inference, dnnl::algorithm::resampling_linear, nhwc_desc(in),
+       nhwc_desc(out)},
+      context.state().engine);
+  return unary_kernel<dnnl::resampling_forward::primitive_desc, dnnl::resampling_forward>(
+      context, op, pd, inputs[0], outputs[0]);
+}
+
+}  // namespace
+
+std::unique_ptr<Kernel> make_onednn_kernel(Context& context, const ModelDef& model, const OpDef& op,
+                                           std::span<const float* const> inputs,
+                                           std::span<float* const> outputs) {
+  switch (op.type) {
+    case OpType::kConv2d:
+    case OpType::kDepthwiseConv2d:
+      return convolution(context, model, op, inputs, outputs);
+    case OpType::kLogistic:
+    case OpType::kRelu:
+    case OpType::kHardSwish:
+      return eltwise(context, model, op, inputs, outputs);
+    case OpType::kAdd:
+    case OpType::kMul:
+      return binary(context, model, op, inputs, outputs);
+    case OpType::kPrelu:
+      return prelu(context, model, op, inputs, outputs);
+    case OpType::kMaxPool2d:
+    case OpType::kAveragePool2d:
+      return pooling(context, model, op, inputs, outputs);
+    case OpType::kResizeBilinear:
+      return resize_bilinear(context, model, op, inputs, outputs);
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace signprep::nn::onednn

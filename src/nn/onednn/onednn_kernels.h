@@ -1,0 +1,38 @@
+// Operators that oneDNN runs on its optimised CPU kernels, on the executor's
+// NHWC float32 buffers (no copies at the edges). make_onednn_kernel returns
+// nullptr for the operators and options it leaves to the reference kernels.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "nn/kernel.h"
+#include "nn/model_def.h"
+
+namespace signprep::nn::onednn {
+
+class Context {
+ public:
+  Context();
+  ~Context();
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+
+  // Operators for which oneDNN could only offer a reference ("ref:")
+  // implementation, "<op label>: <implementation>": oneDNN's silent slow path.
+  std::vector<std::string> reference_implementations;
+
+  struct State;
+  State& state() { return *state_; }
+
+ private:
+  std::unique_ptr<State> state_;
+};
+
+std::unique_ptr<Kernel> make_onednn_kernel(Context& context, const ModelDef& model, const OpDef& op,
+                                           std::span<const float* const> inputs,
+                                           std::span<float* const> outputs);
+
+}  // namespace signprep::nn::onednn
