@@ -85,9 +85,9 @@ struct OpDef {
   int stride_w = 1, stride_h = 1;
   int dilation_w = 1, dilation_h = 1;
   int depth_multiplier = 1;
-  int filter_w = 1, filter_h = 1;  // pooling window
-  int axis = 0;                    // CONCATENATION
-  bool keep_dims = false;          // MEAN, FULLY_CONNECTED
+  int filter_w = 1, filter_h = 1;                          // pooling window
+  int axis = 0;                                            // CONCATENATION
+  bool keep_dims = false;                                  // MEAN, FULLY_CONNECTED
   bool align_corners = false, half_pixel_centers = false;  // RESIZE_BILINEAR
   int begin_mask = 0, end_mask = 0, ellipsis_mask = 0, new_axis_mask = 0, shrink_axis_mask = 0;
   bool offset = false;  // STRIDED_SLICE
