@@ -313,6 +313,73 @@ std::unique_ptr<Kernel> resize_bilinear(Context& context, const ModelDef& model,
       context, op, pd, inputs[0], outputs[0]);
 }
 
+// MediaPipe's Convolution2DTransposeBias (weights OHWI, bias) as oneDNN's
+// deconvolution, which scatters each input cell with the same, unflipped
+// taps. MediaPipe pads max(0, k - (in-1) % stride - 1) in all, half before.
+std::unique_ptr<Kernel> transposed_convolution(Context& context, const ModelDef& model,
+                                               const OpDef& op,
+                                               std::span<const float* const> inputs,
+                                               std::span<float* const> outputs) {
+  const auto& in = model.tensors[op.inputs[0]].shape;
+  const auto& weights = model.tensors[op.inputs[1]].shape;
+  const auto& out = model.tensors[op.outputs[0]].shape;
+  const int kh = weights[1], kw = weights[2];
+  const auto total = [&](int size, int k, int stride) {
+    return op.padding == Padding::kSame ? std::max(0, k - (size - 1) % stride - 1) : 0;
+  };
+  const int total_h = total(in[1], kh, op.stride_h), total_w = total(in[2], kw, op.stride_w);
+  const memory::desc user_weights({out[3], in[3], kh, kw}, memory::data_type::f32,
+                                  memory::format_tag::ohwi);
+  const memory::desc bias_md({out[3]}, memory::data_type::f32, memory::format_tag::x);
+  auto& state = context.state();
+  const dnnl::deconvolution_forward::primitive_desc pd(
+      {dnnl::prop_kind::forward_inference,
+       dnnl::algorithm::deconvolution_direct,
+       nhwc_desc(in),
+       memory::desc(user_weights.dims(), memory::data_type::f32, memory::format_tag::any),
+       bias_md,
+       nhwc_desc(out),
+       {op.stride_h, op.stride_w},
+       {total_h / 2, total_w / 2},
+       {total_h - total_h / 2, total_w - total_w / 2}},
+      state.engine);
+  note_implementation(context, op, pd);
+  memory packed(pd.weights_desc(), state.engine);
+  memory user = user_memory(state, user_weights, inputs[1]);
+  dnnl::reorder(user, packed).execute(state.stream, user, packed);
+  state.stream.wait();
+  return std::make_unique<PrimitiveKernel>(
+      state, dnnl::deconvolution_forward(pd),
+      std::unordered_map<int, memory>{
+          {DNNL_ARG_SRC, user_memory(state, pd.src_desc(), inputs[0])},
+          {DNNL_ARG_WEIGHTS, packed},
+          {DNNL_ARG_BIAS, user_memory(state, bias_md, inputs[2])},
+          {DNNL_ARG_DST, user_memory(state, pd.dst_desc(), outputs[0])}});
+}
+
+// MEAN over height and width of an NHWC tensor (global average pooling, the
+// only MEAN these models have) as one average-pooling window: oneDNN's
+// reduction primitive has only a reference implementation.
+std::unique_ptr<Kernel> spatial_mean(Context& context, const ModelDef& model, const OpDef& op,
+                                     std::span<const float* const> inputs,
+                                     std::span<float* const> outputs) {
+  const auto& in = model.tensors[op.inputs[0]].shape;
+  const auto& axes = model.tensors[op.inputs[1]].ints;
+  if (in.size() != 4 || axes != std::vector<std::int64_t>{1, 2}) return nullptr;
+  const std::vector<int> pooled = {in[0], 1, 1, in[3]};  // same bytes as [N,C] or [N,1,1,C]
+  const dnnl::pooling_forward::primitive_desc pd({dnnl::prop_kind::forward_inference,
+                                                  dnnl::algorithm::pooling_avg_exclude_padding,
+                                                  nhwc_desc(in),
+                                                  nhwc_desc(pooled),
+                                                  {1, 1},
+                                                  {in[1], in[2]},
+                                                  {0, 0},
+                                                  {0, 0}},
+                                                 context.state().engine);
+  return unary_kernel<dnnl::pooling_forward::primitive_desc, dnnl::pooling_forward>(
+      context, op, pd, inputs[0], outputs[0]);
+}
+
 }  // namespace
 
 std::unique_ptr<Kernel> make_onednn_kernel(Context& context, const ModelDef& model, const OpDef& op,
@@ -336,6 +403,10 @@ std::unique_ptr<Kernel> make_onednn_kernel(Context& context, const ModelDef& mod
       return pooling(context, model, op, inputs, outputs);
     case OpType::kResizeBilinear:
       return resize_bilinear(context, model, op, inputs, outputs);
+    case OpType::kConvolution2DTransposeBias:
+      return transposed_convolution(context, model, op, inputs, outputs);
+    case OpType::kMean:
+      return spatial_mean(context, model, op, inputs, outputs);
     default:
       return nullptr;
   }
