@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <numeric>
+#include <optional>
+#include <stdexcept>
 
 #include "core/error.h"
 #include "nn/kernel.h"
@@ -71,12 +73,59 @@ struct Model::Impl {
   std::vector<float> arena;
   std::vector<std::vector<float>> own_buffers;  // graph inputs and outputs
   std::vector<float*> tensor_data;              // per tensor; nullptr when absent
+  // Per op: the tensors it reads when it runs (a folded PAD's consumer reads
+  // the PAD's input), the padding folded into it, and whether it was folded
+  // away itself.
+  std::vector<std::vector<int>> reads;
+  std::vector<std::optional<onednn::FoldedPadding>> folded;
+  std::vector<bool> folded_away;
   onednn::Context onednn;
-  std::vector<std::unique_ptr<Kernel>> kernels;  // one per op, in order
+  struct Step {
+    std::size_t op;
+    std::unique_ptr<Kernel> kernel;
+  };
+  std::vector<Step> steps;  // in execution order
 
+  void fold_pads();
   void plan();
   void bind();
 };
+
+// A PAD that only pads height and width and whose one consumer is a VALID
+// convolution is done by that convolution's own zero padding: MediaPipe's
+// nets put such a PAD before every stride-2 block, and folding saves a pass
+// over the data.
+void Model::Impl::fold_pads() {
+  const std::size_t op_count = def.ops.size();
+  reads.resize(op_count);
+  folded.resize(op_count);
+  folded_away.assign(op_count, false);
+  std::vector<int> producer(def.tensors.size(), -1), consumers(def.tensors.size(), 0);
+  for (std::size_t i = 0; i < op_count; ++i) {
+    reads[i] = def.ops[i].inputs;
+    for (int t : def.ops[i].outputs) producer[t] = static_cast<int>(i);
+    for (int t : def.ops[i].inputs) {
+      if (t >= 0) ++consumers[t];
+    }
+  }
+  for (int t : def.outputs) ++consumers[t];
+  for (std::size_t i = 0; i < op_count; ++i) {
+    const OpDef& conv = def.ops[i];
+    const bool valid_conv =
+        (conv.type == OpType::kConv2d || conv.type == OpType::kDepthwiseConv2d) &&
+        conv.padding == Padding::kValid;
+    const int padded = conv.inputs[0];
+    if (!valid_conv || producer[padded] < 0 || consumers[padded] != 1) continue;
+    const OpDef& pad = def.ops[producer[padded]];
+    if (pad.type != OpType::kPad) continue;
+    const std::vector<std::int64_t>& p = def.tensors[pad.inputs[1]].ints;  // [4, 2]
+    const bool spatial_only = p.size() == 8 && p[0] == 0 && p[1] == 0 && p[6] == 0 && p[7] == 0;
+    if (!spatial_only || def.tensors[pad.inputs[0]].shape.size() != 4) continue;
+    folded[i] = onednn::FoldedPadding{pad.inputs[0], int(p[2]), int(p[3]), int(p[4]), int(p[5])};
+    reads[i][0] = pad.inputs[0];
+    folded_away[producer[padded]] = true;
+  }
+}
 
 void Model::Impl::plan() {
   const auto tensor_count = def.tensors.size();
@@ -89,13 +138,14 @@ void Model::Impl::plan() {
   for (int t : def.inputs) storage[t] = Storage::kOwnBuffer;
   for (int t : def.outputs) storage[t] = Storage::kOwnBuffer;
   for (int op = 0; op < static_cast<int>(def.ops.size()); ++op) {
+    if (folded_away[op]) continue;
     for (int t : def.ops[op].outputs) {
       if (storage[t] != Storage::kAbsent) continue;
       storage[t] = Storage::kArena;
       arena_slot[t] = static_cast<int>(lifetimes.size());
       lifetimes.push_back({static_cast<std::size_t>(def.tensors[t].element_count()), op, op});
     }
-    for (int t : def.ops[op].inputs) {
+    for (int t : reads[op]) {
       if (t >= 0 && arena_slot[t] >= 0) lifetimes[arena_slot[t]].last_op = op;
     }
   }
@@ -122,9 +172,11 @@ void Model::Impl::plan() {
 }
 
 void Model::Impl::bind() {
-  for (const OpDef& op : def.ops) {
+  for (std::size_t i = 0; i < def.ops.size(); ++i) {
+    if (folded_away[i]) continue;
+    const OpDef& op = def.ops[i];
     std::vector<const float*> ins;
-    for (int t : op.inputs) {
+    for (int t : reads[i]) {
       // Integer constants (shapes, paddings) have no float data: kernels read their ints.
       if (t >= 0 && tensor_data[t] == nullptr && !def.tensors[t].is_constant) {
         throw Error(ErrorKind::kModel, def.name + ": " + op.label + ": input tensor " +
@@ -134,10 +186,16 @@ void Model::Impl::bind() {
     }
     std::vector<float*> outs;
     for (int t : op.outputs) outs.push_back(tensor_data[t]);
-    std::unique_ptr<Kernel> kernel = onednn::make_onednn_kernel(onednn, def, op, ins, outs);
-    if (!kernel)
+    const onednn::FoldedPadding* padding = folded[i] ? &*folded[i] : nullptr;
+    std::unique_ptr<Kernel> kernel =
+        onednn::make_onednn_kernel(onednn, def, op, ins, outs, padding);
+    if (!kernel && padding) {
+      throw std::logic_error(def.name + ": " + op.label + ": oneDNN refused a folded padding");
+    }
+    if (!kernel) {
       kernel = std::make_unique<ReferenceKernel>(def, op, std::move(ins), std::move(outs));
-    kernels.push_back(std::move(kernel));
+    }
+    steps.push_back({i, std::move(kernel)});
   }
   for (int t : def.inputs) inputs.push_back({def.tensors[t].name, def.tensors[t].shape});
   for (int t : def.outputs) outputs.push_back({def.tensors[t].name, def.tensors[t].shape});
@@ -149,6 +207,7 @@ Model Model::load(const std::filesystem::path& path, const ModelOptions& options
   impl->options = options;
   impl->def = load_tflite(path);
   for (const OpDef& op : impl->def.ops) reference::validate_op(impl->def, op);
+  impl->fold_pads();
   impl->plan();
   impl->bind();
   return Model(std::move(impl));
@@ -192,15 +251,15 @@ std::span<const float> Model::output(int i) const {
 void Model::run() {
   // oneDNN parallelises with OpenMP, whose thread count belongs to the calling thread.
   omp_set_num_threads(impl_->options.threads);
-  for (const auto& kernel : impl_->kernels) kernel->run();
+  for (const auto& step : impl_->steps) step.kernel->run();
 }
 
 void Model::run_profiled(std::map<std::string, double>& seconds_by_op) {
   omp_set_num_threads(impl_->options.threads);
-  for (std::size_t i = 0; i < impl_->kernels.size(); ++i) {
+  for (const auto& step : impl_->steps) {
     const auto start = std::chrono::steady_clock::now();
-    impl_->kernels[i]->run();
-    seconds_by_op[op_name(impl_->def.ops[i])] +=
+    step.kernel->run();
+    seconds_by_op[op_name(impl_->def.ops[step.op])] +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
 }

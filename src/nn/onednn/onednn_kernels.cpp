@@ -103,8 +103,8 @@ void note_implementation(Context& context, const OpDef& op, const PrimitiveDesc&
 // as one grouped convolution: depthwise is groups = C, multiplier outputs each.
 std::unique_ptr<Kernel> convolution(Context& context, const ModelDef& model, const OpDef& op,
                                     std::span<const float* const> inputs,
-                                    std::span<float* const> outputs) {
-  const auto& in = model.tensors[op.inputs[0]].shape;
+                                    std::span<float* const> outputs, const FoldedPadding* folded) {
+  const auto& in = model.tensors[folded ? folded->source_tensor : op.inputs[0]].shape;
   const auto& filter = model.tensors[op.inputs[1]];
   const auto& out = model.tensors[op.outputs[0]].shape;
   if (in.size() != 4 || out.size() != 4 || filter.shape.size() != 4) return nullptr;
@@ -125,7 +125,9 @@ std::unique_ptr<Kernel> convolution(Context& context, const ModelDef& model, con
   const memory::desc any_weights(user_weights.dims(), memory::data_type::f32,
                                  memory::format_tag::any);
   const memory::desc bias_md({out_c}, memory::data_type::f32, memory::format_tag::x);
-  const Padding2d pad = padding_of(op, in, out, kh, kw);
+  const Padding2d pad =
+      folded ? Padding2d{{folded->top, folded->left}, {folded->bottom, folded->right}}
+             : padding_of(op, in, out, kh, kw);
 
   dnnl::post_ops post_ops;
   if (!append_activation(op.activation, post_ops)) return nullptr;
@@ -384,11 +386,12 @@ std::unique_ptr<Kernel> spatial_mean(Context& context, const ModelDef& model, co
 
 std::unique_ptr<Kernel> make_onednn_kernel(Context& context, const ModelDef& model, const OpDef& op,
                                            std::span<const float* const> inputs,
-                                           std::span<float* const> outputs) {
+                                           std::span<float* const> outputs,
+                                           const FoldedPadding* folded) {
   switch (op.type) {
     case OpType::kConv2d:
     case OpType::kDepthwiseConv2d:
-      return convolution(context, model, op, inputs, outputs);
+      return convolution(context, model, op, inputs, outputs, folded);
     case OpType::kLogistic:
     case OpType::kRelu:
     case OpType::kHardSwish:

@@ -31,8 +31,18 @@ class Context {
   std::unique_ptr<State> state_;
 };
 
+// A spatial zero PAD folded into the VALID convolution that consumes it: the
+// convolution reads the PAD's input (`source_tensor`) and pads by itself.
+struct FoldedPadding {
+  int source_tensor = -1;
+  int top = 0, bottom = 0, left = 0, right = 0;
+};
+
+// `folded` (CONV_2D and DEPTHWISE_CONV_2D only): inputs[0] then points at the
+// PAD's input.
 std::unique_ptr<Kernel> make_onednn_kernel(Context& context, const ModelDef& model, const OpDef& op,
                                            std::span<const float* const> inputs,
-                                           std::span<float* const> outputs);
+                                           std::span<float* const> outputs,
+                                           const FoldedPadding* folded = nullptr);
 
 }  // namespace signprep::nn::onednn
