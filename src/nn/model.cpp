@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <chrono>
+#include <iostream>
 #include <numeric>
 #include <optional>
 #include <stdexcept>
@@ -210,6 +211,12 @@ Model Model::load(const std::filesystem::path& path, const ModelOptions& options
   impl->fold_pads();
   impl->plan();
   impl->bind();
+  // oneDNN's silent slow path: not an error (the results are right), but a
+  // 100x slower operator must not go unnoticed. The tests fail on it.
+  for (const std::string& slow : impl->onednn.reference_implementations) {
+    std::cerr << "signprep: warning: " << impl->def.name << ": " << slow
+              << " is oneDNN's reference kernel and will be slow\n";
+  }
   return Model(std::move(impl));
 }
 
