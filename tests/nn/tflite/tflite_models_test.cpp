@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <map>
+#include <ostream>
 #include <set>
 #include <string>
 #include <vector>
@@ -36,6 +37,11 @@ struct ModelFacts {
   std::map<std::string, int> ops_by_type;  // as labelled: builtin name or custom name
   int folded;                              // DEQUANTIZE + DENSIFY in the file
 };
+
+// Names the case in test output (and in CTest's test names) by its model.
+void PrintTo(const ModelFacts& facts, std::ostream* os) {
+  *os << facts.model;
+}
 
 // From the manifests' tensors.inputs/outputs and operators.by_type.
 const std::vector<ModelFacts> kFacts = {
