@@ -1,5 +1,6 @@
 #include "nn/onednn/onednn_kernels.h"
 
+#include <algorithm>
 #include <array>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <unordered_map>
@@ -257,7 +258,15 @@ std::unique_ptr<Kernel> prelu(Context& context, const ModelDef& model, const OpD
                               std::span<float* const> outputs) {
   const auto& in = model.tensors[op.inputs[0]].shape;
   const auto& alpha = model.tensors[op.inputs[1]];
-  if (in.size() != 4 || !alpha.is_constant || alpha.element_count() != in[3]) return nullptr;
+  // Per channel means alpha is [..., 1, C] (1s before the last axis) and the
+  // output is the input's shape; any other broadcast is the reference's.
+  const bool per_channel =
+      !alpha.shape.empty() && alpha.shape.back() == (in.empty() ? 0 : in.back()) &&
+      std::all_of(alpha.shape.begin(), alpha.shape.end() - 1, [](int d) { return d == 1; });
+  if (in.size() != 4 || !alpha.is_constant || !per_channel ||
+      model.tensors[op.outputs[0]].shape != in) {
+    return nullptr;
+  }
   auto& state = context.state();
   const memory::desc alpha_md({1, in[3], 1, 1}, memory::data_type::f32, memory::format_tag::nhwc);
   const dnnl::prelu_forward::primitive_desc pd(
