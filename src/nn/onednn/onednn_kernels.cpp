@@ -100,6 +100,21 @@ void note_implementation(Context& context, const OpDef& op, const PrimitiveDesc&
   }
 }
 
+// Wraps one of the executor's buffers; oneDNN takes non-const pointers even for inputs.
+memory user_memory(Context::State& state, const memory::desc& md, const float* data) {
+  return memory(md, state.engine, const_cast<float*>(data));
+}
+
+// The model's weights copied, once at load, into the layout the primitive wants.
+memory packed_weights(Context::State& state, const memory::desc& wanted, const memory::desc& given,
+                      const float* data) {
+  memory packed(wanted, state.engine);
+  memory user = user_memory(state, given, data);
+  dnnl::reorder(user, packed).execute(state.stream, user, packed);
+  state.stream.wait();
+  return packed;
+}
+
 // CONV_2D (filter OHWI) and DEPTHWISE_CONV_2D (filter [1, kh, kw, C*multiplier])
 // as one grouped convolution: depthwise is groups = C, multiplier outputs each.
 std::unique_ptr<Kernel> convolution(Context& context, const ModelDef& model, const OpDef& op,
@@ -149,26 +164,18 @@ std::unique_ptr<Kernel> convolution(Context& context, const ModelDef& model, con
   const dnnl::convolution_forward::primitive_desc pd(desc, attr, state.engine);
   note_implementation(context, op, pd);
 
-  // Weights go into the layout the kernel wants, once.
-  memory weights(pd.weights_desc(), state.engine);
-  memory user(user_weights, state.engine, const_cast<float*>(inputs[1]));
-  dnnl::reorder(user, weights).execute(state.stream, user, weights);
-  state.stream.wait();
+  const memory weights = packed_weights(state, pd.weights_desc(), user_weights, inputs[1]);
 
   std::unordered_map<int, memory> arguments = {
-      {DNNL_ARG_SRC, memory(pd.src_desc(), state.engine, const_cast<float*>(inputs[0]))},
+      {DNNL_ARG_SRC, user_memory(state, pd.src_desc(), inputs[0])},
       {DNNL_ARG_WEIGHTS, weights},
-      {DNNL_ARG_DST, memory(pd.dst_desc(), state.engine, outputs[0])},
+      {DNNL_ARG_DST, user_memory(state, pd.dst_desc(), outputs[0])},
   };
   if (has_bias) {
-    arguments.emplace(DNNL_ARG_BIAS, memory(bias_md, state.engine, const_cast<float*>(inputs[2])));
+    arguments.emplace(DNNL_ARG_BIAS, user_memory(state, bias_md, inputs[2]));
   }
   return std::make_unique<PrimitiveKernel>(state, dnnl::convolution_forward(pd),
                                            std::move(arguments));
-}
-
-memory user_memory(Context::State& state, const memory::desc& md, const float* data) {
-  return memory(md, state.engine, const_cast<float*>(data));
 }
 
 // A primitive over (src -> dst) buffers of equal layout, e.g. eltwise or resampling.
@@ -355,10 +362,7 @@ std::unique_ptr<Kernel> transposed_convolution(Context& context, const ModelDef&
        {total_h - total_h / 2, total_w - total_w / 2}},
       state.engine);
   note_implementation(context, op, pd);
-  memory packed(pd.weights_desc(), state.engine);
-  memory user = user_memory(state, user_weights, inputs[1]);
-  dnnl::reorder(user, packed).execute(state.stream, user, packed);
-  state.stream.wait();
+  const memory packed = packed_weights(state, pd.weights_desc(), user_weights, inputs[1]);
   return std::make_unique<PrimitiveKernel>(
       state, dnnl::deconvolution_forward(pd),
       std::unordered_map<int, memory>{

@@ -176,6 +176,15 @@ void expect_positive(const ModelDef& model, const OpDef& op, const char* what, i
   }
 }
 
+void expect_conv_output(const ModelDef& model, const OpDef& op, const Shape& in, int kh, int kw,
+                        int out_c) {
+  if (has_input(op, 2)) expect_constant_floats(model, op, 2, "bias", {out_c});
+  const int out_h = conv_out_size(op.padding, in[1], kh, op.stride_h, op.dilation_h);
+  const int out_w = conv_out_size(op.padding, in[2], kw, op.stride_w, op.dilation_w);
+  if (out_h <= 0 || out_w <= 0) fail(model, op, "the filter is larger than the input");
+  expect_output_shape(model, op, {in[0], out_h, out_w, out_c});
+}
+
 int conv_out_size(Padding padding, int in, int filter, int stride, int dilation) {
   const int effective = (filter - 1) * dilation + 1;
   if (padding == Padding::kSame) return (in + stride - 1) / stride;

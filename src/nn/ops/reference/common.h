@@ -88,6 +88,11 @@ int conv_out_size(Padding padding, int in, int filter, int stride, int dilation)
 // effective_filter - in, 0), before = total / 2 (the extra cell goes after).
 int conv_pad_before(int in, int filter, int stride, int dilation, int out);
 
+// What CONV_2D and DEPTHWISE_CONV_2D check after their filter: an optional
+// constant bias [out_c] and an output [N, oh, ow, out_c] from the padding mode.
+void expect_conv_output(const ModelDef& model, const OpDef& op, const Shape& in, int kh, int kw,
+                        int out_c);
+
 // ---- Fused activation -------------------------------------------------------
 
 // TFLite clamps RELU/RELU_N1_TO_1/RELU6 as min(max(x, lo), hi).

@@ -22,11 +22,7 @@ void validate_conv_2d(const ModelDef& model, const OpDef& op) {
              " input channels (grouped convolution is not "
              "supported)");
   }
-  if (has_input(op, 2)) expect_constant_floats(model, op, 2, "bias", {out_c});
-  const int out_h = conv_out_size(op.padding, in[1], kh, op.stride_h, op.dilation_h);
-  const int out_w = conv_out_size(op.padding, in[2], kw, op.stride_w, op.dilation_w);
-  if (out_h <= 0 || out_w <= 0) fail(model, op, "the filter is larger than the input");
-  expect_output_shape(model, op, {in[0], out_h, out_w, out_c});
+  expect_conv_output(model, op, in, kh, kw, out_c);
 }
 
 void run_conv_2d(const ModelDef& model, const OpDef& op, Inputs inputs, Outputs outputs) {

@@ -24,11 +24,7 @@ void validate_depthwise_conv_2d(const ModelDef& model, const OpDef& op) {
          "depth_multiplier " + std::to_string(op.depth_multiplier) + " does not match filter " +
              shape_string(filter.shape) + " for " + std::to_string(in[3]) + " input channels");
   }
-  if (has_input(op, 2)) expect_constant_floats(model, op, 2, "bias", {out_c});
-  const int out_h = conv_out_size(op.padding, in[1], filter.shape[1], op.stride_h, op.dilation_h);
-  const int out_w = conv_out_size(op.padding, in[2], filter.shape[2], op.stride_w, op.dilation_w);
-  if (out_h <= 0 || out_w <= 0) fail(model, op, "the filter is larger than the input");
-  expect_output_shape(model, op, {in[0], out_h, out_w, out_c});
+  expect_conv_output(model, op, in, filter.shape[1], filter.shape[2], out_c);
 }
 
 void run_depthwise_conv_2d(const ModelDef& model, const OpDef& op, Inputs inputs, Outputs outputs) {
