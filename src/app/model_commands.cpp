@@ -22,7 +22,8 @@ namespace {
 
 using output::JsonValue;
 
-std::string shape_text(const std::vector<int>& shape) {
+template <typename Dim>
+std::string shape_text(const std::vector<Dim>& shape) {
   std::string text = "[";
   for (std::size_t i = 0; i < shape.size(); ++i) {
     text += (i ? "," : "") + std::to_string(shape[i]);
@@ -46,12 +47,9 @@ void load_input(nn::Model& model, int index, const std::string& path) {
   const output::NpyFloat32 array = output::read_npy_float32(path);
   const std::vector<int>& want = model.inputs()[index].shape;
   if (!std::equal(array.shape.begin(), array.shape.end(), want.begin(), want.end())) {
-    std::string got = "[";
-    for (std::size_t i = 0; i < array.shape.size(); ++i) {
-      got += (i ? "," : "") + std::to_string(array.shape[i]);
-    }
-    throw Error(ErrorKind::kInput, path + ": shape " + got + "], input " + std::to_string(index) +
-                                       " of " + model.name() + " needs " + shape_text(want));
+    throw Error(ErrorKind::kInput, path + ": shape " + shape_text(array.shape) + ", input " +
+                                       std::to_string(index) + " of " + model.name() + " needs " +
+                                       shape_text(want));
   }
   std::copy(array.values.begin(), array.values.end(), model.input(index).begin());
 }
