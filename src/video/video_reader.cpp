@@ -33,6 +33,7 @@ struct VideoReader::State {
   detail::PacketPtr packet{av_packet_alloc()};
   detail::FramePtr frame{av_frame_alloc()};
   detail::SwsContextPtr converter;
+  int converter_full_range = -1;  // the source range the converter is set up for
   std::vector<std::uint8_t> rgb_scratch;
   int stream_index = -1;
   AVRational time_base{0, 1};
@@ -242,6 +243,7 @@ image::Image VideoReader::to_rgb() {
   const AVFrame& f = *s.frame;
   const auto source_format = static_cast<AVPixelFormat>(f.format);
   // BICUBIC chroma upsampling, as OpenCV's FFmpeg capture (the Python tool's decoder) uses.
+  const SwsContext* previous = s.converter.get();
   s.converter.reset(sws_getCachedContext(s.converter.release(), f.width, f.height, source_format,
                                          f.width, f.height, AV_PIX_FMT_RGB24, SWS_BICUBIC, nullptr,
                                          nullptr, nullptr));
@@ -250,13 +252,18 @@ image::Image VideoReader::to_rgb() {
            (av_get_pix_fmt_name(source_format) ? av_get_pix_fmt_name(source_format) : "?"));
   }
   // yuvj* formats are full range by definition, whatever the frame's flag says.
-  const bool full_range =
+  const int full_range =
       f.color_range == AVCOL_RANGE_JPEG || source_format == AV_PIX_FMT_YUVJ420P ||
       source_format == AV_PIX_FMT_YUVJ422P || source_format == AV_PIX_FMT_YUVJ444P ||
       source_format == AV_PIX_FMT_YUVJ440P;
-  const int* coefficients = sws_getCoefficients(SWS_CS_ITU601);
-  sws_setColorspaceDetails(s.converter.get(), coefficients, full_range ? 1 : 0, coefficients, 1, 0,
-                           1 << 16, 1 << 16);
+  // Setting the colour details rebuilds swscale's tables: only for a new
+  // context or a change of range, not on every frame.
+  if (s.converter.get() != previous || full_range != s.converter_full_range) {
+    const int* coefficients = sws_getCoefficients(SWS_CS_ITU601);
+    sws_setColorspaceDetails(s.converter.get(), coefficients, full_range, coefficients, 1, 0,
+                             1 << 16, 1 << 16);
+    s.converter_full_range = full_range;
+  }
   // swscale's SIMD writes whole vectors, past the last pixel of a row and of
   // the image: convert into a padded scratch buffer, then copy out upright.
   const std::size_t stride = FFALIGN(static_cast<std::size_t>(f.width) * 3, 64);
