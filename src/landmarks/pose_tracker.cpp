@@ -1,0 +1,122 @@
+#include "landmarks/pose_tracker.h"
+
+#include <numbers>
+
+#include "landmarks/landmark_decoding.h"
+#include "landmarks/roi.h"
+#include "landmarks/ssd_decoding.h"
+
+namespace signprep::landmarks {
+namespace {
+
+constexpr int kModelLandmarkCount = 39;  // 33 pose + 2 auxiliary + 4 unused
+constexpr float kUp = std::numbers::pi_v<float> / 2;
+
+// pose_detection_gpu.pbtxt: ImageToTensorCalculator, SsdAnchorsCalculator,
+// TensorsToDetectionsCalculator, NonMaxSuppressionCalculator.
+const TensorInput kDetectorInput{224, 224, true, {-1.0f, 1.0f}, image::BorderMode::kZero};
+SsdAnchorOptions detector_anchor_options() {
+  return {224, 224, 0.1484375f, 0.75f, 0.5f, 0.5f, {8, 16, 32, 32, 32}};
+}
+constexpr float kDetectorNmsIou = 0.3f;
+
+// pose_landmark_by_roi_gpu.pbtxt: ImageToTensorCalculator (border mode
+// unspecified = replicate); RefineLandmarksFromHeatmapCalculator kernel 7,
+// its default min_confidence_to_refine 0.5.
+const TensorInput kLandmarkInput{256, 256, true, {0.0f, 1.0f}, image::BorderMode::kReplicate};
+constexpr int kHeatmapKernel = 7;
+constexpr float kHeatmapMinConfidence = 0.5f;
+
+// pose_detection_to_roi.pbtxt and pose_landmarks_to_roi.pbtxt: keypoints
+// 0 -> 1 (hips centre -> body size/rotation point) aligned to 90 degrees,
+// squared on the long side and scaled by 1.25.
+constexpr float kRoiScale = 1.25f;
+NormalizedRect roi_from_alignment_points(Point2 center, Point2 scale_point, ImageSize image) {
+  return scale_rect(rect_from_alignment_points(center, scale_point, kUp, image), image, kRoiScale,
+                    kRoiScale, true);
+}
+
+nn::Model load_model(const PoseTrackerOptions& options, const char* file) {
+  return nn::Model::load(options.models_dir / file, options.model_options);
+}
+
+}  // namespace
+
+struct PoseTracker::Impl {
+  PoseTrackerOptions options;
+  nn::Model detector;
+  nn::Model landmark_model;
+  std::vector<Anchor> anchors = generate_anchors(detector_anchor_options());
+  std::optional<NormalizedRect> tracked_roi;
+
+  explicit Impl(const PoseTrackerOptions& o)
+      : options(o),
+        detector(load_model(o, "pose_detection.tflite")),
+        landmark_model(load_model(o, "pose_landmark_full.tflite")) {}
+
+  // PoseDetectionGpu, then the first detection through PoseDetectionToRoi.
+  std::optional<NormalizedRect> detect(const image::ImageView& frame) {
+    const LetterboxPadding padding =
+        crop_to_tensor(frame, nullptr, kDetectorInput, detector.input(0));
+    detector.run();
+    const DetectionDecodeOptions decode{12,  4,   224,    224,
+                                        224, 224, 100.0f, options.min_detection_confidence};
+    std::vector<Detection> detections = weighted_non_max_suppression(
+        decode_detections(detector.output(0), detector.output(1), anchors, decode),
+        kDetectorNmsIou);
+    if (detections.empty()) return std::nullopt;
+    Detection& best = detections.front();
+    remove_letterbox(best, padding);
+    return roi_from_alignment_points(best.keypoints[0], best.keypoints[1],
+                                     {frame.width, frame.height});
+  }
+
+  // PoseLandmarkByRoiGpu: all 39 landmarks in frame coordinates, or nothing
+  // when the pose-presence score does not pass min_tracking_confidence
+  // (ThresholdingCalculator).
+  std::optional<std::vector<Landmark>> landmarks_in(const image::ImageView& frame,
+                                                    const NormalizedRect& roi) {
+    const LetterboxPadding padding =
+        crop_to_tensor(frame, &roi, kLandmarkInput, landmark_model.input(0));
+    landmark_model.run();
+    if (!(landmark_model.output(1)[0] > options.min_tracking_confidence)) return std::nullopt;
+    std::vector<Landmark> landmarks = decode_landmarks(
+        landmark_model.output(0), kModelLandmarkCount, kLandmarkInput.width, kLandmarkInput.height);
+    refine_from_heatmap(landmarks, landmark_model.output(3), {64, 64, kModelLandmarkCount},
+                        kHeatmapKernel, kHeatmapMinConfidence);
+    remove_letterbox(landmarks, padding);
+    project_to_image(landmarks, roi);
+    return landmarks;
+  }
+
+  std::optional<Pose> process(const image::ImageView& frame, std::int64_t /*timestamp_us*/) {
+    std::optional<NormalizedRect> roi = tracked_roi;
+    tracked_roi.reset();
+    if (!roi) roi = detect(frame);
+    if (!roi) return std::nullopt;
+    std::optional<std::vector<Landmark>> all = landmarks_in(frame, *roi);
+    if (!all) return std::nullopt;
+    const Landmark& hips = (*all)[kPoseLandmarkCount];
+    const Landmark& size_point = (*all)[kPoseLandmarkCount + 1];
+    tracked_roi = roi_from_alignment_points({hips.x, hips.y}, {size_point.x, size_point.y},
+                                            {frame.width, frame.height});
+    all->resize(kPoseLandmarkCount);
+    return Pose{std::move(*all)};
+  }
+};
+
+PoseTracker::PoseTracker(const PoseTrackerOptions& options)
+    : impl_(std::make_unique<Impl>(options)) {}
+PoseTracker::PoseTracker(PoseTracker&&) noexcept = default;
+PoseTracker& PoseTracker::operator=(PoseTracker&&) noexcept = default;
+PoseTracker::~PoseTracker() = default;
+
+std::optional<Pose> PoseTracker::process(const image::ImageView& frame, std::int64_t timestamp_us) {
+  return impl_->process(frame, timestamp_us);
+}
+
+void PoseTracker::reset() {
+  impl_->tracked_roi.reset();
+}
+
+}  // namespace signprep::landmarks

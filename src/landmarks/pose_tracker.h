@@ -1,0 +1,54 @@
+// Pose tracking as MediaPipe Holistic runs it (PoseLandmarkGpu,
+// model_complexity 1): detect a pose only when none is tracked, crop the pose
+// ROI, run pose_landmark_full, keep the pose while its presence score passes
+// min_tracking_confidence, smooth the landmarks, and derive the next frame's
+// ROI from the smoothed auxiliary landmarks.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "image/image.h"
+#include "landmarks/types.h"
+#include "nn/model.h"
+
+namespace signprep::landmarks {
+
+inline constexpr int kPoseLandmarkCount = 33;
+
+struct PoseTrackerOptions {
+  std::filesystem::path models_dir = "models";  // pose_detection.tflite, pose_landmark_full.tflite
+  float min_detection_confidence = 0.5f;
+  float min_tracking_confidence = 0.5f;
+  bool smooth_landmarks = true;
+  nn::ModelOptions model_options;
+};
+
+struct Pose {
+  std::vector<Landmark> landmarks;  // kPoseLandmarkCount, normalised to the frame
+};
+
+class PoseTracker {
+ public:
+  // Throws Error(kModel) when a model is missing or unreadable.
+  explicit PoseTracker(const PoseTrackerOptions& options);
+  PoseTracker(PoseTracker&&) noexcept;
+  PoseTracker& operator=(PoseTracker&&) noexcept;
+  ~PoseTracker();
+
+  // One frame of a video, in order; `timestamp_us` must increase. The frame
+  // is RGB. Returns the pose, or nothing when no pose was found.
+  std::optional<Pose> process(const image::ImageView& frame, std::int64_t timestamp_us);
+
+  // Forgets the tracked pose and the filters' state (a new video).
+  void reset();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace signprep::landmarks
