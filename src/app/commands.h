@@ -11,5 +11,6 @@ int run_command(const std::vector<std::string>& args);
 int probe_command(const std::vector<std::string>& args);
 int model_info_command(const std::vector<std::string>& args);
 int model_run_command(const std::vector<std::string>& args);
+int landmarks_command(const std::vector<std::string>& args);
 
 }  // namespace signprep::app

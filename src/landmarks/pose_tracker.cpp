@@ -4,6 +4,7 @@
 
 #include "landmarks/landmark_decoding.h"
 #include "landmarks/roi.h"
+#include "landmarks/smoothing.h"
 #include "landmarks/ssd_decoding.h"
 
 namespace signprep::landmarks {
@@ -48,6 +49,7 @@ struct PoseTracker::Impl {
   nn::Model landmark_model;
   std::vector<Anchor> anchors = generate_anchors(detector_anchor_options());
   std::optional<NormalizedRect> tracked_roi;
+  PoseLandmarkFiltering filtering;
 
   explicit Impl(const PoseTrackerOptions& o)
       : options(o),
@@ -89,19 +91,37 @@ struct PoseTracker::Impl {
     return landmarks;
   }
 
-  std::optional<Pose> process(const image::ImageView& frame, std::int64_t /*timestamp_us*/) {
+  std::optional<Pose> process(const image::ImageView& frame, std::int64_t timestamp_us) {
     std::optional<NormalizedRect> roi = tracked_roi;
     tracked_roi.reset();
     if (!roi) roi = detect(frame);
-    if (!roi) return std::nullopt;
-    std::optional<std::vector<Landmark>> all = landmarks_in(frame, *roi);
-    if (!all) return std::nullopt;
-    const Landmark& hips = (*all)[kPoseLandmarkCount];
-    const Landmark& size_point = (*all)[kPoseLandmarkCount + 1];
-    tracked_roi = roi_from_alignment_points({hips.x, hips.y}, {size_point.x, size_point.y},
-                                            {frame.width, frame.height});
+    std::optional<std::vector<Landmark>> all;
+    if (roi) all = landmarks_in(frame, *roi);
+    if (!all) {
+      smooth({}, {}, timestamp_us, frame, nullptr);
+      return std::nullopt;
+    }
+    std::vector<Landmark> auxiliary(all->begin() + kPoseLandmarkCount,
+                                    all->begin() + kPoseLandmarkCount + 2);
     all->resize(kPoseLandmarkCount);
+    const ImageSize size{frame.width, frame.height};
+    // pose_landmark_filtering.pbtxt scales its filters by the ROI of the
+    // unfiltered auxiliary landmarks (AlignmentPointsRects, no margin).
+    const NormalizedRect scale_roi = rect_from_alignment_points(
+        {auxiliary[0].x, auxiliary[0].y}, {auxiliary[1].x, auxiliary[1].y}, kUp, size);
+    smooth(*all, auxiliary, timestamp_us, frame, &scale_roi);
+    // PoseLandmarksToRoi on the smoothed auxiliary landmarks, for the next frame.
+    tracked_roi = roi_from_alignment_points({auxiliary[0].x, auxiliary[0].y},
+                                            {auxiliary[1].x, auxiliary[1].y}, size);
     return Pose{std::move(*all)};
+  }
+
+  void smooth(std::span<Landmark> landmarks, std::span<Landmark> auxiliary,
+              std::int64_t timestamp_us, const image::ImageView& frame,
+              const NormalizedRect* scale_roi) {
+    if (options.smooth_landmarks) {
+      filtering.apply(landmarks, auxiliary, timestamp_us, frame.width, frame.height, scale_roi);
+    }
   }
 };
 

@@ -1,0 +1,136 @@
+// signprep landmarks: the keypoint branch's raw per-frame results for one
+// video, in the layout of the golden reference files, for inspection and
+// for comparison with MediaPipe's own Holistic.
+#include <cmath>
+#include <iostream>
+#include <limits>
+
+#include "app/commands.h"
+#include "app/exit_codes.h"
+#include "app/flag_parser.h"
+#include "app/models_dir.h"
+#include "core/error.h"
+#include "image/resize.h"
+#include "landmarks/holistic.h"
+#include "output/json_writer.h"
+#include "output/npz_writer.h"
+#include "pipeline/run_options.h"
+#include "video/frame_sampler.h"
+#include "video/video_reader.h"
+
+namespace signprep::app {
+namespace {
+
+struct LandmarksOptions {
+  double target_fps = pipeline::RunOptions{}.target_fps;
+  int out_size = pipeline::RunOptions{}.out_size;
+  double conf_thresh = pipeline::RunOptions{}.conf_thresh;
+  std::optional<std::filesystem::path> out;
+  std::optional<std::filesystem::path> models_dir;
+};
+
+// Per-frame results, frame-major, absent blocks as NaN (as the golden files).
+struct LandmarkArrays {
+  std::vector<std::int64_t> timestamps_ms;
+  std::vector<float> pose;  // [T,33,4]: x, y, z, visibility
+  std::vector<std::uint8_t> pose_present;
+  std::vector<float> foreground_fraction;
+
+  void add(std::int64_t timestamp_ms, const landmarks::HolisticFrame& frame) {
+    timestamps_ms.push_back(timestamp_ms);
+    foreground_fraction.push_back(frame.foreground_fraction);
+    pose_present.push_back(frame.pose ? 1 : 0);
+    for (int i = 0; i < landmarks::kPoseLandmarkCount; ++i) {
+      if (frame.pose) {
+        const landmarks::Landmark& l = frame.pose->landmarks[static_cast<std::size_t>(i)];
+        pose.insert(pose.end(), {l.x, l.y, l.z, l.visibility});
+      } else {
+        pose.insert(pose.end(), 4, std::numeric_limits<float>::quiet_NaN());
+      }
+    }
+  }
+
+  void write(const std::filesystem::path& path) const {
+    const std::size_t frames = timestamps_ms.size();
+    output::NpzWriter npz;
+    const std::size_t t_shape[] = {frames};
+    const std::size_t pose_shape[] = {frames, landmarks::kPoseLandmarkCount, 4};
+    npz.add_int64("timestamps_ms", t_shape, timestamps_ms);
+    npz.add_float32("pose", pose_shape, pose);
+    npz.add_bool("pose_present", t_shape, pose_present);
+    npz.add_float32("seg_fg_fraction", t_shape, foreground_fraction);
+    npz.write(path);
+  }
+};
+
+LandmarkArrays track_video(const std::filesystem::path& video_path, const LandmarksOptions& options,
+                           landmarks::HolisticTracker& tracker) {
+  video::VideoReader reader(video_path);
+  video::FrameSampler sampler(options.target_fps);
+  LandmarkArrays arrays;
+  std::int64_t calls = 0;
+  while (reader.next_frame()) {
+    const double time_ms = reader.timestamp_ms();
+    if (!sampler.keep(time_ms)) continue;
+    const image::Image frame =
+        image::resize_area(reader.to_rgb().view(), options.out_size, options.out_size);
+    arrays.add(video::FrameSampler::stored_timestamp(time_ms),
+               tracker.process(frame.view(), landmarks::solution_timestamp_us(calls++)));
+  }
+  if (reader.stopped_early()) {
+    std::cerr << "signprep: warning: " << video_path.string() << ": " << *reader.stopped_early()
+              << "\n";
+  }
+  if (arrays.timestamps_ms.empty()) {
+    throw Error(ErrorKind::kInput, video_path.string() + ": no frames could be decoded");
+  }
+  return arrays;
+}
+
+}  // namespace
+
+int landmarks_command(const std::vector<std::string>& args) {
+  LandmarksOptions options;
+  FlagParser parser(
+      "signprep landmarks VIDEO --out FILE.npz [--target-fps N] [--out-size N]",
+      "Runs the keypoint branch (segmentation, then Holistic's trackers) on one video\n"
+      "and writes the raw per-frame results: timestamps_ms, pose [T,33,4] (x, y, z,\n"
+      "visibility; NaN where no pose), pose_present, seg_fg_fraction.");
+  parser.add_value("--out", "FILE", "the .npz to write (required)", options.out);
+  parser.add_value("--target-fps", "FPS",
+                   "sampling rate (default " + output::python_float_repr(options.target_fps) + ")",
+                   options.target_fps);
+  parser.add_value(
+      "--out-size", "N",
+      "side of the square keypoint frame (default " + std::to_string(options.out_size) + ")",
+      options.out_size);
+  parser.add_value("--conf-thresh", "X",
+                   "min detection/tracking confidence (default " +
+                       output::python_float_repr(options.conf_thresh) + ")",
+                   options.conf_thresh);
+  parser.add_value("--models-dir", "DIR",
+                   "MediaPipe models (default: $SIGNPREP_MODELS_DIR, else models/)",
+                   options.models_dir);
+  const auto videos = parser.parse(args);
+  if (!videos) return kExitSuccess;
+  if (videos->size() != 1)
+    throw Error(ErrorKind::kUsage, "landmarks: give exactly one video (see --help)");
+  if (!options.out) throw Error(ErrorKind::kUsage, "landmarks: --out FILE.npz is required");
+  if (!(options.target_fps > 0)) throw Error(ErrorKind::kUsage, "--target-fps must be > 0");
+  if (options.out_size < 16 || options.out_size > 4096) {
+    throw Error(ErrorKind::kUsage, "--out-size must be between 16 and 4096");
+  }
+  if (!(options.conf_thresh >= 0 && options.conf_thresh <= 1)) {
+    throw Error(ErrorKind::kUsage, "--conf-thresh must be between 0 and 1");
+  }
+
+  landmarks::HolisticOptions holistic;
+  holistic.models_dir = resolve_models_dir(options.models_dir);
+  holistic.min_detection_confidence = holistic.min_tracking_confidence =
+      static_cast<float>(options.conf_thresh);
+  landmarks::HolisticTracker tracker(holistic);
+  track_video(videos->front(), options, tracker).write(*options.out);
+  return kExitSuccess;
+}
+
+}  // namespace signprep::app

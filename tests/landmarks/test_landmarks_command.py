@@ -1,0 +1,88 @@
+"""`signprep landmarks` against MediaPipe's own Holistic (golden files made by
+shared/reference/holistic_js, copied to tests/data/golden/holistic/), on the
+three clips in samples/, with issue 4's bounds (compare_golden.py); plus the
+command's own errors."""
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import compare_golden  # noqa: E402
+
+SIGNPREP = os.environ["SIGNPREP"]
+ROOT = HERE.parent.parent
+GOLDEN = ROOT / "tests" / "data" / "golden" / "holistic"
+CLIPS = ["wave_webcam_540x720p30", "webcam_man_480p15", "numbers_20_90_144p12"]
+
+
+def signprep(*args):
+    return subprocess.run([SIGNPREP, *map(str, args)], capture_output=True, text=True)
+
+
+class AgainstMediaPipe(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.dir = Path(cls.tmp.name)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def check_clip(self, clip):
+        out = self.dir / f"{clip}.npz"
+        # The golden files sample at 30 fps and track on 256x256 frames.
+        result = signprep("landmarks", ROOT / "samples" / f"{clip}.mp4", "--out", out,
+                          "--target-fps", 30, "--out-size", 256)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        ours = np.load(out)
+        self.assertEqual(ours["pose"].dtype, np.float32)
+        self.assertEqual(ours["pose"].shape[1:], (33, 4))
+        self.assertEqual(ours["pose_present"].dtype, np.bool_)
+        self.assertEqual(ours["timestamps_ms"].dtype, np.int64)
+        figures = compare_golden.compare(out, GOLDEN / f"{clip}.npz")
+        print(clip, figures, file=sys.stderr)
+        self.assertEqual(compare_golden.failures(figures), [], figures)
+
+    def test_wave_webcam(self):
+        self.check_clip(CLIPS[0])
+
+    def test_webcam_man(self):
+        self.check_clip(CLIPS[1])
+
+    def test_numbers(self):
+        self.check_clip(CLIPS[2])
+
+
+class Errors(unittest.TestCase):
+    def test_out_is_required(self):
+        result = signprep("landmarks", ROOT / "samples" / "wave_webcam_540x720p30.mp4")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("--out", result.stderr)
+
+    def test_unreadable_video_is_an_input_error(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            bad = Path(tmp) / "bad.mp4"
+            bad.write_bytes(b"not a video")
+            result = signprep("landmarks", bad, "--out", Path(tmp) / "x.npz")
+            self.assertEqual(result.returncode, 3, result.stderr)  # nothing ran
+            self.assertIn("bad.mp4", result.stderr)
+            self.assertFalse((Path(tmp) / "x.npz").exists())
+
+    def test_missing_models_are_a_model_error(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            result = signprep("landmarks", ROOT / "samples" / "wave_webcam_540x720p30.mp4",
+                              "--out", Path(tmp) / "x.npz", "--models-dir", tmp)
+            self.assertEqual(result.returncode, 5, result.stderr)
+            self.assertIn(".tflite", result.stderr)
+            self.assertIn(tmp, result.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
