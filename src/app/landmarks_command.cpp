@@ -35,18 +35,32 @@ struct LandmarkArrays {
   std::vector<float> pose;  // [T,33,4]: x, y, z, visibility
   std::vector<std::uint8_t> pose_present;
   std::vector<float> foreground_fraction;
+  std::vector<float> face;  // [T,478,3]: x, y, z
+  std::vector<std::uint8_t> face_present;
 
   void add(std::int64_t timestamp_ms, const landmarks::HolisticFrame& frame) {
     timestamps_ms.push_back(timestamp_ms);
     foreground_fraction.push_back(frame.foreground_fraction);
-    pose_present.push_back(frame.pose ? 1 : 0);
-    for (int i = 0; i < landmarks::kPoseLandmarkCount; ++i) {
-      if (frame.pose) {
-        const landmarks::Landmark& l = frame.pose->landmarks[static_cast<std::size_t>(i)];
-        pose.insert(pose.end(), {l.x, l.y, l.z, l.visibility});
-      } else {
-        pose.insert(pose.end(), 4, std::numeric_limits<float>::quiet_NaN());
-      }
+    add_block(frame.pose ? &frame.pose->landmarks : nullptr, landmarks::kPoseLandmarkCount, true,
+              pose, pose_present);
+    add_block(frame.face ? &frame.face->landmarks : nullptr, landmarks::kFaceLandmarkCount, false,
+              face, face_present);
+  }
+
+  // One block of one frame: x, y, z (and visibility), or NaN when absent.
+  static void add_block(const std::vector<landmarks::Landmark>* block, int count,
+                        bool with_visibility, std::vector<float>& values,
+                        std::vector<std::uint8_t>& present) {
+    present.push_back(block != nullptr ? 1 : 0);
+    const std::size_t width = with_visibility ? 4 : 3;
+    if (block == nullptr) {
+      values.insert(values.end(), static_cast<std::size_t>(count) * width,
+                    std::numeric_limits<float>::quiet_NaN());
+      return;
+    }
+    for (const landmarks::Landmark& l : *block) {
+      values.insert(values.end(), {l.x, l.y, l.z});
+      if (with_visibility) values.push_back(l.visibility);
     }
   }
 
@@ -58,6 +72,9 @@ struct LandmarkArrays {
     npz.add_int64("timestamps_ms", t_shape, timestamps_ms);
     npz.add_float32("pose", pose_shape, pose);
     npz.add_bool("pose_present", t_shape, pose_present);
+    const std::size_t face_shape[] = {frames, landmarks::kFaceLandmarkCount, 3};
+    npz.add_float32("face", face_shape, face);
+    npz.add_bool("face_present", t_shape, face_present);
     npz.add_float32("seg_fg_fraction", t_shape, foreground_fraction);
     npz.write(path);
   }
@@ -95,7 +112,8 @@ int landmarks_command(const std::vector<std::string>& args) {
       "signprep landmarks VIDEO --out FILE.npz [--target-fps N] [--out-size N]",
       "Runs the keypoint branch (segmentation, then Holistic's trackers) on one video\n"
       "and writes the raw per-frame results: timestamps_ms, pose [T,33,4] (x, y, z,\n"
-      "visibility; NaN where no pose), pose_present, seg_fg_fraction.");
+      "visibility; NaN where no pose), pose_present, face [T,478,3] (x, y, z), face_present,\n"
+      "seg_fg_fraction.");
   parser.add_value("--out", "FILE", "the .npz to write (required)", options.out);
   parser.add_value("--target-fps", "FPS",
                    "sampling rate (default " + output::python_float_repr(options.target_fps) + ")",

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "image/image.h"
+#include "landmarks/face_tracker.h"
 #include "landmarks/pose_tracker.h"
 #include "nn/model.h"
 
@@ -27,6 +28,7 @@ struct HolisticOptions {
 struct HolisticFrame {
   float foreground_fraction = 0;  // share of pixels the segmentation kept
   std::optional<Pose> pose;
+  std::optional<Face> face;
 };
 
 // MediaPipe's legacy Python solutions stamp the k-th process() call (k from

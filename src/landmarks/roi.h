@@ -53,4 +53,55 @@ void remove_letterbox(std::span<Landmark> landmarks, const LetterboxPadding& pad
 // LandmarkProjectionCalculator: from the ROI's frame to the image's.
 void project_to_image(std::span<Landmark> landmarks, const NormalizedRect& roi);
 
+// ---- Added for the face subgraph (FaceTracker); shared with the hands.
+
+// LandmarksToDetectionCalculator: a detection whose keypoints are the
+// landmarks' (x, y) and whose box encloses them exactly. As in the
+// calculator, the running maxima start at the smallest positive float, so a
+// box of landmarks all left of (or above) the image reaches to 0.
+Detection landmarks_to_detection(std::span<const Landmark> landmarks);
+
+// DetectionsToRectsCalculatorOptions with a rotation vector.
+struct DetectionToRectOptions {
+  bool use_keypoints = false;  // conversion_mode USE_KEYPOINTS, else the box
+  int rotation_start_keypoint = 0, rotation_end_keypoint = 0;
+  float target_angle = 0;  // radians, counter-clockwise from the x axis
+};
+
+// DetectionsToRectsCalculator (NORM_RECT, first detection): the detection's
+// box, or its keypoints' bounding box, rotated so that the vector from the
+// start to the end keypoint (in pixels) points at `target_angle`.
+NormalizedRect detection_to_rect(const Detection& detection, const DetectionToRectOptions& options,
+                                 ImageSize image);
+
+// RectTransformationCalculatorOptions without a rotation change; shifts are
+// fractions of the rect's sides along its own (rotated) axes.
+struct RectTransform {
+  float scale_x = 1, scale_y = 1;
+  float shift_x = 0, shift_y = 0;
+  bool square_long = false;
+};
+
+// RectTransformationCalculator on a NormalizedRect: shift (by the sides
+// before squaring), then square on the long side in pixels, then scale.
+NormalizedRect transform_rect(const NormalizedRect& rect, ImageSize image,
+                              const RectTransform& transform);
+
+// RoiTrackingCalculatorOptions' rect_requirements and landmarks_requirements
+// (the holistic graphs set both and no iou_requirements).
+struct RoiTrackingRequirements {
+  float rotation_degrees = 0;    // most rotation change
+  float translation = 0;         // most centre shift, per side of the re-crop rect
+  float scale = 0;               // most side change, per side of the re-crop rect
+  float recrop_rect_margin = 0;  // re-crop rect grown by this share for the landmark test
+};
+
+// RoiTrackingCalculator: whether the previous frame's landmarks rect may
+// stand in for this frame's re-crop rect: it differs little from the re-crop
+// rect and every previous landmark lies inside the (margin-adjusted) re-crop
+// rect, both judged along the re-crop rect's axes in pixels.
+bool keeps_tracking(std::span<const Landmark> previous_landmarks,
+                    const NormalizedRect& previous_rect, const NormalizedRect& recrop_rect,
+                    ImageSize image, const RoiTrackingRequirements& requirements);
+
 }  // namespace signprep::landmarks

@@ -1,20 +1,38 @@
 #!/usr/bin/env python3
 """Compares `signprep landmarks` output with a golden Holistic file (MediaPipe's
-own implementation, tests/data/golden/holistic/) and checks issue 4's bounds.
+own implementation, tests/data/golden/holistic/) and checks the issues' bounds.
 
 usage: compare_golden.py OURS.npz GOLDEN.npz [--report-only]
 
-Frames are paired by timestamps_ms. Bounds (issue 4): pose presence equal in
->= 98% of frames; where both have a pose, over pose points 0..24, median
-|dx|,|dy| <= 0.005 and 95th percentile <= 0.02; visibility >= 0.5 equal in
->= 97% of point-frames; median |foreground share difference| <= 0.01.
+Frames are paired by timestamps_ms. Each block that OURS holds (pose: points
+0..24, the ones signprep keeps; face: all 478; hands: all 21) must be present
+in the same frames (pose >= 98%, face and hands >= 97%) and, where both have
+it, differ in x and y by at most 0.005 at the median and 0.02 at the 95th
+percentile. Pose visibility >= 0.5 must agree on >= 97% of point-frames, and
+the foreground share of the segmentation within 0.01 at the median.
 """
 import json
 import sys
 
 import numpy as np
 
-UPPER_BODY = 25
+BLOCKS = {  # key: (points compared, presence bound)
+    "pose": (25, 0.98),
+    "face": (478, 0.97),
+    "left_hand": (21, 0.97),
+    "right_hand": (21, 0.97),
+}
+
+
+def compare_block(ours, gold, oi, gi, key, points):
+    op, gp = ours[key + "_present"][oi], gold[key + "_present"][gi]
+    both = op & gp
+    a, b = ours[key][oi][both][:, :points, :2], gold[key][gi][both][:, :points, :2]
+    d = np.abs(a - b).ravel()
+    return {"presence_agreement": float(np.mean(op == gp)), "frames_both": int(both.sum()),
+            "xy_median": float(np.median(d)) if d.size else 0.0,
+            "xy_p95": float(np.percentile(d, 95)) if d.size else 0.0,
+            "xy_max": float(d.max()) if d.size else 0.0}
 
 
 def compare(ours_path, golden_path):
@@ -22,18 +40,13 @@ def compare(ours_path, golden_path):
     common, oi, gi = np.intersect1d(ours["timestamps_ms"], gold["timestamps_ms"], return_indices=True)
     figures = {"frames_ours": int(len(ours["timestamps_ms"])), "frames_golden": int(len(gold["timestamps_ms"])),
                "frames_paired": int(len(common))}
+    for key, (points, _) in BLOCKS.items():
+        if key in ours.files:
+            figures[key] = compare_block(ours, gold, oi, gi, key, points)
     op, gp = ours["pose_present"][oi], gold["pose_present"][gi]
-    figures["pose_presence_agreement"] = float(np.mean(op == gp))
-    both = op & gp
-    a, b = ours["pose"][oi][both][:, :UPPER_BODY], gold["pose"][gi][both][:, :UPPER_BODY]
-    d = np.abs(a[..., :2] - b[..., :2]).ravel()
-    figures["frames_both_pose"] = int(both.sum())
-    figures["xy_median"] = float(np.median(d)) if d.size else 0.0
-    figures["xy_p95"] = float(np.percentile(d, 95)) if d.size else 0.0
-    figures["xy_max"] = float(d.max()) if d.size else 0.0
-    vis_ours = np.where(op[:, None], ours["pose"][oi][:, :UPPER_BODY, 3] >= 0.5, False)
-    vis_gold = np.where(gp[:, None], gold["pose"][gi][:, :UPPER_BODY, 3] >= 0.5, False)
-    figures["visibility_agreement"] = float(np.mean(vis_ours == vis_gold))
+    vis_ours = np.where(op[:, None], ours["pose"][oi][:, :25, 3] >= 0.5, False)
+    vis_gold = np.where(gp[:, None], gold["pose"][gi][:, :25, 3] >= 0.5, False)
+    figures["pose_visibility_agreement"] = float(np.mean(vis_ours == vis_gold))
     fg = np.abs(ours["seg_fg_fraction"][oi] - gold["seg_fg_fraction"][gi])
     figures["fg_fraction_median"] = float(np.median(fg))
     figures["fg_fraction_max"] = float(fg.max())
@@ -41,17 +54,24 @@ def compare(ours_path, golden_path):
 
 
 def failures(f):
+    # signprep's sampler keeps frames that the Python rule loses to float
+    # rounding (the foundation issue's 0.001 ms tolerance), so on 50 and 60 fps
+    # clips not every frame pairs; on the repository's clips all do.
     bad = []
     if f["frames_paired"] < 0.98 * f["frames_golden"]:
         bad.append("too few frames paired by timestamp")
-    if f["pose_presence_agreement"] < 0.98:
-        bad.append("pose presence agreement < 0.98")
-    if f["xy_median"] > 0.005:
-        bad.append("median |dxy| > 0.005")
-    if f["xy_p95"] > 0.02:
-        bad.append("p95 |dxy| > 0.02")
-    if f["visibility_agreement"] < 0.97:
-        bad.append("visibility agreement < 0.97")
+    for key, (_, presence) in BLOCKS.items():
+        if key not in f:
+            continue
+        b = f[key]
+        if b["presence_agreement"] < presence:
+            bad.append(f"{key}: presence agreement < {presence}")
+        if b["xy_median"] > 0.005:
+            bad.append(f"{key}: median |dxy| > 0.005")
+        if b["xy_p95"] > 0.02:
+            bad.append(f"{key}: p95 |dxy| > 0.02")
+    if f["pose_visibility_agreement"] < 0.97:
+        bad.append("pose visibility agreement < 0.97")
     if f["fg_fraction_median"] > 0.01:
         bad.append("median foreground share difference > 0.01")
     return bad

@@ -46,6 +46,8 @@ class AgainstMediaPipe(unittest.TestCase):
         self.assertEqual(ours["pose"].shape[1:], (33, 4))
         self.assertEqual(ours["pose_present"].dtype, np.bool_)
         self.assertEqual(ours["timestamps_ms"].dtype, np.int64)
+        self.assertEqual(ours["face"].shape[1:], (478, 3))
+        self.assertEqual(ours["face_present"].dtype, np.bool_)
         figures = compare_golden.compare(out, GOLDEN / f"{clip}.npz")
         print(clip, figures, file=sys.stderr)
         self.assertEqual(compare_golden.failures(figures), [], figures)
