@@ -1,3 +1,4 @@
+#include <iomanip>
 #include <iostream>
 
 #include "app/commands.h"
@@ -43,6 +44,10 @@ int run_command(const std::vector<std::string>& args) {
   parser.add_value("--batch-size", "N",
                    "InceptionV3 frames per batch (default " + shown(defaults.batch_size) + ")",
                    options.batch_size);
+  parser.add_value("--iv3-weights", "PATH",
+                   "InceptionV3 weights, safetensors (default $SIGNPREP_IV3_WEIGHTS, else "
+                   "models/inception_v3.safetensors; README: \"InceptionV3 weights\")",
+                   options.iv3_weights);
   parser.add_value("--target-fps", "FPS",
                    "frames kept per second of video (default " + shown(defaults.target_fps) + ")",
                    options.target_fps);
@@ -90,6 +95,12 @@ int run_command(const std::vector<std::string>& args) {
   options.write_parquet = !disable_parquet;
 
   const pipeline::RunSummary summary = pipeline::run(options);
+  for (const pipeline::VideoFailure& failure : summary.failed) {
+    std::cerr << "signprep: failed: " << failure.reason << "\n";
+  }
+  std::cerr << "signprep: " << summary.succeeded << " of "
+            << summary.succeeded + summary.failed.size() << " videos written in " << std::fixed
+            << std::setprecision(1) << summary.seconds << " s\n";
   if (summary.succeeded == 0 && !summary.failed.empty()) return kExitNothingRan;
   return summary.failed.empty() ? kExitSuccess : kExitSomeFailed;
 }

@@ -204,9 +204,14 @@ void Model::Impl::bind() {
 
 Model Model::load(const std::filesystem::path& path, const ModelOptions& options) {
   if (options.threads < 1) throw Error(ErrorKind::kUsage, "a model needs at least 1 thread");
+  return build(load_tflite(path), options);
+}
+
+Model Model::build(ModelDef def, const ModelOptions& options) {
+  if (options.threads < 1) throw Error(ErrorKind::kUsage, "a model needs at least 1 thread");
   auto impl = std::make_unique<Impl>();
   impl->options = options;
-  impl->def = load_tflite(path);
+  impl->def = std::move(def);
   for (const OpDef& op : impl->def.ops) reference::validate_op(impl->def, op);
   impl->fold_pads();
   impl->plan();

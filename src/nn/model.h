@@ -21,6 +21,8 @@
 
 namespace signprep::nn {
 
+struct ModelDef;  // nn/model_def.h
+
 struct TensorInfo {
   std::string name;
   std::vector<int> shape;
@@ -46,6 +48,9 @@ class Model {
   // Throws Error(kModel) naming the file and the problem when it is missing,
   // corrupt, or uses an operator or option signprep does not support.
   static Model load(const std::filesystem::path& path, const ModelOptions& options = {});
+  // A graph built in code (features/inception_v3.cpp builds InceptionV3 from
+  // its weights), checked and prepared as load() does; throws Error(kModel).
+  static Model build(ModelDef def, const ModelOptions& options = {});
 
   Model(Model&&) noexcept;
   Model& operator=(Model&&) noexcept;

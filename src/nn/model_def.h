@@ -85,7 +85,11 @@ struct OpDef {
   int stride_w = 1, stride_h = 1;
   int dilation_w = 1, dilation_h = 1;
   int depth_multiplier = 1;
-  int filter_w = 1, filter_h = 1;                          // pooling window
+  int filter_w = 1, filter_h = 1;  // pooling window
+  // AVERAGE_POOL_2D divides by filter_h * filter_w, padding cells included
+  // (PyTorch's avg_pool2d default, for graphs built from PyTorch models);
+  // TFLite's models leave it false and divide by the cells inside the input.
+  bool count_include_pad = false;
   int axis = 0;                                            // CONCATENATION
   bool keep_dims = false;                                  // MEAN, FULLY_CONNECTED
   bool align_corners = false, half_pixel_centers = false;  // RESIZE_BILINEAR

@@ -1,6 +1,7 @@
 #include "pipeline/run_options.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <thread>
 
 #include "core/error.h"
@@ -36,6 +37,14 @@ void validate(const RunOptions& options) {
   require(occ.vis_thresh >= 0 && occ.vis_thresh <= 1, "--occ-vis-thresh must be in [0, 1]");
   require(occ.frame_prop >= 0 && occ.frame_prop <= 1, "--occ-frame-prop must be in [0, 1]");
   require(occ.min_run >= 1, "--occ-min-run must be at least 1");
+}
+
+std::filesystem::path iv3_weights_path(const RunOptions& options) {
+  if (options.iv3_weights) return *options.iv3_weights;
+  if (const char* env = std::getenv("SIGNPREP_IV3_WEIGHTS"); env != nullptr && *env != '\0') {
+    return env;
+  }
+  return SIGNPREP_DEFAULT_IV3_WEIGHTS;
 }
 
 }  // namespace signprep::pipeline

@@ -22,7 +22,9 @@ struct RunOptions {
   bool write_iv3_features = false;    // InceptionV3 2048-d features
   std::string feature_key = "X2048";  // npz member name of the features
   int workers = default_worker_count();
-  int batch_size = 32;        // InceptionV3 frames per inference call
+  int batch_size = 32;  // InceptionV3 frames per inference call
+  // --iv3-weights; when absent, iv3_weights_path() looks further.
+  std::optional<std::filesystem::path> iv3_weights;
   double target_fps = 15;     // sampling rate of kept frames
   bool write_parquet = true;  // --disable-parquet turns it off
   int out_size = 256;         // side of the square keypoint frame
@@ -48,5 +50,9 @@ struct RunOptions {
 
 // Throws Error(kUsage) naming the first option whose value is out of range.
 void validate(const RunOptions& options);
+
+// The InceptionV3 weights file: --iv3-weights, else $SIGNPREP_IV3_WEIGHTS,
+// else the checkout's models/inception_v3.safetensors.
+std::filesystem::path iv3_weights_path(const RunOptions& options);
 
 }  // namespace signprep::pipeline

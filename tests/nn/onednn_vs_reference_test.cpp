@@ -127,6 +127,8 @@ std::string op_name(OpType type) {
       return "RESIZE_BILINEAR";
     case OpType::kConvolution2DTransposeBias:
       return "Convolution2DTransposeBias";
+    case OpType::kConcatenation:
+      return "CONCATENATION";
     default:
       return "OP";
   }
@@ -153,6 +155,8 @@ std::string short_op_name(OpType type) {
       return "Mul";
     case OpType::kRelu:
       return "Relu";
+    case OpType::kConcatenation:
+      return "Concat";
     default:
       return op_name(type);
   }
@@ -231,6 +235,10 @@ std::string describe(const ModelDef& model, const OpDef& op) {
       s << "; window " << op.filter_h << "x" << op.filter_w << ", stride " << op.stride_h << "x"
         << op.stride_w << ", " << padding_name(op.padding) << ", "
         << activation_name(op.activation);
+      if (op.count_include_pad) s << ", count_include_pad";
+      break;
+    case OpType::kConcatenation:
+      s << "; axis " << op.axis;
       break;
     case OpType::kAdd:
     case OpType::kMul:
@@ -882,6 +890,7 @@ struct PoolCase {
   int stride_h = 2, stride_w = 2;
   Padding padding = Padding::kSame;
   Activation activation = Activation::kNone;
+  bool count_include_pad = false;  // PyTorch's average (InceptionV3)
   float range = 1.0f;
   Shapes shapes = Shapes::kAwkward;
 
@@ -895,6 +904,7 @@ struct PoolCase {
                     std::to_string(stride_w) + "_" + padding_name(padding) + "_" +
                     activation_name(activation);
     if (range != 1.0f) n += "_Range" + std::to_string(static_cast<int>(range));
+    if (count_include_pad) n += "_IncludePad";
     return n;
   }
 };
@@ -921,23 +931,42 @@ void run_case(const PoolCase& c) {
   t.op().stride_w = c.stride_w;
   t.op().padding = c.padding;
   t.op().activation = c.activation;
+  t.op().count_include_pad = c.count_include_pad;
   // Max pooling selects, and the clips select: exact. tanh and averages: not.
   const bool exact = c.type == OpType::kMaxPool2d && c.activation != Activation::kTanh;
   t.expect_match(exact ? kExact : kSummation, c.shapes);
 }
 
+PoolCase include_pad(PoolCase c) {
+  c.count_include_pad = true;
+  return c;
+}
+
 std::vector<Group<PoolCase>> model_pools() {
   const OpType max = OpType::kMaxPool2d, average = OpType::kAveragePool2d;
   // 2x2 stride 2 max pools, SAME and VALID; global average pools.
-  return model_group<PoolCase>("MaxAndGlobalAverage",
-                               {
-                                   pool(max, {1, 96, 96, 32}, 2, 2, Padding::kSame),
-                                   pool(max, {1, 96, 96, 16}, 2, 2, Padding::kValid),
-                                   pool(max, {1, 12, 12, 256}, 2, 2, Padding::kSame),
-                                   pool(max, {1, 4, 4, 288}, 2, 2, Padding::kValid),
-                                   pool(average, {1, 64, 64, 16}, 64, 1, Padding::kValid),
-                                   pool(average, {1, 16, 16, 96}, 16, 1, Padding::kValid),
-                               });
+  std::vector<Group<PoolCase>> groups = model_group<PoolCase>(
+      "MaxAndGlobalAverage", {
+                                 pool(max, {1, 96, 96, 32}, 2, 2, Padding::kSame),
+                                 pool(max, {1, 96, 96, 16}, 2, 2, Padding::kValid),
+                                 pool(max, {1, 12, 12, 256}, 2, 2, Padding::kSame),
+                                 pool(max, {1, 4, 4, 288}, 2, 2, Padding::kValid),
+                                 pool(average, {1, 64, 64, 16}, 64, 1, Padding::kValid),
+                                 pool(average, {1, 16, 16, 96}, 16, 1, Padding::kValid),
+                             });
+  // InceptionV3 at batch 2: 3x3 stride 2 max pools, PyTorch's 3x3 averages
+  // over the zero padding, the global average.
+  const std::vector<Group<PoolCase>> inception = model_group<PoolCase>(
+      "InceptionV3", {
+                         pool(max, {2, 147, 147, 64}, 3, 2, Padding::kValid),
+                         pool(max, {2, 35, 35, 288}, 3, 2, Padding::kValid),
+                         include_pad(pool(average, {2, 35, 35, 192}, 3, 1, Padding::kSame)),
+                         include_pad(pool(average, {2, 17, 17, 768}, 3, 1, Padding::kSame)),
+                         include_pad(pool(average, {2, 8, 8, 1280}, 3, 1, Padding::kSame)),
+                         pool(average, {2, 8, 8, 2048}, 8, 1, Padding::kValid),
+                     });
+  groups.insert(groups.end(), inception.begin(), inception.end());
+  return groups;
 }
 
 std::vector<Group<PoolCase>> awkward_pools() {
@@ -975,6 +1004,18 @@ std::vector<Group<PoolCase>> awkward_pools() {
     cases.add(c);
     cases.add(pool(type, {2, 7, 13, 3}, 3, 2, Padding::kSame));
     cases.add(pool(type, {1, 61, 47, 35}, 3, 2, Padding::kSame));
+    // PyTorch's average: the divisor counts the padding (SAME windows end
+    // inside the padded input, where PyTorch, oneDNN and the reference agree).
+    if (type == OpType::kAveragePool2d) {
+      cases.start("AvgPoolIncludingPadding");
+      for (const auto& [h, w] : {Size{1, 1}, {7, 7}, {13, 7}, {8, 14}}) {
+        for (int window : {2, 3, 5}) {
+          for (int stride : {1, 2, 3}) {
+            cases.add(include_pad(pool(type, {2, h, w, 17}, window, stride, Padding::kSame)));
+          }
+        }
+      }
+    }
     // Every fused activation, on values that reach the clips.
     cases.start(short_op_name(type) + "FusedActivations");
     for (Activation a : kActivations) {
@@ -1294,6 +1335,66 @@ std::vector<Group<MeanCase>> awkward_means() {
   return cases.done();
 }
 
+// ---- CONCATENATION ------------------------------------------------------------------
+
+struct ConcatCase {
+  std::vector<Shape> inputs;
+  int axis = 3;
+  Shapes shapes = Shapes::kAwkward;
+
+  Shape out() const {
+    Shape s = inputs[0];
+    const std::size_t a = static_cast<std::size_t>(axis < 0 ? axis + int(s.size()) : axis);
+    s[a] = 0;
+    for (const Shape& in : inputs) s[a] += in[a];
+    return s;
+  }
+  std::string name() const {
+    std::string n = "Concat_Axis" + (axis < 0 ? "M" + std::to_string(-axis) : std::to_string(axis));
+    for (const Shape& in : inputs) n += "_" + shape_name(in);
+    return n;
+  }
+};
+
+void run_case(const ConcatCase& c) {
+  OpComparison t(OpType::kConcatenation, c.name());
+  for (const Shape& in : c.inputs) t.input(in);
+  t.output(c.out());
+  t.op().axis = c.axis;
+  t.expect_match(kExact, c.shapes);  // copies
+}
+
+std::vector<Group<ConcatCase>> model_concats() {
+  // InceptionV3's block outputs at batch 2 (Mixed_5b, Mixed_6a, Mixed_7b).
+  return model_group<ConcatCase>(
+      "InceptionV3", {{{{2, 35, 35, 64}, {2, 35, 35, 64}, {2, 35, 35, 96}, {2, 35, 35, 32}}},
+                      {{{2, 17, 17, 384}, {2, 17, 17, 96}, {2, 17, 17, 288}}},
+                      {{{2, 8, 8, 320},
+                        {2, 8, 8, 384},
+                        {2, 8, 8, 384},
+                        {2, 8, 8, 384},
+                        {2, 8, 8, 384},
+                        {2, 8, 8, 192}}}});
+}
+
+std::vector<Group<ConcatCase>> awkward_concats() {
+  Groups<ConcatCase> cases;
+  cases.start("AxesRanksAndOddChannels");
+  for (const ConcatCase& c : std::vector<ConcatCase>{
+           {{{1, 7, 13, 1}, {1, 7, 13, 3}, {1, 7, 13, 17}}, 3},
+           {{{1, 7, 13, 16}}, 3},
+           {{{2, 7, 13, 3}, {1, 7, 13, 3}}, 0},
+           {{{1, 7, 13, 3}, {1, 5, 13, 3}}, 1},
+           {{{1, 7, 13, 3}, {1, 7, 2, 3}}, -2},
+           {{{1, 7, 13, 5}, {1, 7, 13, 3}}, -1},
+           {{{896, 16}, {896, 1}}, 1},
+           {{{3, 5, 7}, {3, 5, 1}, {3, 5, 2}}, 2},
+       }) {
+    cases.add(c);
+  }
+  return cases.done();
+}
+
 // ---- The tests: one per group ---------------------------------------------------------
 
 class ConvolutionMatchesReference : public ::testing::TestWithParam<Group<ConvolutionCase>> {};
@@ -1384,6 +1485,17 @@ INSTANTIATE_TEST_SUITE_P(ModelShapes, MeanMatchesReference, ::testing::ValuesIn(
                          GroupName{});
 INSTANTIATE_TEST_SUITE_P(AwkwardShapes, MeanMatchesReference, ::testing::ValuesIn(awkward_means()),
                          GroupName{});
+
+class ConcatenationMatchesReference : public ::testing::TestWithParam<Group<ConcatCase>> {};
+
+TEST_P(ConcatenationMatchesReference, OnRandomData) {
+  for (const ConcatCase& c : GetParam().cases) run_case(c);
+}
+
+INSTANTIATE_TEST_SUITE_P(ModelShapes, ConcatenationMatchesReference,
+                         ::testing::ValuesIn(model_concats()), GroupName{});
+INSTANTIATE_TEST_SUITE_P(AwkwardShapes, ConcatenationMatchesReference,
+                         ::testing::ValuesIn(awkward_concats()), GroupName{});
 
 }  // namespace
 }  // namespace signprep::nn

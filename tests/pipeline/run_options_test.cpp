@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include "core/error.h"
 
 namespace signprep::pipeline {
@@ -58,6 +60,18 @@ TEST(RunOptions, OutOfRangeValuesAreUsageErrors) {
   EXPECT_TRUE(rejects([](RunOptions& o) { o.occlusion.min_run = 0; }));
   EXPECT_TRUE(rejects([](RunOptions& o) { o.feature_key = "X"; }));
   EXPECT_FALSE(rejects([](RunOptions& o) { o.max_gap = 0; }));
+}
+
+TEST(RunOptions, Iv3WeightsFromFlagThenEnvironmentThenCheckout) {
+  RunOptions options;
+  ::unsetenv("SIGNPREP_IV3_WEIGHTS");
+  EXPECT_EQ(iv3_weights_path(options).filename(), "inception_v3.safetensors");
+  EXPECT_EQ(iv3_weights_path(options).parent_path().filename(), "models");
+  ::setenv("SIGNPREP_IV3_WEIGHTS", "/env/weights.safetensors", 1);
+  EXPECT_EQ(iv3_weights_path(options), "/env/weights.safetensors");
+  options.iv3_weights = "/flag/weights.safetensors";
+  EXPECT_EQ(iv3_weights_path(options), "/flag/weights.safetensors");
+  ::unsetenv("SIGNPREP_IV3_WEIGHTS");
 }
 
 }  // namespace

@@ -288,7 +288,8 @@ std::unique_ptr<Kernel> prelu(Context& context, const ModelDef& model, const OpD
 }
 
 // MAX_POOL_2D and AVERAGE_POOL_2D; TFLite's average counts only cells inside
-// the image, which is oneDNN's exclude-padding mode.
+// the image, which is oneDNN's exclude-padding mode (count_include_pad: the
+// include-padding mode).
 std::unique_ptr<Kernel> pooling(Context& context, const ModelDef& model, const OpDef& op,
                                 std::span<const float* const> inputs,
                                 std::span<float* const> outputs) {
@@ -303,6 +304,7 @@ std::unique_ptr<Kernel> pooling(Context& context, const ModelDef& model, const O
   const dnnl::pooling_forward::primitive_desc pd(
       {dnnl::prop_kind::forward_inference,
        op.type == OpType::kMaxPool2d ? dnnl::algorithm::pooling_max
+       : op.count_include_pad        ? dnnl::algorithm::pooling_avg_include_padding
                                      : dnnl::algorithm::pooling_avg_exclude_padding,
        nhwc_desc(in),
        nhwc_desc(out),
@@ -395,6 +397,30 @@ std::unique_ptr<Kernel> spatial_mean(Context& context, const ModelDef& model, co
       context, op, pd, inputs[0], outputs[0]);
 }
 
+// CONCATENATION without a fused activation, on dense row-major buffers: the
+// logical dims are TFLite's own, so the axis carries over unchanged.
+std::unique_ptr<Kernel> concatenation(Context& context, const ModelDef& model, const OpDef& op,
+                                      std::span<const float* const> inputs,
+                                      std::span<float* const> outputs) {
+  if (op.activation != Activation::kNone) return nullptr;
+  const auto& out = model.tensors[op.outputs[0]].shape;
+  const int rank = static_cast<int>(out.size());
+  std::vector<memory::desc> sources;
+  for (int t : op.inputs) sources.push_back(plain_desc(padded_dims(model.tensors[t].shape, rank)));
+  auto& state = context.state();
+  const dnnl::concat::primitive_desc pd(plain_desc(padded_dims(out, rank)),
+                                        op.axis < 0 ? op.axis + rank : op.axis, sources,
+                                        state.engine);
+  note_implementation(context, op, pd);
+  std::unordered_map<int, memory> arguments = {
+      {DNNL_ARG_DST, user_memory(state, pd.dst_desc(), outputs[0])}};
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    arguments.emplace(DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i),
+                      user_memory(state, sources[i], inputs[i]));
+  }
+  return std::make_unique<PrimitiveKernel>(state, dnnl::concat(pd), std::move(arguments));
+}
+
 }  // namespace
 
 std::unique_ptr<Kernel> make_onednn_kernel(Context& context, const ModelDef& model, const OpDef& op,
@@ -423,6 +449,8 @@ std::unique_ptr<Kernel> make_onednn_kernel(Context& context, const ModelDef& mod
       return transposed_convolution(context, model, op, inputs, outputs);
     case OpType::kMean:
       return spatial_mean(context, model, op, inputs, outputs);
+    case OpType::kConcatenation:
+      return concatenation(context, model, op, inputs, outputs);
     default:
       return nullptr;
   }

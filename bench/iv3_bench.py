@@ -1,0 +1,100 @@
+#!/usr/bin/python3
+"""InceptionV3 feature extraction: signprep (build/bench/iv3_bench) against
+torchvision (python3-torch 1.13) in the same run, at batch 8 and 32 on 1 and 2
+threads, as frames per second and ms per frame.
+
+usage: bench/iv3_bench.py [--seconds S] [--rounds N]
+
+Random weights are generated as the parity test does
+(tests/features/iv3_reference.py: batch-norm statistics estimated, so the
+activations have realistic magnitudes; speed does not depend on the values
+otherwise). Torch runs torchvision's inception_v3 (eval, fc = Identity,
+transform_input=True) on channels_last input under no_grad with
+torch.set_num_threads(threads), network only; signprep's time includes its
+resize and normalisation of a 540x720 frame. The two alternate, `rounds`
+times per setting, and the medians are reported, so that load from other
+processes on a shared machine hits both alike.
+"""
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torchvision
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "features"))
+sys.path.insert(0, str(ROOT / "scripts"))
+import iv3_reference  # noqa: E402
+from pth_to_safetensors import save_safetensors  # noqa: E402
+
+BENCH = ROOT / "build" / "bench" / "iv3_bench"
+SETTINGS = [(threads, batch) for threads in (1, 2) for batch in (8, 32)]
+
+
+def torch_ms_per_frame(model, batch, threads, seconds):
+    """Median wall and process CPU ms per frame."""
+    torch.set_num_threads(threads)
+    x = torch.randn(batch, 3, 299, 299).contiguous(memory_format=torch.channels_last)
+    times, cpu_times = [], []
+    with torch.no_grad():
+        model(x)  # warm-up
+        start = time.perf_counter()
+        while len(times) < 3 or (time.perf_counter() - start < seconds and len(times) < 50):
+            t, cpu = time.perf_counter(), time.process_time()
+            model(x)
+            cpu_times.append((time.process_time() - cpu) * 1e3 / batch)
+            times.append((time.perf_counter() - t) * 1e3 / batch)
+    return statistics.median(times), statistics.median(cpu_times)
+
+
+def signprep_run(weights, batch, threads, seconds):
+    out = subprocess.run([str(BENCH), str(weights), str(batch), str(threads), str(seconds)],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=6.0)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        torch.set_num_threads(2)
+        noise = torch.from_numpy(np.random.default_rng(1).normal(0, 1, (4, 3, 299, 299))).float()
+        model = iv3_reference.random_model(noise)
+        weights = Path(tmp) / "weights.safetensors"
+        save_safetensors(model.state_dict(), weights)
+        model.fc = torch.nn.Identity()
+        model = model.to(memory_format=torch.channels_last)
+
+        print(f"torch {torch.__version__}, torchvision {torchvision.__version__}")
+        print("| threads | batch | signprep ms/frame (CPU ms) | frames/s | GFLOP/s | "
+              "torch ms/frame (CPU ms) | frames/s | speed-up |")
+        print("|---|---|---|---|---|---|---|---|")
+        for threads, batch in SETTINGS:
+            ours, ours_cpu, theirs, theirs_cpu, gflops = [], [], [], [], []
+            for _ in range(args.rounds):
+                result = signprep_run(weights, batch, threads, args.seconds)
+                ours.append(result["ms_per_frame"])
+                ours_cpu.append(result["cpu_ms_per_frame"])
+                gflops.append(result["gflops"])
+                wall, cpu = torch_ms_per_frame(model, batch, threads, args.seconds)
+                theirs.append(wall)
+                theirs_cpu.append(cpu)
+            o, t = statistics.median(ours), statistics.median(theirs)
+            print(f"| {threads} | {batch} | {o:.1f} ({statistics.median(ours_cpu):.1f}) | "
+                  f"{1e3 / o:.1f} | {statistics.median(gflops):.0f} | "
+                  f"{t:.1f} ({statistics.median(theirs_cpu):.1f}) | {1e3 / t:.1f} | "
+                  f"{t / o:.2f}x |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+// InceptionV3 frame features as the Python tool computed them: torchvision's
+// inception_v3 (IMAGENET1K_V1 semantics: transform_input, eval mode, fc
+// replaced by identity) on the original RGB frame resized to 299x299 with
+// OpenCV's bilinear resize, scaled to [0, 1] and normalised with ImageNet's
+// mean and std: the 2048-d vector after the global average pool.
+//
+//   features::InceptionV3 net = features::InceptionV3::load(weights_path, {.batch_size = 32});
+//   for (each kept frame) net.add(frame.view());
+//   std::vector<float> x2048 = net.finish();  // [T, 2048]
+//
+// The network runs on the nn executor (oneDNN), batch-norm folded into the
+// convolutions, in batches of `batch_size` frames; the last, partial batch
+// of a clip runs frame by frame on a batch-1 copy of the network, so no
+// compute is wasted on padding. Weights come from a safetensors file with
+// torchvision's parameter names (README: "InceptionV3 weights").
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "image/image.h"
+#include "nn/model.h"
+
+namespace signprep::features {
+
+struct InceptionV3Options {
+  int batch_size = 32;  // frames per network run
+  int threads = 1;      // oneDNN (OpenMP) threads per run
+};
+
+class InceptionV3 {
+ public:
+  static constexpr int kInputSide = 299;
+  static constexpr int kFeatureCount = 2048;
+
+  // Reads and checks every tensor the network needs (extra ones, such as fc.*
+  // and AuxLogits.*, are ignored). Throws Error(kModel) naming the file and
+  // the problem (missing file, missing or mis-shaped tensor, unsupported
+  // dtype, corrupt file) and where such a file comes from; Error(kUsage) for
+  // a batch size or thread count below 1.
+  static InceptionV3 load(const std::filesystem::path& weights, const InceptionV3Options& options);
+
+  InceptionV3(InceptionV3&&) noexcept;
+  InceptionV3& operator=(InceptionV3&&) noexcept;
+  ~InceptionV3();
+
+  // Queues one RGB frame of any size (resized here); runs the network when a
+  // batch is full.
+  void add(const image::ImageView& frame);
+  // Runs what is queued and returns the features of every frame added since
+  // the last finish(), [frames, 2048] row-major, and starts a new sequence.
+  std::vector<float> finish();
+  // Drops the queued frames and collected features without running the
+  // network: for a clip abandoned midway.
+  void clear();
+
+  int batch_size() const;
+  // Of the network that runs full batches: multiply-accumulates per run
+  // (batch_size frames), and oneDNN's slow reference kernels if it fell back
+  // to any (the tests require none).
+  nn::ModelStats stats() const;
+
+  // The network's float input for one frame already resized to 299x299:
+  // (pixel / 255 - mean) / std, then torchvision's transform_input, per
+  // channel, in float32 as torch computes it. Exposed for the tests.
+  static void normalize(const image::ImageView& resized, std::span<float> input);
+
+ private:
+  struct Impl;
+  explicit InceptionV3(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace signprep::features

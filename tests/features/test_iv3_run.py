@@ -1,0 +1,129 @@
+"""`signprep VIDEOS OUT --write-iv3-features` end to end: per clip an .npz with
+the features, timestamps and meta; a bad video costs only itself; weights are
+found through --iv3-weights, $SIGNPREP_IV3_WEIGHTS or refused clearly.
+
+Random InceptionV3 weights are generated with torchvision (iv3_reference.py);
+inception_v3_test.cpp checks the values against torchvision, this checks the
+run around them.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import iv3_reference  # noqa: E402
+import video_fixtures  # noqa: E402
+from pth_to_safetensors import save_safetensors  # noqa: E402
+
+SIGNPREP = os.environ["SIGNPREP"]
+FPS = 5  # 10 frames of the 2-second sample: quick, and still several batches
+
+
+def signprep(*args, env=None):
+    return subprocess.run([SIGNPREP, *map(str, args)], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})})
+
+
+class FeaturesRun(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.dir = Path(cls.tmp.name)
+        torch.set_num_threads(2)
+        noise = torch.from_numpy(np.random.default_rng(1).normal(0, 1, (2, 3, 299, 299))).float()
+        cls.weights = cls.dir / "weights.safetensors"
+        save_safetensors(iv3_reference.random_model(noise).state_dict(), cls.weights)
+        cls.videos = cls.dir / "videos"
+        (cls.videos / "sub").mkdir(parents=True)
+        shutil.copy(video_fixtures.SAMPLE, cls.videos / "wave.mp4")
+        shutil.copy(video_fixtures.SAMPLE, cls.videos / "sub" / "wave.mp4")
+        (cls.videos / "broken.mp4").write_text("not a video")
+        cls.out = cls.dir / "out"
+        cls.result = signprep(cls.videos, cls.out, "--write-iv3-features", "--iv3-weights",
+                              cls.weights, "--target-fps", FPS, "--batch-size", 4, "--workers", 2,
+                              "--id", 7)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_bad_video_fails_alone_with_exit_code_1(self):
+        self.assertEqual(self.result.returncode, 1, self.result.stderr)
+        self.assertIn("broken.mp4: cannot open as a video", self.result.stderr)
+        self.assertIn("2 of 3 videos written", self.result.stderr)
+        self.assertEqual(sorted(p.relative_to(self.out).as_posix() for p in self.out.rglob("*")),
+                         ["labels.csv", "sub", "sub/wave.npz", "wave.npz"])
+
+    def test_npz_holds_features_timestamps_and_meta(self):
+        probe = json.loads(signprep("probe", "--json", "--target-fps", FPS,
+                                    self.videos / "wave.mp4").stdout)[0]
+        with np.load(self.out / "wave.npz") as npz:
+            self.assertEqual(npz.files, ["X2048", "timestamps_ms", "meta"])
+            features = npz["X2048"]
+            self.assertEqual(features.dtype, np.float32)
+            self.assertEqual(features.shape, (len(probe["timestamps_ms"]), 2048))
+            self.assertTrue(np.isfinite(features).all())
+            self.assertGreater(features.std(axis=0).mean(), 0)  # frames differ
+            self.assertEqual(npz["timestamps_ms"].dtype, np.int64)
+            self.assertEqual(npz["timestamps_ms"].tolist(), probe["timestamps_ms"])
+            meta = json.loads(str(npz["meta"]))
+            self.assertEqual(meta["video"], "wave.mp4")
+            self.assertEqual(meta["frames_kept"], features.shape[0])
+            # The copy in sub/ got its own file with the same features.
+            with np.load(self.out / "sub" / "wave.npz") as copy:
+                np.testing.assert_array_equal(copy["X2048"], features)
+
+    def test_labels_rows_for_written_clips(self):
+        self.assertEqual((self.out / "labels.csv").read_text().splitlines(),
+                         ["file,gloss,cat,occluded", "sub/wave.npz,7,7,0", "wave.npz,7,7,0"])
+
+    def test_batch_size_does_not_change_the_features(self):
+        out = self.dir / "one_batch"
+        result = signprep(self.videos / "wave.mp4", out, "--write-iv3-features", "--iv3-weights",
+                          self.weights, "--target-fps", FPS, "--batch-size", 32,
+                          "--feature-key", "feats")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with np.load(out / "wave.npz") as one, np.load(self.out / "wave.npz") as batched:
+            # Batches of 4 plus single frames against one batch: other oneDNN
+            # blockings, float32 sums in other orders; the parity bound of
+            # inception_v3_test.cpp applies.
+            a, b = one["feats"], batched["X2048"]
+            error = np.linalg.norm(a - b, axis=1) / np.linalg.norm(b, axis=1)
+            self.assertLess(error.max(), 1e-4)
+
+    def test_weights_from_the_environment(self):
+        out = self.dir / "from_env"
+        result = signprep(self.videos / "wave.mp4", out, "--write-iv3-features", "--target-fps",
+                          FPS, env={"SIGNPREP_IV3_WEIGHTS": str(self.weights)})
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue((out / "wave.npz").exists())
+
+    def test_bad_weights_exit_5_and_write_nothing(self):
+        text = self.dir / "weights.txt"
+        text.write_text("not weights")
+        for name, args, env, phrase in [
+            ("missing flag path", ["--iv3-weights", self.dir / "none.safetensors"], {},
+             "none.safetensors: cannot open: no such file"),
+            ("text file from the environment", [], {"SIGNPREP_IV3_WEIGHTS": str(text)},
+             "weights.txt: not a safetensors file"),
+        ]:
+            with self.subTest(name):
+                out = self.dir / name.replace(" ", "_")
+                result = signprep(self.videos, out, "--write-iv3-features", *args, env=env)
+                self.assertEqual(result.returncode, 5, result.stderr)
+                self.assertIn(phrase, result.stderr)
+                self.assertIn('README.md, "InceptionV3 weights"', result.stderr)
+                self.assertEqual(list(out.iterdir()), [])
+
+
+if __name__ == "__main__":
+    unittest.main()
