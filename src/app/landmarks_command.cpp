@@ -8,7 +8,6 @@
 #include "app/commands.h"
 #include "app/exit_codes.h"
 #include "app/flag_parser.h"
-#include "app/models_dir.h"
 #include "core/error.h"
 #include "image/resize.h"
 #include "landmarks/holistic.h"
@@ -35,6 +34,8 @@ struct LandmarkArrays {
   std::vector<float> pose;  // [T,33,4]: x, y, z, visibility
   std::vector<std::uint8_t> pose_present;
   std::vector<float> foreground_fraction;
+  std::vector<float> left_hand, right_hand;  // [T,21,3]: x, y, z
+  std::vector<std::uint8_t> left_hand_present, right_hand_present;
   std::vector<float> face;  // [T,478,3]: x, y, z
   std::vector<std::uint8_t> face_present;
 
@@ -43,6 +44,10 @@ struct LandmarkArrays {
     foreground_fraction.push_back(frame.foreground_fraction);
     add_block(frame.pose ? &frame.pose->landmarks : nullptr, landmarks::kPoseLandmarkCount, true,
               pose, pose_present);
+    add_block(frame.hands.left ? &frame.hands.left->landmarks : nullptr,
+              landmarks::kHandLandmarkCount, false, left_hand, left_hand_present);
+    add_block(frame.hands.right ? &frame.hands.right->landmarks : nullptr,
+              landmarks::kHandLandmarkCount, false, right_hand, right_hand_present);
     add_block(frame.face ? &frame.face->landmarks : nullptr, landmarks::kFaceLandmarkCount, false,
               face, face_present);
   }
@@ -72,6 +77,11 @@ struct LandmarkArrays {
     npz.add_int64("timestamps_ms", t_shape, timestamps_ms);
     npz.add_float32("pose", pose_shape, pose);
     npz.add_bool("pose_present", t_shape, pose_present);
+    const std::size_t hand_shape[] = {frames, landmarks::kHandLandmarkCount, 3};
+    npz.add_float32("left_hand", hand_shape, left_hand);
+    npz.add_bool("left_hand_present", t_shape, left_hand_present);
+    npz.add_float32("right_hand", hand_shape, right_hand);
+    npz.add_bool("right_hand_present", t_shape, right_hand_present);
     const std::size_t face_shape[] = {frames, landmarks::kFaceLandmarkCount, 3};
     npz.add_float32("face", face_shape, face);
     npz.add_bool("face_present", t_shape, face_present);
@@ -112,7 +122,8 @@ int landmarks_command(const std::vector<std::string>& args) {
       "signprep landmarks VIDEO --out FILE.npz [--target-fps N] [--out-size N]",
       "Runs the keypoint branch (segmentation, then Holistic's trackers) on one video\n"
       "and writes the raw per-frame results: timestamps_ms, pose [T,33,4] (x, y, z,\n"
-      "visibility; NaN where no pose), pose_present, face [T,478,3] (x, y, z), face_present,\n"
+      "visibility; NaN where no pose), pose_present, left_hand and right_hand [T,21,3]\n"
+      "(x, y, z; the person's sides), their *_present, face [T,478,3], face_present,\n"
       "seg_fg_fraction.");
   parser.add_value("--out", "FILE", "the .npz to write (required)", options.out);
   parser.add_value("--target-fps", "FPS",
@@ -143,7 +154,9 @@ int landmarks_command(const std::vector<std::string>& args) {
   }
 
   landmarks::HolisticOptions holistic;
-  holistic.models_dir = resolve_models_dir(options.models_dir);
+  pipeline::RunOptions run_options;
+  run_options.models_dir = options.models_dir;
+  holistic.models_dir = pipeline::models_dir_path(run_options);
   holistic.min_detection_confidence = holistic.min_tracking_confidence =
       static_cast<float>(options.conf_thresh);
   landmarks::HolisticTracker tracker(holistic);

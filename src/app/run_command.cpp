@@ -48,6 +48,9 @@ int run_command(const std::vector<std::string>& args) {
                    "InceptionV3 weights, safetensors (default $SIGNPREP_IV3_WEIGHTS, else "
                    "models/inception_v3.safetensors; README: \"InceptionV3 weights\")",
                    options.iv3_weights);
+  parser.add_value("--models-dir", "DIR",
+                   "MediaPipe models (default $SIGNPREP_MODELS_DIR, else the checkout's models/)",
+                   options.models_dir);
   parser.add_value("--target-fps", "FPS",
                    "frames kept per second of video (default " + shown(defaults.target_fps) + ")",
                    options.target_fps);
@@ -84,6 +87,8 @@ int run_command(const std::vector<std::string>& args) {
                    "run of occluded frames that flags a clip (default " +
                        shown(defaults.occlusion.min_run) + ")",
                    options.occlusion.min_run);
+
+  parser.add_switch("--verbose", "print each clip's time per stage", options.verbose);
 
   const auto positional = parser.parse(args);
   if (!positional) return kExitSuccess;

@@ -1,18 +1,35 @@
 #include "landmarks/holistic.h"
 
+#include <chrono>
+
 #include "landmarks/segmentation.h"
 
 namespace signprep::landmarks {
+namespace {
+
+// Runs `stage` and adds its wall time to `seconds`.
+template <typename Stage>
+auto timed(double& seconds, Stage&& stage) {
+  const auto start = std::chrono::steady_clock::now();
+  auto result = stage();
+  seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+}  // namespace
 
 struct HolisticTracker::Impl {
   SelfieSegmenter segmenter;
   PoseTracker pose;
+  HandTracker hands;
   FaceTracker face;
+  HolisticStageSeconds seconds;
 
   explicit Impl(const HolisticOptions& o)
       : segmenter(o.models_dir / "selfie_segmentation_landscape.tflite", o.model_options),
         pose(PoseTrackerOptions{o.models_dir, o.min_detection_confidence, o.min_tracking_confidence,
                                 true, o.model_options}),
+        hands(HandTrackerOptions{o.models_dir, o.model_options}),
         face(FaceTrackerOptions{o.models_dir, o.model_options}) {}
 };
 
@@ -23,20 +40,31 @@ HolisticTracker& HolisticTracker::operator=(HolisticTracker&&) noexcept = defaul
 HolisticTracker::~HolisticTracker() = default;
 
 HolisticFrame HolisticTracker::process(const image::ImageView& frame, std::int64_t timestamp_us) {
-  const Composite composite = composite_foreground(frame, impl_->segmenter.segment(frame));
+  Impl& s = *impl_;
+  const Composite composite = timed(s.seconds.segmentation, [&] {
+    return composite_foreground(frame, s.segmenter.segment(frame));
+  });
   HolisticFrame result;
   result.foreground_fraction = composite.foreground_fraction;
   const image::ImageView composite_view = composite.image.view();
-  result.pose = impl_->pose.process(composite_view, timestamp_us);
-  // holistic_landmark_gpu.pbtxt: the face subgraph follows the pose (its
-  // landmarks 0..10) on the same image.
-  result.face = impl_->face.process(composite_view, result.pose, timestamp_us);
+  result.pose = timed(s.seconds.pose, [&] { return s.pose.process(composite_view, timestamp_us); });
+  // holistic_landmark_gpu.pbtxt: the hand and face subgraphs follow the pose
+  // (its wrists, pinkies and indices; its landmarks 0..10) on the same image.
+  result.hands = timed(s.seconds.hands,
+                       [&] { return s.hands.process(composite_view, result.pose, timestamp_us); });
+  result.face = timed(s.seconds.face,
+                      [&] { return s.face.process(composite_view, result.pose, timestamp_us); });
   return result;
+}
+
+const HolisticStageSeconds& HolisticTracker::stage_seconds() const {
+  return impl_->seconds;
 }
 
 void HolisticTracker::reset() {
   impl_->segmenter.reset();
   impl_->pose.reset();
+  impl_->hands.reset();
   impl_->face.reset();
 }
 

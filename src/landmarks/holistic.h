@@ -11,6 +11,7 @@
 
 #include "image/image.h"
 #include "landmarks/face_tracker.h"
+#include "landmarks/hand_tracker.h"
 #include "landmarks/pose_tracker.h"
 #include "nn/model.h"
 
@@ -28,6 +29,7 @@ struct HolisticOptions {
 struct HolisticFrame {
   float foreground_fraction = 0;  // share of pixels the segmentation kept
   std::optional<Pose> pose;
+  Hands hands;  // the person's left and right hand
   std::optional<Face> face;
 };
 
@@ -37,6 +39,11 @@ struct HolisticFrame {
 constexpr std::int64_t solution_timestamp_us(std::int64_t call_index) {
   return (call_index + 1) * 33333;
 }
+
+// Wall time spent in each stage since the tracker was made, in seconds.
+struct HolisticStageSeconds {
+  double segmentation = 0, pose = 0, hands = 0, face = 0;
+};
 
 class HolisticTracker {
  public:
@@ -52,6 +59,8 @@ class HolisticTracker {
 
   // Forgets all tracking and smoothing state (a new video).
   void reset();
+
+  const HolisticStageSeconds& stage_seconds() const;
 
  private:
   struct Impl;

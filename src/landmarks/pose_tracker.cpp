@@ -137,6 +137,7 @@ std::optional<Pose> PoseTracker::process(const image::ImageView& frame, std::int
 
 void PoseTracker::reset() {
   impl_->tracked_roi.reset();
+  impl_->filtering.reset();
 }
 
 }  // namespace signprep::landmarks

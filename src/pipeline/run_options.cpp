@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <thread>
 
 #include "core/error.h"
@@ -11,6 +12,13 @@ namespace {
 
 void require(bool condition, const std::string& message) {
   if (!condition) throw Error(ErrorKind::kUsage, message);
+}
+
+std::filesystem::path flag_else_environment_else(const std::optional<std::filesystem::path>& flag,
+                                                 const char* variable, const char* fallback) {
+  if (flag) return *flag;
+  if (const char* env = std::getenv(variable); env != nullptr && *env != '\0') return env;
+  return fallback;
 }
 
 }  // namespace
@@ -40,11 +48,13 @@ void validate(const RunOptions& options) {
 }
 
 std::filesystem::path iv3_weights_path(const RunOptions& options) {
-  if (options.iv3_weights) return *options.iv3_weights;
-  if (const char* env = std::getenv("SIGNPREP_IV3_WEIGHTS"); env != nullptr && *env != '\0') {
-    return env;
-  }
-  return SIGNPREP_DEFAULT_IV3_WEIGHTS;
+  return flag_else_environment_else(options.iv3_weights, "SIGNPREP_IV3_WEIGHTS",
+                                    SIGNPREP_DEFAULT_IV3_WEIGHTS);
+}
+
+std::filesystem::path models_dir_path(const RunOptions& options) {
+  return flag_else_environment_else(options.models_dir, "SIGNPREP_MODELS_DIR",
+                                    SIGNPREP_DEFAULT_MODELS_DIR);
 }
 
 }  // namespace signprep::pipeline

@@ -25,6 +25,8 @@ struct RunOptions {
   int batch_size = 32;  // InceptionV3 frames per inference call
   // --iv3-weights; when absent, iv3_weights_path() looks further.
   std::optional<std::filesystem::path> iv3_weights;
+  // --models-dir; when absent, models_dir_path() looks further.
+  std::optional<std::filesystem::path> models_dir;
   double target_fps = 15;     // sampling rate of kept frames
   bool write_parquet = true;  // --disable-parquet turns it off
   int out_size = 256;         // side of the square keypoint frame
@@ -37,6 +39,8 @@ struct RunOptions {
   std::optional<std::int64_t> cat_id;               // defaults to the gloss id
   std::optional<std::filesystem::path> labels_csv;  // default OUT_DIR/labels.csv
   bool append = false;                              // keep the rows of an existing labels file
+
+  bool verbose = false;  // per-clip stage timings on stderr
 
   bool occlusion_enabled = false;  // --occ-enable: compute the occluded flag (else 0)
   features::OcclusionOptions occlusion;
@@ -54,5 +58,9 @@ void validate(const RunOptions& options);
 // The InceptionV3 weights file: --iv3-weights, else $SIGNPREP_IV3_WEIGHTS,
 // else the checkout's models/inception_v3.safetensors.
 std::filesystem::path iv3_weights_path(const RunOptions& options);
+
+// The MediaPipe models: --models-dir, else $SIGNPREP_MODELS_DIR, else the
+// checkout's models/ that scripts/setup fills.
+std::filesystem::path models_dir_path(const RunOptions& options);
 
 }  // namespace signprep::pipeline

@@ -94,13 +94,13 @@ class CommandLine(unittest.TestCase):
     def test_nothing_requested(self):
         self.assert_fails(signprep(self.sample, self.dir / "out"), 2, "nothing to do")
 
-    def test_keypoints_not_built_yet_fail_clearly_and_write_nothing(self):
-        for flags in [["--write-keypoints"], ["--write-keypoints", "--write-iv3-features"]]:
-            with self.subTest(flags):
-                out = self.dir / ("out" + "".join(flags))
-                self.assert_fails(signprep(self.sample, out, *flags), 4, "--write-keypoints",
-                                  "not available yet")
-                self.assertEqual(list(out.iterdir()) if out.exists() else [], [])
+    def test_missing_models_fail_before_any_clip_and_write_nothing(self):
+        empty = self.dir / "no_models"
+        empty.mkdir(exist_ok=True)
+        out = self.dir / "out_no_models"
+        self.assert_fails(signprep(self.sample, out, "--write-keypoints", "--models-dir", empty), 5,
+                          str(empty), ".tflite")
+        self.assertEqual(list(out.iterdir()) if out.exists() else [], [])
 
     def test_probe_help_and_usage(self):
         self.assertEqual(signprep("probe", "--help").returncode, 0)

@@ -1,0 +1,136 @@
+#include "pipeline/clip.h"
+
+#include <chrono>
+#include <cstdint>
+#include <vector>
+
+#include "core/error.h"
+#include "features/gap_interpolation.h"
+#include "features/occlusion.h"
+#include "image/resize.h"
+#include "output/npz_writer.h"
+#include "output/parquet_writer.h"
+#include "pipeline/clip_meta.h"
+#include "pipeline/keypoint_frame.h"
+#include "video/frame_sampler.h"
+#include "video/video_reader.h"
+
+namespace signprep::pipeline {
+namespace {
+
+// Runs `stage` and adds its wall time to `seconds`.
+template <typename Stage>
+void timed(double& seconds, Stage&& stage) {
+  const auto start = std::chrono::steady_clock::now();
+  stage();
+  seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+struct SampledClip {
+  ClipFacts facts;
+  std::vector<std::int64_t> timestamps_ms;
+  features::KeypointSequence keypoints;
+  std::optional<std::string> warning;
+};
+
+// Keypoint branch of one kept frame. The Holistic solution's clock starts
+// again with each clip, as the Python tool made one solution per video.
+void track_frame(const image::Image& rgb, const RunOptions& options,
+                 landmarks::HolisticTracker& holistic, SampledClip& clip,
+                 ClipStageSeconds& seconds) {
+  image::Image frame;
+  timed(seconds.resize,
+        [&] { frame = image::resize_area(rgb.view(), options.out_size, options.out_size); });
+  const std::int64_t call = clip.keypoints.frames;
+  append_keypoint_frame(holistic.process(frame.view(), landmarks::solution_timestamp_us(call)),
+                        options.conf_thresh, clip.keypoints);
+}
+
+// Decodes `video` and runs each kept frame through the branches as it
+// comes, so a clip never holds more than one InceptionV3 batch of frames.
+SampledClip sample_clip(const std::filesystem::path& video, const RunOptions& options,
+                        Extractors& extractors, ClipStageSeconds& seconds) {
+  video::VideoReader reader(video);
+  video::FrameSampler sampler(options.target_fps);
+  SampledClip clip;
+  for (;;) {
+    bool more = false;
+    image::Image rgb;
+    bool keep = false;
+    timed(seconds.decode, [&] {
+      more = reader.next_frame();
+      keep = more && sampler.keep(reader.timestamp_ms());
+      if (keep) rgb = reader.to_rgb();
+    });
+    if (!more) break;
+    if (!keep) continue;
+    clip.timestamps_ms.push_back(video::FrameSampler::stored_timestamp(reader.timestamp_ms()));
+    if (extractors.holistic) track_frame(rgb, options, *extractors.holistic, clip, seconds);
+    if (extractors.iv3) timed(seconds.inception, [&] { extractors.iv3->add(rgb.view()); });
+  }
+  clip.warning = reader.stopped_early();
+  if (clip.timestamps_ms.empty()) {
+    throw Error(ErrorKind::kInput, video.string() + ": no video frame could be decoded" +
+                                       (clip.warning ? " (" + *clip.warning + ")" : ""));
+  }
+  clip.facts = {video.filename().string(), reader.info().average_fps, reader.frames_decoded(),
+                static_cast<std::int64_t>(clip.timestamps_ms.size())};
+  return clip;
+}
+
+void write_outputs(const std::filesystem::path& npz, const RunOptions& options,
+                   const SampledClip& clip, const std::vector<float>& iv3_features,
+                   bool keypoints) {
+  const std::size_t frames = clip.timestamps_ms.size();
+  const std::size_t x_shape[] = {frames, features::kDimsPerFrame};
+  const std::size_t mask_shape[] = {frames, features::kKeypointCount};
+  const std::size_t feature_shape[] = {frames, features::InceptionV3::kFeatureCount};
+  const std::size_t time_shape[] = {frames};
+  output::NpzWriter writer;
+  if (keypoints) writer.add_float32("X", x_shape, clip.keypoints.xy);
+  if (!iv3_features.empty()) writer.add_float32(options.feature_key, feature_shape, iv3_features);
+  if (keypoints) writer.add_bool("mask", mask_shape, clip.keypoints.visible);
+  writer.add_int64("timestamps_ms", time_shape, clip.timestamps_ms);
+  writer.add_unicode_scalar("meta", clip_meta_json(clip.facts, options));
+  writer.write(npz);
+  if (keypoints && options.write_parquet) {
+    std::filesystem::path parquet = npz;
+    output::write_keypoints_parquet(parquet.replace_extension(".parquet"), clip.keypoints.frames,
+                                    features::kDimsPerFrame, clip.keypoints.xy, clip.timestamps_ms,
+                                    clip.keypoints.visible, features::kKeypointCount);
+  }
+}
+
+}  // namespace
+
+ClipOutcome process_clip(const std::filesystem::path& video, const std::filesystem::path& npz,
+                         const RunOptions& options, Extractors& extractors) {
+  ClipOutcome outcome;
+  if (extractors.holistic) extractors.holistic->reset();
+  SampledClip clip;
+  try {
+    clip = sample_clip(video, options, extractors, outcome.seconds);
+  } catch (...) {
+    if (extractors.iv3)
+      extractors.iv3->clear();  // the next clip must not inherit this one's frames
+    throw;
+  }
+  std::vector<float> iv3_features;
+  if (extractors.iv3)
+    timed(outcome.seconds.inception, [&] { iv3_features = extractors.iv3->finish(); });
+  const bool keypoints = extractors.holistic.has_value();
+  if (keypoints) {
+    timed(outcome.seconds.postprocess, [&] {
+      features::interpolate_gaps(clip.keypoints, options.max_gap);
+      outcome.occluded =
+          options.occlusion_enabled && features::is_occluded(clip.keypoints, options.occlusion);
+    });
+  }
+  timed(outcome.seconds.writing,
+        [&] { write_outputs(npz, options, clip, iv3_features, keypoints); });
+  outcome.frames_kept = static_cast<std::int64_t>(clip.timestamps_ms.size());
+  outcome.warning = clip.warning;
+  return outcome;
+}
+
+}  // namespace signprep::pipeline

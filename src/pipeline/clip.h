@@ -1,0 +1,52 @@
+// One clip through the requested branches in a single decoding pass: decode,
+// sample at --target-fps, then per kept frame the keypoint branch (resize to
+// out_size, segmentation, Holistic) and/or the feature branch (InceptionV3 on
+// the original frame); then gap interpolation, the occlusion flag and the
+// clip's files.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "features/inception_v3.h"
+#include "landmarks/holistic.h"
+#include "pipeline/run_options.h"
+
+namespace signprep::pipeline {
+
+// The extractors a run makes once and uses for every clip; each present one
+// is a requested branch.
+struct Extractors {
+  std::optional<landmarks::HolisticTracker> holistic;  // --write-keypoints
+  std::optional<features::InceptionV3> iv3;            // --write-iv3-features
+};
+
+// Wall time of the stages outside Holistic, in seconds.
+struct ClipStageSeconds {
+  double decode = 0;       // demux, decode, colour conversion
+  double resize = 0;       // to the out_size keypoint frame
+  double inception = 0;    // InceptionV3 (queued batches run as they fill)
+  double postprocess = 0;  // interpolation, occlusion
+  double writing = 0;      // .npz, .parquet
+};
+
+struct ClipOutcome {
+  std::int64_t frames_kept = 0;
+  bool occluded = false;  // the labels' flag (false unless --occ-enable and keypoints)
+  // Damage the decoder skipped (the clip is still written from the frames
+  // that decoded), as VideoReader::stopped_early says it.
+  std::optional<std::string> warning;
+  ClipStageSeconds seconds;
+};
+
+// Writes `npz` atomically with the Python tool's members in its order (X,
+// the features, mask, timestamps_ms, meta; each only when its branch ran)
+// and, for keypoints unless --disable-parquet, the .parquet beside it.
+// Throws Error(kInput) for a video that cannot be read or yields no frame
+// (nothing is written then), Error(kOutput) when a file cannot be written.
+ClipOutcome process_clip(const std::filesystem::path& video, const std::filesystem::path& npz,
+                         const RunOptions& options, Extractors& extractors);
+
+}  // namespace signprep::pipeline
