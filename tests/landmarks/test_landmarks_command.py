@@ -71,6 +71,26 @@ class AgainstMediaPipe(unittest.TestCase):
         self.check_clip(CLIPS[2])
 
 
+class ShortRun(unittest.TestCase):
+    """Every tracker on a few frames: what the sanitizer build runs in place
+    of the whole-clip comparisons (scripts/test)."""
+
+    def test_every_block_of_a_short_run(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "x.npz"
+            # numbers_20_90_144p12 shows one hand (the person's right) all along.
+            result = signprep("landmarks", ROOT / "samples" / "numbers_20_90_144p12.mp4",
+                              "--out", out, "--target-fps", 2)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            with np.load(out) as ours:
+                self.assertEqual(len(ours["timestamps_ms"]), 29)
+                for block in ("pose", "face", "right_hand"):
+                    self.assertTrue(ours[block + "_present"].all(), block)
+                    self.assertTrue(np.isfinite(ours[block]).all(), block)
+                self.assertFalse(ours["left_hand_present"].any())
+                self.assertTrue(np.isnan(ours["left_hand"]).all())
+
+
 class Errors(unittest.TestCase):
     def test_out_is_required(self):
         result = signprep("landmarks", ROOT / "samples" / "wave_webcam_540x720p30.mp4")

@@ -14,64 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
+from occlusion_reference import occluded
+
 SIGNPREP = os.environ["SIGNPREP"]
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "data" / "golden" / "holistic"
 CLIPS = ["numbers_20_90_144p12", "wave_webcam_540x720p30", "webcam_man_480p15"]
 META_KEYS = ["video", "target_fps", "out_size", "dims_per_frame", "keypoints_total", "order",
              "pose_indices", "face_indices", "conf_thresh", "interpolation_max_gap"]
-
-FACE, LEFT, RIGHT = 67, 25, 46
-
-
-def frame_occluded_by_hand(xy, visible):
-    """The documented hand-over-face rule for one frame (README, occlusion)."""
-    face = [k for k in range(FACE, FACE + 11) if visible[k]]
-    if len(face) < 5:
-        return None
-    fx, fy = xy[face, 0], xy[face, 1]
-    cx, cy = (fx.min() + fx.max()) / 2, (fy.min() + fy.max()) / 2
-    ax = max((fx.max() - fx.min()) / 2 * 1.3, 1e-3)
-    ay = max((fy.max() - fy.min()) / 2 * 1.3, 1e-3)
-
-    def inside(p, scale=1.0):
-        return ((p[0] - cx) / (ax * scale)) ** 2 + ((p[1] - cy) / (ay * scale)) ** 2 <= 1.0
-
-    for hand in (LEFT, RIGHT):
-        if visible[hand:hand + 21].sum() < 4:
-            continue
-        if any(visible[hand + tip] and inside(xy[hand + tip]) for tip in (4, 8, 12, 16, 20)):
-            return True
-        palm = [hand + p for p in (5, 9, 13, 17) if visible[hand + p]]
-        if len(palm) >= 2:
-            centre = xy[palm].mean(axis=0)
-        elif visible[hand]:
-            centre = xy[hand]
-        else:
-            continue
-        if inside(centre, 1.2):
-            return True
-    return False
-
-
-def clip_flag(flags, frame_prop=0.4, min_run=15):
-    if not flags:
-        return False
-    run = longest = 0
-    for f in flags:
-        run = run + 1 if f else 0
-        longest = max(longest, run)
-    return sum(flags) / len(flags) >= frame_prop or longest >= min_run
-
-
-def occluded(X, mask):
-    xy = X.reshape(len(X), 78, 2).astype(np.float64)
-    per_frame = [frame_occluded_by_hand(xy[t], mask[t]) for t in range(len(X))]
-    over = [bool(f) for f in per_frame]
-    if all(f is None for f in per_frame) or not any(over):
-        return clip_flag([mask[t].sum() / 78 < 0.6 for t in range(len(X))])
-    return clip_flag(over)
-
 
 class KeypointsRun(unittest.TestCase):
     @classmethod
@@ -129,6 +79,28 @@ class KeypointsRun(unittest.TestCase):
                 expected = occluded(gold["X"], gold["mask"])
             self.assertEqual(rows[f"{clip}.npz"]["occluded"], str(int(expected)), clip)
             self.assertEqual(rows[f"{clip}.npz"]["gloss"], "7")
+
+
+class ShortRun(unittest.TestCase):
+    """The keypoint run on a few frames of one clip: what the sanitizer build
+    runs in place of KeypointsRun (scripts/test)."""
+
+    def test_files_of_a_short_run(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "out"
+            video = ROOT / "samples" / "numbers_20_90_144p12.mp4"
+            result = subprocess.run([SIGNPREP, video, out, "--write-keypoints", "--target-fps",
+                                     "2", "--id", "1", "--occ-enable"],
+                                    capture_output=True, text=True)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            with np.load(out / "numbers_20_90_144p12.npz") as npz:
+                self.assertEqual(npz["X"].shape, (29, 156))
+                mask = npz["mask"]
+                # Pose 0..24 and face always found, the right hand (46..66) too.
+                self.assertTrue(mask[:, 46:78].all())
+                self.assertFalse(mask[:, 25:46].any())
+            self.assertEqual((out / "numbers_20_90_144p12.parquet").read_bytes()[:4], b"PAR1")
+            self.assertTrue((out / "labels.csv").exists())
 
 
 if __name__ == "__main__":
