@@ -12,5 +12,6 @@ int probe_command(const std::vector<std::string>& args);
 int model_info_command(const std::vector<std::string>& args);
 int model_run_command(const std::vector<std::string>& args);
 int landmarks_command(const std::vector<std::string>& args);
+int validate_command(const std::vector<std::string>& args);
 
 }  // namespace signprep::app

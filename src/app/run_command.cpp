@@ -27,6 +27,8 @@ int run_command(const std::vector<std::string>& args) {
   FlagParser parser(
       "signprep VIDEO_OR_DIR OUT_DIR [options]\n"
       "       signprep probe VIDEO... [--target-fps N] [--json]\n"
+      "       signprep landmarks VIDEO --out FILE.npz [options]\n"
+      "       signprep validate OUT_DIR [--feature-key NAME]\n"
       "       signprep model-info MODEL.tflite...\n"
       "       signprep model-run MODEL.tflite INPUT.npy... -o DIR",
       "Turns sign-language videos into training data: MediaPipe Holistic keypoints and\n"

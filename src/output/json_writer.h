@@ -28,6 +28,17 @@ class JsonValue {
 
   std::string dump() const;
 
+  // Read access, for values parsed by output/json_reader.h: the held value,
+  // or nullptr when it is of another type.
+  const bool* as_bool() const { return std::get_if<bool>(&value_); }
+  const std::int64_t* as_int() const { return std::get_if<std::int64_t>(&value_); }
+  const double* as_double() const { return std::get_if<double>(&value_); }
+  const std::string* as_string() const { return std::get_if<std::string>(&value_); }
+  const Array* as_array() const { return std::get_if<Array>(&value_); }
+  const Object* as_object() const { return std::get_if<Object>(&value_); }
+  bool is_null() const { return std::holds_alternative<std::nullptr_t>(value_); }
+  bool is_number() const { return as_int() != nullptr || as_double() != nullptr; }
+
  private:
   std::variant<std::nullptr_t, bool, std::int64_t, double, std::string, Array, Object> value_;
 };

@@ -63,6 +63,11 @@ std::vector<std::string> existing_records(const std::filesystem::path& path) {
   return records;
 }
 
+// Python's csv module reads CR, LF and CRLF alike as a record's end.
+bool ends_record(char c) {
+  return c == '\n' || c == '\r';
+}
+
 }  // namespace
 
 void write_labels_csv(const std::filesystem::path& path, std::span<const LabelRow> rows,
@@ -79,6 +84,58 @@ void write_labels_csv(const std::filesystem::path& path, std::span<const LabelRo
   AtomicFile file(path);
   file.write(text);
   file.commit();
+}
+
+std::vector<std::vector<std::string>> read_csv_records(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(ErrorKind::kInput, path.string() + ": cannot open");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) throw Error(ErrorKind::kInput, path.string() + ": cannot read");
+  const std::string text = buffer.str();
+
+  std::vector<std::vector<std::string>> records;
+  std::vector<std::string> fields;
+  std::string field;
+  bool quoted = false;
+  bool record_started = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c != '"') {
+        field += c;
+      } else if (i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';  // a doubled quote stands for one
+        ++i;
+      } else {
+        quoted = false;
+      }
+    } else if (c == '"') {
+      quoted = true;
+      record_started = true;
+    } else if (c == ',') {
+      fields.push_back(std::move(field));
+      field.clear();
+      record_started = true;
+    } else if (ends_record(c)) {
+      if (record_started) {
+        fields.push_back(std::move(field));
+        records.push_back(std::move(fields));
+      }
+      fields.clear();
+      field.clear();
+      record_started = false;
+    } else {
+      field += c;
+      record_started = true;
+    }
+  }
+  if (quoted) throw Error(ErrorKind::kInput, path.string() + ": a quoted field is not closed");
+  if (record_started) {
+    fields.push_back(std::move(field));
+    records.push_back(std::move(fields));
+  }
+  return records;
 }
 
 }  // namespace signprep::output

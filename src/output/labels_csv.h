@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace signprep::output {
 
@@ -23,5 +24,10 @@ struct LabelRow {
 // Error(kOutput) when it cannot be read or written or has another header.
 void write_labels_csv(const std::filesystem::path& path, std::span<const LabelRow> rows,
                       bool append);
+
+// The records of a CSV file split into fields, RFC 4180 quoting undone, as
+// Python's csv module reads them; blank lines are skipped. Throws
+// Error(kInput) naming the file when it cannot be read or ends inside quotes.
+std::vector<std::vector<std::string>> read_csv_records(const std::filesystem::path& path);
 
 }  // namespace signprep::output

@@ -1,5 +1,6 @@
-// Reads float32 .npy files (format 1.x-3.x, little-endian, C order), the
-// inputs of `signprep model-run` and the golden tensors of the tests.
+// Reads float32 .npy files (format 1.0-3.0, little-endian, C order; parsed
+// by output/npz_reader.h), the inputs of `signprep model-run` and the golden
+// tensors of the tests.
 #pragma once
 
 #include <cstddef>

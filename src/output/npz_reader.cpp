@@ -1,0 +1,364 @@
+#include "output/npz_reader.h"
+
+#include <zip.h>
+
+#include <bit>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <optional>
+
+#include "core/error.h"
+
+namespace signprep::output {
+namespace {
+
+static_assert(std::endian::native == std::endian::little,
+              "the .npy reader takes little-endian bytes as native values");
+
+constexpr std::string_view kMagic = "\x93NUMPY";
+// Members are read in chunks and refused beyond this size, so a hostile entry
+// (a deflate bomb, a lying size field) cannot exhaust memory.
+constexpr std::size_t kMaxMemberBytes = std::size_t{2} << 30;
+constexpr std::size_t kReadChunk = std::size_t{1} << 20;
+
+[[noreturn]] void fail(const std::string& source, const std::string& problem) {
+  throw Error(ErrorKind::kInput, source + ": " + problem);
+}
+
+// The item size of a simple numpy dtype string ("<f4", "|b1", "<U12"), or
+// nullopt for what this reader does not take (structured, object, datetime).
+std::optional<std::size_t> descr_item_size(std::string_view descr) {
+  constexpr std::string_view kByteOrders = "<>|=";
+  constexpr std::string_view kKinds = "biufcSUV";
+  if (descr.size() < 3 || kByteOrders.find(descr[0]) == std::string_view::npos ||
+      kKinds.find(descr[1]) == std::string_view::npos || descr.size() > 10) {
+    return std::nullopt;
+  }
+  std::size_t count = 0;
+  for (char c : descr.substr(2)) {
+    if (c < '0' || c > '9') return std::nullopt;
+    count = count * 10 + static_cast<std::size_t>(c - '0');
+  }
+  if (count == 0) return std::nullopt;
+  return descr[1] == 'U' ? count * 4 : count;  // numpy's unicode is UTF-32
+}
+
+// The .npy header is a Python dict literal such as
+// {'descr': '<f4', 'fortran_order': False, 'shape': (3, 156), }
+// padded with spaces and a newline. This parser takes exactly that: the
+// three keys once each, in any order, quoted strings, True/False, and a
+// tuple of non-negative integers.
+class HeaderParser {
+ public:
+  HeaderParser(std::string_view text, const std::string& source) : text_(text), source_(source) {}
+
+  NpyArray parse() {
+    NpyArray array;
+    bool has_descr = false, has_order = false, has_shape = false;
+    expect('{');
+    while (!consume('}')) {
+      const std::string key = parse_string();
+      expect(':');
+      if (key == "descr" && !has_descr) {
+        array.descr = parse_descr();
+        has_descr = true;
+      } else if (key == "fortran_order" && !has_order) {
+        if (parse_bool()) fail("Fortran-order arrays are not supported");
+        has_order = true;
+      } else if (key == "shape" && !has_shape) {
+        array.shape = parse_shape();
+        has_shape = true;
+      } else {
+        fail("unexpected or repeated key '" + key + "'");
+      }
+      if (!consume(',')) {
+        expect('}');
+        break;
+      }
+    }
+    skip_space();
+    if (position_ != text_.size()) fail("unexpected text after the dict");
+    if (!has_descr || !has_order || !has_shape) {
+      fail("the header lacks descr, fortran_order or shape");
+    }
+    return array;
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& problem) const {
+    output::fail(source_, "bad .npy header: " + problem);
+  }
+
+  void skip_space() {
+    while (position_ < text_.size() && (text_[position_] == ' ' || text_[position_] == '\n')) {
+      ++position_;
+    }
+  }
+
+  bool consume(char c) {
+    skip_space();
+    if (position_ < text_.size() && text_[position_] == c) {
+      ++position_;
+      return true;
+    }
+    return false;
+  }
+
+  void expect(char c) {
+    if (!consume(c)) fail(std::string("expected '") + c + "'");
+  }
+
+  std::string parse_string() {
+    skip_space();
+    if (position_ >= text_.size() || (text_[position_] != '\'' && text_[position_] != '"')) {
+      fail("expected a quoted string");
+    }
+    const char quote = text_[position_++];
+    const std::size_t end = text_.find(quote, position_);
+    if (end == std::string_view::npos) fail("unterminated string");
+    std::string value(text_.substr(position_, end - position_));
+    position_ = end + 1;
+    return value;
+  }
+
+  std::string parse_descr() {
+    skip_space();
+    if (position_ < text_.size() && text_[position_] == '[')
+      fail("structured dtypes are not supported");
+    std::string descr = parse_string();
+    if (!descr_item_size(descr)) fail("unsupported dtype '" + descr + "'");
+    return descr;
+  }
+
+  bool parse_bool() {
+    skip_space();
+    for (const auto& [word, value] : {std::pair{"True", true}, std::pair{"False", false}}) {
+      const std::string_view spelled(word);
+      if (text_.substr(position_, spelled.size()) == spelled) {
+        position_ += spelled.size();
+        return value;
+      }
+    }
+    fail("expected True or False");
+  }
+
+  std::size_t parse_dimension() {
+    skip_space();
+    const std::size_t start = position_;
+    std::size_t value = 0;
+    while (position_ < text_.size() && text_[position_] >= '0' && text_[position_] <= '9') {
+      const auto digit = static_cast<std::size_t>(text_[position_++] - '0');
+      if (value > (std::numeric_limits<std::size_t>::max() - digit) / 10) fail("dimension too big");
+      value = value * 10 + digit;
+    }
+    if (position_ == start) fail("expected a non-negative integer in the shape");
+    return value;
+  }
+
+  // "()", "(5,)", "(3, 4)" or "(3, 4,)": Python needs the comma after a lone item.
+  std::vector<std::size_t> parse_shape() {
+    std::vector<std::size_t> shape;
+    expect('(');
+    if (consume(')')) return shape;
+    for (;;) {
+      if (shape.size() >= 32) fail("more than 32 dimensions");
+      shape.push_back(parse_dimension());
+      const bool comma = consume(',');
+      if (consume(')')) {
+        if (shape.size() == 1 && !comma) fail("shape (n) is not a tuple");
+        return shape;
+      }
+      if (!comma) fail("expected ',' or ')' in the shape");
+    }
+  }
+
+  std::string_view text_;
+  const std::string& source_;
+  std::size_t position_ = 0;
+};
+
+std::size_t read_le(std::span<const std::byte> bytes) {
+  std::size_t value = 0;
+  for (std::size_t i = bytes.size(); i-- > 0;)
+    value = (value << 8) | std::to_integer<std::size_t>(bytes[i]);
+  return value;
+}
+
+// The values of `array` as T, when its dtype is `descr`.
+template <typename T>
+std::vector<T> values_as(const NpyArray& array, std::string_view descr) {
+  if (array.descr != descr) {
+    throw Error(ErrorKind::kInput,
+                "array of dtype " + array.descr + " read as " + std::string(descr));
+  }
+  std::vector<T> values(array.element_count());
+  // memcpy with the null pointer of an empty vector is undefined, even for 0 bytes.
+  if (!values.empty()) std::memcpy(values.data(), array.data.data(), values.size() * sizeof(T));
+  return values;
+}
+
+void append_utf8(std::string& out, char32_t code) {
+  if (code < 0x80) {
+    out += static_cast<char>(code);
+  } else if (code < 0x800) {
+    out += static_cast<char>(0xC0 | (code >> 6));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  } else if (code < 0x10000) {
+    out += static_cast<char>(0xE0 | (code >> 12));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (code >> 18));
+    out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  }
+}
+
+struct ZipDiscarder {
+  void operator()(zip_t* archive) const { zip_discard(archive); }
+};
+struct ZipFileCloser {
+  void operator()(zip_file_t* file) const { zip_fclose(file); }
+};
+
+std::string zip_code_message(int code) {
+  zip_error_t error;
+  zip_error_init_with_code(&error, code);
+  std::string message = zip_error_strerror(&error);
+  zip_error_fini(&error);
+  return message;
+}
+
+// One entry's uncompressed bytes; libzip checks the CRC when the end is read.
+std::vector<std::byte> read_entry(zip_t* archive, zip_uint64_t index, const zip_stat_t& stat,
+                                  const std::string& source) {
+  std::unique_ptr<zip_file_t, ZipFileCloser> file(zip_fopen_index(archive, index, 0));
+  if (!file) fail(source, std::string("cannot open (") + zip_strerror(archive) + ")");
+  std::vector<std::byte> bytes;
+  for (;;) {
+    const std::size_t filled = bytes.size();
+    if (filled >= kMaxMemberBytes) fail(source, "larger than the 2 GiB this reader takes");
+    bytes.resize(filled + kReadChunk);
+    const zip_int64_t read = zip_fread(file.get(), bytes.data() + filled, kReadChunk);
+    if (read < 0) fail(source, std::string("cannot read (") + zip_file_strerror(file.get()) + ")");
+    bytes.resize(filled + static_cast<std::size_t>(read));
+    if (read == 0) break;
+  }
+  if ((stat.valid & ZIP_STAT_SIZE) && bytes.size() != stat.size) {
+    fail(source, "holds " + std::to_string(bytes.size()) + " bytes, its zip entry says " +
+                     std::to_string(stat.size));
+  }
+  return bytes;
+}
+
+}  // namespace
+
+std::size_t NpyArray::element_count() const {
+  std::size_t count = 1;
+  for (std::size_t dimension : shape) count *= dimension;
+  return count;
+}
+
+std::size_t NpyArray::item_size() const {
+  return descr_item_size(descr).value_or(0);
+}
+
+std::vector<float> NpyArray::float32_values() const {
+  return values_as<float>(*this, "<f4");
+}
+
+std::vector<std::int64_t> NpyArray::int64_values() const {
+  return values_as<std::int64_t>(*this, "<i8");
+}
+
+std::vector<std::uint8_t> NpyArray::bool_values() const {
+  return values_as<std::uint8_t>(*this, "|b1");
+}
+
+std::string NpyArray::unicode_scalar() const {
+  if (descr.size() < 3 || descr.compare(0, 2, "<U") != 0 || !shape.empty()) {
+    throw Error(ErrorKind::kInput, "array of dtype " + descr + " and " +
+                                       std::to_string(shape.size()) +
+                                       " dimensions read as a unicode scalar");
+  }
+  std::vector<char32_t> code_points(data.size() / 4);
+  if (!code_points.empty()) std::memcpy(code_points.data(), data.data(), code_points.size() * 4);
+  while (!code_points.empty() && code_points.back() == U'\0') code_points.pop_back();
+  std::string utf8;
+  for (char32_t code : code_points) {
+    if (code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) {
+      throw Error(ErrorKind::kInput, "unicode array holds an invalid code point");
+    }
+    append_utf8(utf8, code);
+  }
+  return utf8;
+}
+
+NpyArray decode_npy(std::span<const std::byte> npy, const std::string& source) {
+  const auto text_at = [&](std::size_t offset, std::size_t length) {
+    return std::string_view(reinterpret_cast<const char*>(npy.data()) + offset, length);
+  };
+  if (npy.size() < kMagic.size() + 2 || text_at(0, kMagic.size()) != kMagic) {
+    fail(source, "not a .npy array (bad magic)");
+  }
+  const auto major = std::to_integer<int>(npy[6]);
+  const auto minor = std::to_integer<int>(npy[7]);
+  if (major < 1 || major > 3 || minor != 0) {
+    fail(source, "unsupported .npy version " + std::to_string(major) + "." + std::to_string(minor));
+  }
+  // Version 1.0 stores the header length in 2 bytes, later versions in 4.
+  const std::size_t length_bytes = major == 1 ? 2 : 4;
+  const std::size_t header_start = 8 + length_bytes;
+  if (npy.size() < header_start) fail(source, "truncated .npy header");
+  const std::size_t header_length = read_le(npy.subspan(8, length_bytes));
+  if (header_length > npy.size() - header_start) fail(source, "truncated .npy header");
+
+  NpyArray array = HeaderParser(text_at(header_start, header_length), source).parse();
+  std::size_t bytes = array.item_size();
+  for (std::size_t dimension : array.shape) {
+    if (dimension != 0 && bytes > std::numeric_limits<std::size_t>::max() / dimension) {
+      fail(source, "shape too large");
+    }
+    bytes *= dimension;
+  }
+  const std::size_t data_start = header_start + header_length;
+  const std::size_t stored = npy.size() - data_start;
+  if (stored != bytes) {
+    fail(source, "holds " + std::to_string(stored) + " data bytes, dtype " + array.descr +
+                     " and shape need " + std::to_string(bytes));
+  }
+  const auto data = npy.subspan(data_start);
+  array.data.assign(data.begin(), data.end());
+  return array;
+}
+
+std::vector<NpzMember> read_npz(const std::filesystem::path& path) {
+  const std::string file = path.string();
+  int code = 0;
+  std::unique_ptr<zip_t, ZipDiscarder> archive(
+      zip_open(file.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &code));
+  if (!archive) fail(file, "not a readable zip archive (" + zip_code_message(code) + ")");
+  const zip_int64_t entries = zip_get_num_entries(archive.get(), 0);
+  std::vector<NpzMember> members;
+  for (zip_int64_t i = 0; i < entries; ++i) {
+    const auto index = static_cast<zip_uint64_t>(i);
+    zip_stat_t stat;
+    zip_stat_init(&stat);
+    if (zip_stat_index(archive.get(), index, 0, &stat) < 0 || !(stat.valid & ZIP_STAT_NAME)) {
+      fail(file, "zip entry " + std::to_string(i) + " is unreadable (" +
+                     zip_strerror(archive.get()) + ")");
+    }
+    const std::string entry = stat.name;
+    if (entry.size() <= 4 || !entry.ends_with(".npy")) {
+      fail(file, "zip entry '" + entry + "' is not a .npy member");
+    }
+    const std::string source = file + ": " + entry;
+    const std::vector<std::byte> npy = read_entry(archive.get(), index, stat, source);
+    members.push_back({entry.substr(0, entry.size() - 4), decode_npy(npy, source)});
+  }
+  return members;
+}
+
+}  // namespace signprep::output
