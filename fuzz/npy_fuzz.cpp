@@ -7,7 +7,7 @@
 #include <cstdint>
 
 #include "core/error.h"
-#include "output/json_reader.h"
+#include "core/json.h"
 #include "output/npz_reader.h"
 
 namespace {
@@ -30,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try_convert([&] { array.float32_values(); });
     try_convert([&] { array.int64_values(); });
     try_convert([&] { array.bool_values(); });
-    try_convert([&] { signprep::output::parse_json(array.unicode_scalar()); });
+    try_convert([&] { signprep::parse_json(array.unicode_scalar()); });
   } catch (const signprep::Error&) {
     // The expected outcome for a damaged array.
   }

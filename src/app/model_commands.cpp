@@ -20,8 +20,6 @@
 namespace signprep::app {
 namespace {
 
-using output::JsonValue;
-
 template <typename Dim>
 std::string shape_text(const std::vector<Dim>& shape) {
   std::string text = "[";
@@ -119,7 +117,7 @@ int model_run_command(const std::vector<std::string>& args) {
         {"index", static_cast<int>(i)}, {"name", info.name}, {"shape", shape_json(info.shape)}});
   }
   output::AtomicFile json(*out_dir / "outputs.json");
-  json.write(JsonValue(JsonValue::Object{{"model", model.name()}, {"outputs", described}}).dump() +
+  json.write(output::dump_json(JsonValue::Object{{"model", model.name()}, {"outputs", described}}) +
              "\n");
   json.commit();
   return kExitSuccess;

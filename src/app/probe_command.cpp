@@ -13,8 +13,6 @@
 namespace signprep::app {
 namespace {
 
-using output::JsonValue;
-
 std::string fixed(double value, int decimals) {
   char text[64];
   std::snprintf(text, sizeof text, "%.*f", decimals, value);
@@ -96,7 +94,7 @@ int probe_command(const std::vector<std::string>& args) {
       if (json) results.push_back(JsonValue::Object{{"file", video}, {"error", error.what()}});
     }
   }
-  if (json) std::cout << JsonValue(std::move(results)).dump() << "\n";
+  if (json) std::cout << output::dump_json(std::move(results)) << "\n";
   if (failures == 0) return kExitSuccess;
   return failures == static_cast<int>(videos->size()) ? kExitNothingRan : kExitSomeFailed;
 }

@@ -19,9 +19,10 @@
 #include "app/exit_codes.h"
 #include "app/flag_parser.h"
 #include "core/error.h"
+#include "core/json.h"
 #include "features/inception_v3.h"
 #include "features/keypoints.h"
-#include "output/json_reader.h"
+#include "output/json_writer.h"
 #include "output/labels_csv.h"
 #include "output/npz_reader.h"
 #include "pipeline/run_options.h"
@@ -30,7 +31,6 @@ namespace signprep::app {
 namespace {
 
 namespace fs = std::filesystem;
-using output::JsonValue;
 using output::NpyArray;
 
 constexpr std::string_view kLabelsFile = "labels.csv";
@@ -232,8 +232,8 @@ void check_meta_object(const JsonValue::Object& meta, std::size_t frames, const 
   };
   const auto expect = [&](std::string_view key, bool ok, const std::string& wanted) {
     if (!ok) {
-      problems.add(
-          file, "meta " + std::string(key) + " is " + value(key).dump() + ", expected " + wanted);
+      problems.add(file, "meta " + std::string(key) + " is " + output::dump_json(value(key)) +
+                             ", expected " + wanted);
     }
   };
   const auto is_int = [&](std::string_view key, std::int64_t wanted) {
@@ -254,7 +254,7 @@ void check_meta_object(const JsonValue::Object& meta, std::size_t frames, const 
   expect("interpolation_max_gap", value("interpolation_max_gap").as_int() != nullptr, "an integer");
   const JsonValue* kept = find_member(meta, "frames_kept");
   if (kept && kept->as_int() && *kept->as_int() != static_cast<std::int64_t>(frames)) {
-    problems.add(file, "meta frames_kept is " + kept->dump() + ", the arrays hold " +
+    problems.add(file, "meta frames_kept is " + output::dump_json(*kept) + ", the arrays hold " +
                            std::to_string(frames) + " frames");
   }
 }
@@ -267,7 +267,7 @@ void check_meta(const NpyArray& meta, std::size_t frames, const std::string& fil
     return;
   }
   try {
-    const JsonValue json = output::parse_json(meta.unicode_scalar());
+    const JsonValue json = parse_json(meta.unicode_scalar());
     if (const JsonValue::Object* object = json.as_object()) {
       check_meta_object(*object, frames, file, problems);
     } else {

@@ -2,9 +2,10 @@
 
 #include <bit>
 #include <fstream>
-#include <limits>
 
 #include "core/error.h"
+#include "core/json.h"
+#include "core/little_endian.h"
 #include "nn/tflite/fp16.h"
 
 namespace signprep::nn {
@@ -26,199 +27,82 @@ std::size_t dtype_size(std::string_view dtype) {
   return 0;
 }
 
-std::uint64_t read_le64(std::span<const std::byte> bytes) {
-  std::uint64_t value = 0;
-  for (int i = 7; i >= 0; --i) value = (value << 8) | std::to_integer<std::uint64_t>(bytes[i]);
-  return value;
-}
-
 // The header is a small, fixed JSON shape: {"name": {"dtype": "F32",
 // "shape": [..], "data_offsets": [begin, end]}, ..., "__metadata__": {"key":
-// "value", ...}}. This parser accepts exactly that, byte range checked.
+// "value", ...}}. This parser reads exactly that with core's JSON reader,
+// checking each piece as it comes (so a hostile header is refused early),
+// byte range checked.
 class HeaderParser {
  public:
   HeaderParser(std::string_view text, const std::string& file, std::size_t data_size)
-      : text_(text), file_(file), data_size_(data_size) {}
+      : json_(text), file_(file), data_size_(data_size) {}
 
   std::map<std::string, SafetensorsFile::Entry, std::less<>> parse() {
+    try {
+      return parse_header();
+    } catch (const JsonError& error) {
+      throw Error(ErrorKind::kModel, file_ + ": corrupt safetensors header (byte " +
+                                         std::to_string(8 + error.offset()) +
+                                         "): " + error.problem());
+    }
+  }
+
+ private:
+  std::map<std::string, SafetensorsFile::Entry, std::less<>> parse_header() {
     std::map<std::string, SafetensorsFile::Entry, std::less<>> entries;
-    expect('{');
-    if (!consume('}')) {
+    json_.expect('{');
+    if (!json_.consume('}')) {
       do {
-        std::string key = parse_string();
-        expect(':');
+        std::string key = json_.read_string();
+        json_.expect(':');
         if (key == "__metadata__") {
           skip_metadata();
         } else {
           SafetensorsFile::Entry entry = parse_entry(key);
           if (!entries.emplace(key, std::move(entry)).second) fail("tensor " + key + " twice");
         }
-      } while (consume(','));
-      expect('}');
+      } while (json_.consume(','));
+      json_.expect('}');
     }
-    skip_space();
-    if (position_ != text_.size()) fail("unexpected text after the header object");
+    if (!json_.at_end()) fail("unexpected text after the header object");
     return entries;
   }
 
- private:
-  [[noreturn]] void fail(const std::string& problem) const {
-    throw Error(ErrorKind::kModel, file_ + ": corrupt safetensors header (byte " +
-                                       std::to_string(8 + position_) + "): " + problem);
-  }
-
-  void skip_space() {
-    const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-    while (position_ < text_.size() && is_space(text_[position_])) ++position_;
-  }
-
-  bool consume(char c) {
-    skip_space();
-    if (position_ < text_.size() && text_[position_] == c) {
-      ++position_;
-      return true;
-    }
-    return false;
-  }
-
-  void expect(char c) {
-    if (!consume(c)) fail(std::string("expected '") + c + "'");
-  }
-
-  char next_char() {
-    if (position_ >= text_.size()) fail("unterminated string");
-    return text_[position_++];
-  }
-
-  unsigned parse_hex4() {
-    unsigned value = 0;
-    for (int i = 0; i < 4; ++i) {
-      const char c = next_char();
-      const int digit = c >= '0' && c <= '9'   ? c - '0'
-                        : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                        : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                               : -1;
-      if (digit < 0) fail("bad \\u escape");
-      value = value * 16 + static_cast<unsigned>(digit);
-    }
-    return value;
-  }
-
-  static void append_utf8(std::string& out, unsigned code) {
-    if (code < 0x80) {
-      out += static_cast<char>(code);
-    } else if (code < 0x800) {
-      out += static_cast<char>(0xC0 | (code >> 6));
-      out += static_cast<char>(0x80 | (code & 0x3F));
-    } else if (code < 0x10000) {
-      out += static_cast<char>(0xE0 | (code >> 12));
-      out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (code & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (code >> 18));
-      out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (code & 0x3F));
-    }
-  }
-
-  // A \u escape, joining a UTF-16 surrogate pair into one code point.
-  unsigned parse_unicode_escape() {
-    const unsigned high = parse_hex4();
-    if (high < 0xD800 || high > 0xDFFF) return high;
-    if (high > 0xDBFF || next_char() != '\\' || next_char() != 'u') fail("lone surrogate");
-    const unsigned low = parse_hex4();
-    if (low < 0xDC00 || low > 0xDFFF) fail("lone surrogate");
-    return 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00);
-  }
-
-  std::string parse_string() {
-    expect('"');
-    std::string out;
-    for (char c = next_char(); c != '"'; c = next_char()) {
-      if (static_cast<unsigned char>(c) < 0x20) fail("control character in a string");
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      const char escaped = next_char();
-      switch (escaped) {
-        case '"':
-        case '\\':
-        case '/':
-          out += escaped;
-          break;
-        case 'b':
-          out += '\b';
-          break;
-        case 'f':
-          out += '\f';
-          break;
-        case 'n':
-          out += '\n';
-          break;
-        case 'r':
-          out += '\r';
-          break;
-        case 't':
-          out += '\t';
-          break;
-        case 'u':
-          append_utf8(out, parse_unicode_escape());
-          break;
-        default:
-          fail("bad escape in a string");
-      }
-    }
-    return out;
-  }
-
-  std::uint64_t parse_integer() {
-    skip_space();
-    const std::size_t start = position_;
-    std::uint64_t value = 0;
-    while (position_ < text_.size() && text_[position_] >= '0' && text_[position_] <= '9') {
-      const auto digit = static_cast<std::uint64_t>(text_[position_++] - '0');
-      if (value > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) fail("number too big");
-      value = value * 10 + digit;
-    }
-    if (position_ == start) fail("expected a non-negative integer");
-    return value;
-  }
+  [[noreturn]] void fail(const std::string& problem) const { json_.fail(problem); }
 
   std::vector<std::uint64_t> parse_integer_array() {
     std::vector<std::uint64_t> values;
-    expect('[');
-    if (consume(']')) return values;
+    json_.expect('[');
+    if (json_.consume(']')) return values;
     do {
       if (values.size() >= 64) fail("too many dimensions");
-      values.push_back(parse_integer());
-    } while (consume(','));
-    expect(']');
+      values.push_back(json_.read_uint64());
+    } while (json_.consume(','));
+    json_.expect(']');
     return values;
   }
 
   void skip_metadata() {
-    expect('{');
-    if (consume('}')) return;
+    json_.expect('{');
+    if (json_.consume('}')) return;
     do {
-      parse_string();
-      expect(':');
-      parse_string();
-    } while (consume(','));
-    expect('}');
+      json_.read_string();
+      json_.expect(':');
+      json_.read_string();
+    } while (json_.consume(','));
+    json_.expect('}');
   }
 
   SafetensorsFile::Entry parse_entry(const std::string& name) {
     SafetensorsFile::Entry entry;
     bool has_dtype = false, has_shape = false, has_offsets = false;
     std::vector<std::uint64_t> shape, offsets;
-    expect('{');
+    json_.expect('{');
     do {
-      const std::string field = parse_string();
-      expect(':');
+      const std::string field = json_.read_string();
+      json_.expect(':');
       if (field == "dtype" && !has_dtype) {
-        entry.dtype = parse_string();
+        entry.dtype = json_.read_string();
         has_dtype = true;
       } else if (field == "shape" && !has_shape) {
         shape = parse_integer_array();
@@ -229,8 +113,8 @@ class HeaderParser {
       } else {
         fail("tensor " + name + ": unexpected or repeated field \"" + field + "\"");
       }
-    } while (consume(','));
-    expect('}');
+    } while (json_.consume(','));
+    json_.expect('}');
     if (!has_dtype || !has_shape || !has_offsets) {
       fail("tensor " + name + " needs dtype, shape and data_offsets");
     }
@@ -266,10 +150,9 @@ class HeaderParser {
     entry.end = static_cast<std::size_t>(offsets[1]);
   }
 
-  std::string_view text_;
+  JsonReader json_;
   const std::string& file_;
   std::size_t data_size_;
-  std::size_t position_ = 0;
 };
 
 std::vector<std::byte> read_file(const std::filesystem::path& path) {
@@ -303,7 +186,7 @@ SafetensorsFile SafetensorsFile::parse(std::vector<std::byte> bytes, std::string
                                        " bytes, shorter than the "
                                        "8-byte header length)");
   }
-  const std::uint64_t header_size = read_le64(all);
+  const auto header_size = read_little_endian<std::uint64_t>(all.first(8));
   if (header_size > kMaxHeaderBytes || header_size > all.size() - 8) {
     throw Error(ErrorKind::kModel,
                 file.name_ + ": not a safetensors file, or truncated: its first 8 bytes give a " +
@@ -337,11 +220,7 @@ std::vector<float> SafetensorsFile::float32(std::string_view tensor) const {
   const Entry& e = entry(tensor);
   const std::span<const std::byte> bytes = data(e);
   const auto word = [&](std::size_t i, std::size_t size) {
-    std::uint32_t value = 0;
-    for (std::size_t b = size; b-- > 0;) {
-      value = (value << 8) | std::to_integer<std::uint32_t>(bytes[i * size + b]);
-    }
-    return value;
+    return read_little_endian<std::uint32_t>(bytes.subspan(i * size, size));
   };
   std::vector<float> values;
   if (e.dtype == "F32") {

@@ -104,7 +104,7 @@ std::string python_float_repr(double value) {
   return negative ? "-" + text : text;
 }
 
-std::string JsonValue::dump() const {
+std::string dump_json(const JsonValue& value) {
   struct Printer {
     std::string& out;
     void operator()(std::nullptr_t) const { out += "null"; }
@@ -112,27 +112,27 @@ std::string JsonValue::dump() const {
     void operator()(std::int64_t v) const { out += std::to_string(v); }
     void operator()(double v) const { out += python_float_repr(v); }
     void operator()(const std::string& v) const { append_escaped_string(out, v); }
-    void operator()(const Array& items) const {
+    void operator()(const JsonValue::Array& items) const {
       out += '[';
       for (std::size_t i = 0; i < items.size(); ++i) {
         if (i > 0) out += ", ";
-        out += items[i].dump();
+        out += dump_json(items[i]);
       }
       out += ']';
     }
-    void operator()(const Object& members) const {
+    void operator()(const JsonValue::Object& members) const {
       out += '{';
       for (std::size_t i = 0; i < members.size(); ++i) {
         if (i > 0) out += ", ";
         append_escaped_string(out, members[i].first);
         out += ": ";
-        out += members[i].second.dump();
+        out += dump_json(members[i].second);
       }
       out += '}';
     }
   };
   std::string out;
-  std::visit(Printer{out}, value_);
+  std::visit(Printer{out}, value.variant());
   return out;
 }
 

@@ -9,6 +9,8 @@
 #include <optional>
 
 #include "core/error.h"
+#include "core/little_endian.h"
+#include "core/utf8.h"
 
 namespace signprep::output {
 namespace {
@@ -178,13 +180,6 @@ class HeaderParser {
   std::size_t position_ = 0;
 };
 
-std::size_t read_le(std::span<const std::byte> bytes) {
-  std::size_t value = 0;
-  for (std::size_t i = bytes.size(); i-- > 0;)
-    value = (value << 8) | std::to_integer<std::size_t>(bytes[i]);
-  return value;
-}
-
 // The values of `array` as T, when its dtype is `descr`.
 template <typename T>
 std::vector<T> values_as(const NpyArray& array, std::string_view descr) {
@@ -196,24 +191,6 @@ std::vector<T> values_as(const NpyArray& array, std::string_view descr) {
   // memcpy with the null pointer of an empty vector is undefined, even for 0 bytes.
   if (!values.empty()) std::memcpy(values.data(), array.data.data(), values.size() * sizeof(T));
   return values;
-}
-
-void append_utf8(std::string& out, char32_t code) {
-  if (code < 0x80) {
-    out += static_cast<char>(code);
-  } else if (code < 0x800) {
-    out += static_cast<char>(0xC0 | (code >> 6));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else if (code < 0x10000) {
-    out += static_cast<char>(0xE0 | (code >> 12));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (code >> 18));
-    out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  }
 }
 
 struct ZipDiscarder {
@@ -312,7 +289,7 @@ NpyArray decode_npy(std::span<const std::byte> npy, const std::string& source) {
   const std::size_t length_bytes = major == 1 ? 2 : 4;
   const std::size_t header_start = 8 + length_bytes;
   if (npy.size() < header_start) fail(source, "truncated .npy header");
-  const std::size_t header_length = read_le(npy.subspan(8, length_bytes));
+  const std::size_t header_length = read_little_endian<std::size_t>(npy.subspan(8, length_bytes));
   if (header_length > npy.size() - header_start) fail(source, "truncated .npy header");
 
   NpyArray array = HeaderParser(text_at(header_start, header_length), source).parse();

@@ -8,8 +8,6 @@
 namespace signprep::pipeline {
 namespace {
 
-using output::JsonValue;
-
 // The Python tool takes --target-fps as an int and stores it as one; keep
 // integral rates integral so its readers see the same value.
 JsonValue number(double value) {
@@ -46,7 +44,7 @@ std::string clip_meta_json(const ClipFacts& clip, const RunOptions& options) {
       {"frames_decoded", clip.frames_decoded},
       {"frames_kept", clip.frames_kept},
   };
-  return JsonValue(std::move(meta)).dump();
+  return output::dump_json(std::move(meta));
 }
 
 }  // namespace signprep::pipeline

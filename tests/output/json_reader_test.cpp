@@ -1,13 +1,13 @@
-// parse_json reads back what JsonValue::dump (Python's json.dumps format)
-// writes, and refuses malformed or hostile text with an Error.
-#include "output/json_reader.h"
-
+// parse_json (core/json.h) reads back what output::dump_json (Python's
+// json.dumps format) writes, and refuses malformed or hostile text with an Error.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <string>
 
 #include "core/error.h"
+#include "core/json.h"
+#include "output/json_writer.h"
 
 namespace signprep::output {
 namespace {
@@ -24,8 +24,8 @@ TEST(ParseJson, ReadsBackWhatDumpWrites) {
       {"flags", JsonValue::Array{true, false}},
       {"negative", -42},
   };
-  const std::string text = meta.dump();
-  EXPECT_EQ(parse_json(text).dump(), text);
+  const std::string text = dump_json(meta);
+  EXPECT_EQ(dump_json(parse_json(text)), text);
 }
 
 TEST(ParseJson, GivesTypedAccess) {

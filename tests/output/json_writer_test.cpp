@@ -32,7 +32,7 @@ TEST(JsonValue, DumpsLikePythonJsonDumps) {
       {"t", true},
       {"n", JsonValue()},
   };
-  EXPECT_EQ(value.dump(),
+  EXPECT_EQ(dump_json(value),
             "{\"s\": \"a\\\"b\\\\c\\n\\u00e9\\ud834\\udd1e\", \"i\": 3, \"f\": 0.5, "
             "\"list\": [1, 2, 3], \"empty\": [], \"t\": true, \"n\": null}");
 }
