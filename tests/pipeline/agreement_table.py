@@ -51,12 +51,13 @@ def keypoints_row(name, ours_path, gold_path, flag):
     with np.load(ours_path) as ours, np.load(gold_path) as gold:
         common, oi, gi = np.intersect1d(ours["timestamps_ms"], gold["timestamps_ms"],
                                         return_indices=True)
+        golden_frames = len(gold["timestamps_ms"])
         mask, gmask = ours["mask"][oi], gold["mask"][gi]
         both = mask & gmask
         d = np.abs(ours["X"][oi].reshape(-1, 78, 2)[both] -
                    gold["X"][gi].reshape(-1, 78, 2)[both]).ravel()
         expected = occluded(gold["X"], gold["mask"])
-    return (f"| {name} | {len(common)}/{len(gmask)} | {(mask == gmask).mean():.4f} | "
+    return (f"| {name} | {len(common)}/{golden_frames} | {(mask == gmask).mean():.4f} | "
             f"{np.median(d):.1e} | {np.percentile(d, 95):.4f} | {flag} / {int(expected)} |")
 
 
