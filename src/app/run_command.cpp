@@ -1,4 +1,3 @@
-#include <iomanip>
 #include <iostream>
 
 #include "app/commands.h"
@@ -90,7 +89,12 @@ int run_command(const std::vector<std::string>& args) {
                        shown(defaults.occlusion.min_run) + ")",
                    options.occlusion.min_run);
 
+  parser.add_switch("--flat",
+                    "write every file straight into OUT_DIR (default: keep the input's folders)",
+                    options.flat);
   parser.add_switch("--verbose", "print each clip's time per stage", options.verbose);
+  parser.add_switch("--quiet", "no progress bar or lines (errors and the summary still print)",
+                    options.quiet);
 
   const auto positional = parser.parse(args);
   if (!positional) return kExitSuccess;
@@ -102,12 +106,7 @@ int run_command(const std::vector<std::string>& args) {
   options.write_parquet = !disable_parquet;
 
   const pipeline::RunSummary summary = pipeline::run(options);
-  for (const pipeline::VideoFailure& failure : summary.failed) {
-    std::cerr << "signprep: failed: " << failure.reason << "\n";
-  }
-  std::cerr << "signprep: " << summary.succeeded << " of "
-            << summary.succeeded + summary.failed.size() << " videos written in " << std::fixed
-            << std::setprecision(1) << summary.seconds << " s\n";
+  std::cerr << pipeline::format_summary(summary);
   if (summary.succeeded == 0 && !summary.failed.empty()) return kExitNothingRan;
   return summary.failed.empty() ? kExitSuccess : kExitSomeFailed;
 }

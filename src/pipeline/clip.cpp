@@ -49,7 +49,8 @@ void track_frame(const image::Image& rgb, const RunOptions& options,
 // Decodes `video` and runs each kept frame through the branches as it
 // comes, so a clip never holds more than one InceptionV3 batch of frames.
 SampledClip sample_clip(const std::filesystem::path& video, const RunOptions& options,
-                        Extractors& extractors, ClipStageSeconds& seconds) {
+                        Extractors& extractors, ClipStageSeconds& seconds,
+                        const std::function<void()>& on_frame_kept) {
   video::VideoReader reader(video);
   video::FrameSampler sampler(options.target_fps);
   SampledClip clip;
@@ -67,6 +68,7 @@ SampledClip sample_clip(const std::filesystem::path& video, const RunOptions& op
     clip.timestamps_ms.push_back(video::FrameSampler::stored_timestamp(reader.timestamp_ms()));
     if (extractors.holistic) track_frame(rgb, options, *extractors.holistic, clip, seconds);
     if (extractors.iv3) timed(seconds.inception, [&] { extractors.iv3->add(rgb.view()); });
+    on_frame_kept();
   }
   clip.warning = reader.stopped_early();
   if (clip.timestamps_ms.empty()) {
@@ -78,9 +80,11 @@ SampledClip sample_clip(const std::filesystem::path& video, const RunOptions& op
   return clip;
 }
 
-void write_outputs(const std::filesystem::path& npz, const RunOptions& options,
-                   const SampledClip& clip, const std::vector<float>& iv3_features,
-                   bool keypoints) {
+// Returns the files written.
+std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& npz,
+                                                 const RunOptions& options, const SampledClip& clip,
+                                                 const std::vector<float>& iv3_features,
+                                                 bool keypoints) {
   const std::size_t frames = clip.timestamps_ms.size();
   const std::size_t x_shape[] = {frames, features::kDimsPerFrame};
   const std::size_t mask_shape[] = {frames, features::kKeypointCount};
@@ -93,23 +97,25 @@ void write_outputs(const std::filesystem::path& npz, const RunOptions& options,
   writer.add_int64("timestamps_ms", time_shape, clip.timestamps_ms);
   writer.add_unicode_scalar("meta", clip_meta_json(clip.facts, options));
   writer.write(npz);
-  if (keypoints && options.write_parquet) {
-    std::filesystem::path parquet = npz;
-    output::write_keypoints_parquet(parquet.replace_extension(".parquet"), clip.keypoints.frames,
-                                    features::kDimsPerFrame, clip.keypoints.xy, clip.timestamps_ms,
-                                    clip.keypoints.visible, features::kKeypointCount);
-  }
+  if (!keypoints || !options.write_parquet) return {npz};
+  std::filesystem::path parquet = npz;
+  parquet.replace_extension(".parquet");
+  output::write_keypoints_parquet(parquet, clip.keypoints.frames, features::kDimsPerFrame,
+                                  clip.keypoints.xy, clip.timestamps_ms, clip.keypoints.visible,
+                                  features::kKeypointCount);
+  return {npz, parquet};
 }
 
 }  // namespace
 
 ClipOutcome process_clip(const std::filesystem::path& video, const std::filesystem::path& npz,
-                         const RunOptions& options, Extractors& extractors) {
+                         const RunOptions& options, Extractors& extractors,
+                         const std::function<void()>& on_frame_kept) {
   ClipOutcome outcome;
   if (extractors.holistic) extractors.holistic->reset();
   SampledClip clip;
   try {
-    clip = sample_clip(video, options, extractors, outcome.seconds);
+    clip = sample_clip(video, options, extractors, outcome.seconds, on_frame_kept);
   } catch (...) {
     if (extractors.iv3)
       extractors.iv3->clear();  // the next clip must not inherit this one's frames
@@ -127,7 +133,7 @@ ClipOutcome process_clip(const std::filesystem::path& video, const std::filesyst
     });
   }
   timed(outcome.seconds.writing,
-        [&] { write_outputs(npz, options, clip, iv3_features, keypoints); });
+        [&] { outcome.files = write_outputs(npz, options, clip, iv3_features, keypoints); });
   outcome.frames_kept = static_cast<std::int64_t>(clip.timestamps_ms.size());
   outcome.warning = clip.warning;
   return outcome;

@@ -7,8 +7,10 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "features/inception_v3.h"
 #include "landmarks/holistic.h"
@@ -38,15 +40,19 @@ struct ClipOutcome {
   // Damage the decoder skipped (the clip is still written from the frames
   // that decoded), as VideoReader::stopped_early says it.
   std::optional<std::string> warning;
+  std::vector<std::filesystem::path> files;  // written, the .npz first
   ClipStageSeconds seconds;
 };
 
 // Writes `npz` atomically with the Python tool's members in its order (X,
 // the features, mask, timestamps_ms, meta; each only when its branch ran)
 // and, for keypoints unless --disable-parquet, the .parquet beside it.
+// `on_frame_kept` is called after each kept frame went through the branches
+// (progress while a long clip runs).
 // Throws Error(kInput) for a video that cannot be read or yields no frame
 // (nothing is written then), Error(kOutput) when a file cannot be written.
 ClipOutcome process_clip(const std::filesystem::path& video, const std::filesystem::path& npz,
-                         const RunOptions& options, Extractors& extractors);
+                         const RunOptions& options, Extractors& extractors,
+                         const std::function<void()>& on_frame_kept);
 
 }  // namespace signprep::pipeline

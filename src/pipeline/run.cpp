@@ -4,11 +4,15 @@
 #include <iomanip>
 #include <iostream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "core/error.h"
 #include "output/labels_csv.h"
 #include "pipeline/clip.h"
 #include "pipeline/discovery.h"
+#include "pipeline/output_layout.h"
+#include "pipeline/run_report.h"
 
 namespace signprep::pipeline {
 namespace {
@@ -20,16 +24,6 @@ void prepare_output_dir(const std::filesystem::path& dir) {
   if (!std::filesystem::is_directory(dir)) {
     throw Error(ErrorKind::kOutput, dir.string() + " is not a directory");
   }
-}
-
-// OUT_DIR/<path of the video below the input directory>.npz, so that clips of
-// the same name in different folders do not overwrite each other; a single
-// input file gives OUT_DIR/<name>.npz.
-std::filesystem::path npz_path(const std::filesystem::path& video, const RunOptions& options) {
-  const bool single_file = !std::filesystem::is_directory(options.input);
-  std::filesystem::path relative =
-      single_file ? video.filename() : video.lexically_relative(options.input);
-  return options.output_dir / relative.replace_extension(".npz");
 }
 
 void create_parent(const std::filesystem::path& file) {
@@ -62,9 +56,9 @@ Extractors load_extractors(const RunOptions& options) {
 }
 
 // --verbose: where a clip's time went.
-void print_stage_seconds(const std::filesystem::path& video, const ClipOutcome& outcome,
-                         const Extractors& extractors,
-                         const landmarks::HolisticStageSeconds& holistic_before) {
+std::string stage_seconds(const std::filesystem::path& video, const ClipOutcome& outcome,
+                          const Extractors& extractors,
+                          const landmarks::HolisticStageSeconds& holistic_before) {
   const ClipStageSeconds& s = outcome.seconds;
   std::ostringstream line;
   line << std::fixed << std::setprecision(3) << "signprep: " << video.string() << ": "
@@ -78,7 +72,79 @@ void print_stage_seconds(const std::filesystem::path& video, const ClipOutcome& 
   }
   if (extractors.iv3) line << ", inceptionv3 " << s.inception;
   line << ", writing " << s.writing << "\n";
-  std::cerr << line.str();
+  return line.str();
+}
+
+// A run's result for one video: its report entry and its labels' flag.
+struct ClipRun {
+  VideoRecord record;
+  bool occluded = false;
+};
+
+// The report entry of a clip written to the output directory.
+VideoRecord written_record(const PlannedClip& clip, const ClipOutcome& outcome,
+                           const std::filesystem::path& output_dir) {
+  VideoRecord record;
+  record.input = clip.relative;
+  record.status = VideoStatus::kOk;
+  record.frames = outcome.frames_kept;
+  for (const std::filesystem::path& file : outcome.files) {
+    record.outputs.push_back(file.lexically_relative(output_dir));
+  }
+  record.warning = outcome.warning;
+  return record;
+}
+
+// One planned clip through the extractors. A bad video costs only itself (a
+// failed record); anything else (an unwritable output) stops the run.
+ClipRun run_clip(const PlannedClip& clip, const RunOptions& options, Extractors& extractors,
+                 Progress& progress) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::filesystem::path npz = options.output_dir / clip.npz;
+  ClipRun run;
+  try {
+    create_parent(npz);
+    const landmarks::HolisticStageSeconds holistic_before =
+        extractors.holistic ? extractors.holistic->stage_seconds()
+                            : landmarks::HolisticStageSeconds{};
+    const ClipOutcome outcome =
+        process_clip(clip.video, npz, options, extractors, [&] { progress.frame_kept(); });
+    if (outcome.warning) {
+      progress.print("signprep: warning: " + clip.video.string() + ": " + *outcome.warning +
+                     " (kept the frames before it)\n");
+    }
+    if (options.verbose) {
+      progress.print(stage_seconds(clip.video, outcome, extractors, holistic_before));
+    }
+    run.record = written_record(clip, outcome, options.output_dir);
+    run.occluded = outcome.occluded;
+  } catch (const Error& error) {
+    if (error.kind() != ErrorKind::kInput) throw;
+    progress.print("signprep: failed: " + std::string(error.what()) + "\n");
+    run.record.input = clip.relative;
+    run.record.status = VideoStatus::kFailed;
+    run.record.error = error.what();
+  }
+  run.record.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return run;
+}
+
+RunSummary summarize(const std::vector<VideoRecord>& videos, double seconds) {
+  RunSummary summary;
+  summary.seconds = seconds;
+  for (const VideoRecord& video : videos) {
+    if (video.status == VideoStatus::kOk) ++summary.succeeded;
+    if (video.status == VideoStatus::kFailed) summary.failed.push_back({video.input, video.error});
+  }
+  return summary;
+}
+
+std::vector<std::filesystem::path> relative_inputs(const std::vector<PlannedClip>& clips) {
+  std::vector<std::filesystem::path> inputs;
+  inputs.reserve(clips.size());
+  for (const PlannedClip& clip : clips) inputs.push_back(clip.relative);
+  return inputs;
 }
 
 }  // namespace
@@ -94,42 +160,30 @@ RunSummary run(const RunOptions& options) {
     throw Error(ErrorKind::kInput,
                 "no videos (.mp4 .mov .avi .mkv .webm) found under " + options.input.string());
   }
+  const std::vector<PlannedClip> clips = plan_outputs(videos, options.input, options.flat);
   const auto start = std::chrono::steady_clock::now();
   // Models first: a missing or corrupt one stops the run before anything is created.
   Extractors extractors = load_extractors(options);
   prepare_output_dir(options.output_dir);
-  RunSummary summary;
+  RunReport report(options, relative_inputs(clips));
+  Progress progress(static_cast<int>(clips.size()), progress_style(options.quiet), std::cerr);
   std::vector<output::LabelRow> labels;
-  for (const std::filesystem::path& video : videos) {
-    const std::filesystem::path npz = npz_path(video, options);
-    bool occluded = false;
-    try {
-      create_parent(npz);
-      const landmarks::HolisticStageSeconds holistic_before =
-          extractors.holistic ? extractors.holistic->stage_seconds()
-                              : landmarks::HolisticStageSeconds{};
-      const ClipOutcome outcome = process_clip(video, npz, options, extractors);
-      if (outcome.warning)
-        std::cerr << "signprep: warning: " << video.string() << ": " << *outcome.warning
-                  << " (kept the frames before it)\n";
-      if (options.verbose) print_stage_seconds(video, outcome, extractors, holistic_before);
-      occluded = outcome.occluded;
-    } catch (const Error& error) {
-      // A bad video costs only itself; an unwritable output stops the run.
-      if (error.kind() != ErrorKind::kInput) throw;
-      summary.failed.push_back({video, error.what()});
-      continue;
-    }
-    ++summary.succeeded;
-    if (options.label_gloss()) {
+  for (std::size_t i = 0; i < clips.size(); ++i) {
+    ClipRun clip = run_clip(clips[i], options, extractors, progress);
+    const bool ok = clip.record.status == VideoStatus::kOk;
+    progress.video_finished(!ok);
+    if (ok && options.label_gloss()) {
       // The occlusion flag needs keypoints: 0 in a features-only run.
-      labels.push_back({npz.lexically_relative(options.output_dir).generic_string(),
-                        *options.label_gloss(), *options.label_cat(), occluded});
+      labels.push_back({clips[i].npz.generic_string(), *options.label_gloss(), *options.label_cat(),
+                        clip.occluded});
     }
+    report.record(i, std::move(clip.record));
   }
   if (!labels.empty()) output::write_labels_csv(options.labels_path(), labels, options.append);
-  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return summary;
+  report.finish();
+  progress.finish();
+  return summarize(report.videos(),
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
 
 }  // namespace signprep::pipeline

@@ -2,28 +2,16 @@
 // extractors, into the output directory.
 #pragma once
 
-#include <filesystem>
-#include <string>
-#include <vector>
-
+#include "pipeline/progress.h"
 #include "pipeline/run_options.h"
 
 namespace signprep::pipeline {
 
-struct VideoFailure {
-  std::filesystem::path video;
-  std::string reason;
-};
-
-struct RunSummary {
-  int succeeded = 0;
-  std::vector<VideoFailure> failed;
-  double seconds = 0;
-};
-
-// Throws Error for problems that stop the whole run before any video is
-// processed: invalid options, no input, unwritable output, an extractor that
-// is not available.
+// Shows progress on stderr (options.quiet aside) and keeps
+// OUT/run_report.json up to date; a video that cannot be read fails alone.
+// Throws Error for problems that stop the whole run: before any video,
+// invalid options, no input, clashing outputs, unwritable output, an
+// extractor that is not available; during it, an output that cannot be written.
 RunSummary run(const RunOptions& options);
 
 }  // namespace signprep::pipeline

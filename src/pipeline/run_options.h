@@ -40,7 +40,11 @@ struct RunOptions {
   std::optional<std::filesystem::path> labels_csv;  // default OUT_DIR/labels.csv
   bool append = false;                              // keep the rows of an existing labels file
 
+  // --flat: every file straight into output_dir, as the Python tool wrote
+  // them; by default a video's folders below the input are kept.
+  bool flat = false;
   bool verbose = false;  // per-clip stage timings on stderr
+  bool quiet = false;    // no progress bar or lines (errors and the summary still print)
 
   bool occlusion_enabled = false;  // --occ-enable: compute the occluded flag (else 0)
   features::OcclusionOptions occlusion;

@@ -61,7 +61,7 @@ class FeaturesRun(unittest.TestCase):
         self.assertIn("broken.mp4: cannot open as a video", self.result.stderr)
         self.assertIn("2 of 3 videos written", self.result.stderr)
         self.assertEqual(sorted(p.relative_to(self.out).as_posix() for p in self.out.rglob("*")),
-                         ["labels.csv", "sub", "sub/wave.npz", "wave.npz"])
+                         ["labels.csv", "run_report.json", "sub", "sub/wave.npz", "wave.npz"])
 
     def test_npz_holds_features_timestamps_and_meta(self):
         probe = json.loads(signprep("probe", "--json", "--target-fps", FPS,

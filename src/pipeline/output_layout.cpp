@@ -1,0 +1,58 @@
+#include "pipeline/output_layout.h"
+
+#include <map>
+#include <string>
+
+#include "core/error.h"
+
+namespace signprep::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path npz_for(const fs::path& relative, bool flat) {
+  fs::path npz = flat ? relative.filename() : relative;
+  return npz.replace_extension(".npz");
+}
+
+// "  a/x.mp4, b/x.mp4 -> x.npz" per .npz that more than one input maps to.
+std::string describe_clashes(const std::vector<PlannedClip>& clips) {
+  std::map<fs::path, std::vector<const PlannedClip*>> by_output;
+  for (const PlannedClip& clip : clips) by_output[clip.npz].push_back(&clip);
+  std::string clashes;
+  for (const auto& [npz, inputs] : by_output) {
+    if (inputs.size() < 2) continue;
+    clashes += "\n ";
+    for (const PlannedClip* clip : inputs) {
+      clashes += " " + clip->relative.generic_string() + (clip == inputs.back() ? "" : ",");
+    }
+    clashes += " -> " + npz.generic_string();
+  }
+  return clashes;
+}
+
+}  // namespace
+
+std::vector<PlannedClip> plan_outputs(const std::vector<fs::path>& videos, const fs::path& input,
+                                      bool flat) {
+  const bool from_directory = fs::is_directory(input);
+  std::vector<PlannedClip> clips;
+  clips.reserve(videos.size());
+  for (const fs::path& video : videos) {
+    fs::path relative = from_directory ? video.lexically_relative(input) : video.filename();
+    fs::path npz = npz_for(relative, flat);
+    clips.push_back({video, std::move(relative), std::move(npz)});
+  }
+  const std::string clashes = describe_clashes(clips);
+  if (clashes.empty()) return clips;
+  if (flat) {
+    throw Error(ErrorKind::kUsage,
+                "--flat would write several inputs to one output (run without --flat to keep "
+                "their folders):" +
+                    clashes);
+  }
+  throw Error(ErrorKind::kInput,
+              "several inputs would write one output (rename all but one):" + clashes);
+}
+
+}  // namespace signprep::pipeline

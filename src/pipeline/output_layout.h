@@ -1,0 +1,26 @@
+// Where each input video's files go under the output directory. A run plans
+// every video's output before it processes any, so that two inputs can never
+// silently overwrite each other's files.
+#pragma once
+
+#include <filesystem>
+#include <vector>
+
+namespace signprep::pipeline {
+
+struct PlannedClip {
+  std::filesystem::path video;     // the path the run opens
+  std::filesystem::path relative;  // below the input directory; the bare name for a file input
+  std::filesystem::path npz;       // relative to the output directory
+};
+
+// The .npz of each of `videos` (as discover_videos found them under
+// `input`), in their order: the video's relative path with the extension
+// .npz, keeping its folders (a/b/clip.mov -> a/b/clip.npz), or its bare name
+// when `flat` (the Python tool's layout). Two videos mapping to one .npz stop
+// the run before anything is written: Error(kUsage) listing every clash with
+// `flat` (the flag causes it), else Error(kInput) (a/x.mp4 beside a/x.mov).
+std::vector<PlannedClip> plan_outputs(const std::vector<std::filesystem::path>& videos,
+                                      const std::filesystem::path& input, bool flat);
+
+}  // namespace signprep::pipeline

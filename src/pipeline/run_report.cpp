@@ -1,0 +1,138 @@
+#include "pipeline/run_report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+
+#include "output/atomic_file.h"
+#include "output/json_writer.h"
+
+namespace signprep::pipeline {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How much longer than a write the report waits before the next one.
+constexpr int kWriteSpacing = 10;
+
+std::string utc_now_iso8601() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+const char* status_name(VideoStatus status) {
+  switch (status) {
+    case VideoStatus::kPending:
+      return "pending";
+    case VideoStatus::kOk:
+      return "ok";
+    case VideoStatus::kFailed:
+      return "failed";
+  }
+  return "pending";
+}
+
+JsonValue optional_string(const std::optional<std::string>& text) {
+  return text ? JsonValue(*text) : JsonValue();
+}
+
+// The settings that decide what the files hold, so a report says how its
+// outputs were made.
+JsonValue options_summary(const RunOptions& options) {
+  return JsonValue::Object{
+      {"write_keypoints", options.write_keypoints},
+      {"write_iv3_features", options.write_iv3_features},
+      {"feature_key", options.feature_key},
+      {"target_fps", options.target_fps},
+      {"out_size", options.out_size},
+      {"conf_thresh", options.conf_thresh},
+      {"max_gap", options.max_gap},
+      {"write_parquet", options.write_parquet},
+      {"flat", options.flat},
+      {"occ_enable", options.occlusion_enabled},
+      {"workers", options.workers},
+      {"batch_size", options.batch_size},
+  };
+}
+
+JsonValue video_json(const VideoRecord& video) {
+  JsonValue::Array outputs;
+  for (const std::filesystem::path& output : video.outputs) {
+    outputs.emplace_back(output.generic_string());
+  }
+  return JsonValue::Object{
+      {"input", video.input.generic_string()},
+      {"status", status_name(video.status)},
+      {"frames", video.frames},
+      // Milliseconds are all a reader can use; more digits are noise.
+      {"seconds", std::round(video.seconds * 1000) / 1000},
+      {"outputs", std::move(outputs)},
+      {"error", video.status == VideoStatus::kFailed ? JsonValue(video.error) : JsonValue()},
+      {"warning", optional_string(video.warning)},
+  };
+}
+
+int count(const std::vector<VideoRecord>& videos, VideoStatus status) {
+  return static_cast<int>(std::count_if(videos.begin(), videos.end(), [status](const auto& video) {
+    return video.status == status;
+  }));
+}
+
+JsonValue status_counts(const std::vector<VideoRecord>& videos) {
+  return JsonValue::Object{{"total", static_cast<int>(videos.size())},
+                           {"ok", count(videos, VideoStatus::kOk)},
+                           {"failed", count(videos, VideoStatus::kFailed)},
+                           {"pending", count(videos, VideoStatus::kPending)}};
+}
+
+}  // namespace
+
+RunReport::RunReport(const RunOptions& options, std::vector<std::filesystem::path> inputs)
+    : path_(options.output_dir / kFileName), started_(utc_now_iso8601()), options_(options) {
+  videos_.reserve(inputs.size());
+  for (std::filesystem::path& input : inputs) {
+    VideoRecord pending;
+    pending.input = std::move(input);
+    videos_.push_back(std::move(pending));
+  }
+  write();
+}
+
+void RunReport::record(std::size_t index, VideoRecord record) {
+  videos_.at(index) = std::move(record);
+  if (Clock::now() >= next_write_) write();
+}
+
+void RunReport::finish() {
+  finished_ = utc_now_iso8601();
+  write();
+}
+
+void RunReport::write() {
+  const Clock::time_point start = Clock::now();
+  JsonValue::Array videos;
+  videos.reserve(videos_.size());
+  for (const VideoRecord& video : videos_) videos.push_back(video_json(video));
+  const JsonValue report = JsonValue::Object{
+      {"tool", "signprep"},
+      {"version", SIGNPREP_VERSION},
+      {"started", started_},
+      {"finished", optional_string(finished_)},
+      {"input", options_.input.string()},
+      {"output_dir", options_.output_dir.string()},
+      {"options", options_summary(options_)},
+      {"counts", status_counts(videos_)},
+      {"videos", std::move(videos)},
+  };
+  output::AtomicFile file(path_);
+  file.write(output::dump_json(report));
+  file.write("\n");
+  file.commit();
+  next_write_ = Clock::now() + kWriteSpacing * (Clock::now() - start);
+}
+
+}  // namespace signprep::pipeline
