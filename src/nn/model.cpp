@@ -202,6 +202,27 @@ void Model::Impl::bind() {
   for (int t : def.outputs) outputs.push_back({def.tensors[t].name, def.tensors[t].shape});
 }
 
+namespace {
+
+// oneDNN's kernels split their work for the OpenMP thread count in force when
+// the primitive is created, and keep that split when run; so the model's
+// thread count must hold while its primitives are made, not only in run().
+// Restores the calling thread's count afterwards.
+class OmpThreadsScope {
+ public:
+  explicit OmpThreadsScope(int threads) : previous_(omp_get_max_threads()) {
+    omp_set_num_threads(threads);
+  }
+  ~OmpThreadsScope() { omp_set_num_threads(previous_); }
+  OmpThreadsScope(const OmpThreadsScope&) = delete;
+  OmpThreadsScope& operator=(const OmpThreadsScope&) = delete;
+
+ private:
+  int previous_;
+};
+
+}  // namespace
+
 Model Model::load(const std::filesystem::path& path, const ModelOptions& options) {
   if (options.threads < 1) throw Error(ErrorKind::kUsage, "a model needs at least 1 thread");
   return build(load_tflite(path), options);
@@ -215,6 +236,7 @@ Model Model::build(ModelDef def, const ModelOptions& options) {
   for (const OpDef& op : impl->def.ops) reference::validate_op(impl->def, op);
   impl->fold_pads();
   impl->plan();
+  const OmpThreadsScope threads(options.threads);
   impl->bind();
   // oneDNN's silent slow path: not an error (the results are right), but a
   // 100x slower operator must not go unnoticed. The tests fail on it.
