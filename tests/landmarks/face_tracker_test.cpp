@@ -5,7 +5,6 @@
 #include "landmarks/face_tracker.h"
 
 #include <gtest/gtest.h>
-#include <zip.h>
 
 #include <algorithm>
 #include <array>
@@ -23,6 +22,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "golden_holistic.h"
 #include "image/resize.h"
 #include "landmarks/face_refinement_maps.h"
 #include "landmarks/roi.h"
@@ -32,6 +32,9 @@
 
 namespace signprep::landmarks {
 namespace {
+
+using test_support::golden_member;
+using test_support::percentile;
 
 namespace maps = face_refinement;
 constexpr float kPi = std::numbers::pi_v<float>;
@@ -296,58 +299,6 @@ TEST(FaceTracker, MissingModelIsAModelError) {
 
 // ---- against MediaPipe's Holistic (golden files of the sample clips)
 
-struct NpyArray {
-  std::vector<std::size_t> shape;
-  std::vector<std::uint8_t> data;
-  template <typename T>
-  std::vector<T> as() const {
-    std::vector<T> values(data.size() / sizeof(T));
-    std::memcpy(values.data(), data.data(), values.size() * sizeof(T));
-    return values;
-  }
-};
-
-// One member of an .npz (numpy's format: a zip of .npy files), header v1/v2.
-NpyArray read_npz(const std::filesystem::path& path, const std::string& key) {
-  int error = 0;
-  const std::unique_ptr<zip_t, decltype(&zip_discard)> archive(
-      zip_open(path.c_str(), ZIP_RDONLY, &error), zip_discard);
-  if (!archive) throw std::runtime_error("cannot open " + path.string());
-  const std::string name = key + ".npy";
-  zip_stat_t stat;
-  if (zip_stat(archive.get(), name.c_str(), 0, &stat) != 0) throw std::runtime_error(name);
-  const std::unique_ptr<zip_file_t, decltype(&zip_fclose)> file(
-      zip_fopen(archive.get(), name.c_str(), 0), zip_fclose);
-  std::vector<std::uint8_t> bytes(stat.size);
-  if (!file || zip_fread(file.get(), bytes.data(), bytes.size()) != zip_int64_t(stat.size)) {
-    throw std::runtime_error("cannot read " + name);
-  }
-  const bool v1 = bytes.at(6) == 1;
-  const std::size_t length =
-      v1 ? bytes[8] | (bytes[9] << 8) : bytes[8] | (bytes[9] << 8) | (bytes[10] << 16);
-  const std::size_t start = v1 ? 10 : 12;
-  const std::string header(bytes.begin() + long(start), bytes.begin() + long(start + length));
-  NpyArray array;
-  const std::size_t open = header.find('(', header.find("'shape'")) + 1;
-  const std::string shape = header.substr(open, header.find(')', open) - open);
-  for (std::size_t i = shape.find_first_of("0123456789"); i != std::string::npos;) {
-    std::size_t used = 0;
-    array.shape.push_back(std::stoul(shape.substr(i), &used));
-    i = shape.find_first_of("0123456789", i + used);
-  }
-  array.data.assign(bytes.begin() + long(start + length), bytes.end());
-  return array;
-}
-
-double percentile(std::vector<double> values, double p) {
-  if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
-  std::sort(values.begin(), values.end());
-  const double rank = p * static_cast<double>(values.size() - 1);
-  const auto below = static_cast<std::size_t>(std::floor(rank));
-  const std::size_t above = std::min(below + 1, values.size() - 1);
-  return values[below] + (rank - static_cast<double>(below)) * (values[above] - values[below]);
-}
-
 struct Golden {
   std::vector<std::int64_t> timestamps_ms;
   std::vector<float> pose;  // [T,33,4]: x, y, z, visibility
@@ -357,9 +308,11 @@ struct Golden {
 
 Golden load_golden(const std::string& clip) {
   const std::filesystem::path path = std::filesystem::path(SIGNPREP_GOLDEN_DIR) / (clip + ".npz");
-  return {read_npz(path, "timestamps_ms").as<std::int64_t>(), read_npz(path, "pose").as<float>(),
-          read_npz(path, "pose_present").data, read_npz(path, "face_present").data,
-          read_npz(path, "face").as<float>()};
+  return {golden_member(path, "timestamps_ms").int64_values(),
+          golden_member(path, "pose").float32_values(),
+          golden_member(path, "pose_present").bool_values(),
+          golden_member(path, "face_present").bool_values(),
+          golden_member(path, "face").float32_values()};
 }
 
 std::optional<Pose> golden_pose(const Golden& golden, std::size_t t) {

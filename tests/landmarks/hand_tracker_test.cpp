@@ -6,7 +6,6 @@
 #include "landmarks/hand_tracker.h"
 
 #include <gtest/gtest.h>
-#include <zip.h>
 
 #include <algorithm>
 #include <cmath>
@@ -21,6 +20,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "golden_holistic.h"
 #include "image/resize.h"
 #include "landmarks/segmentation.h"
 #include "video/frame_sampler.h"
@@ -28,6 +28,9 @@
 
 namespace signprep::landmarks {
 namespace {
+
+using test_support::golden_member;
+using test_support::percentile;
 
 constexpr float kPi = std::numbers::pi_v<float>;
 constexpr ImageSize kSquare{256, 256};
@@ -213,37 +216,6 @@ TEST(HandTracker, MissingModelIsAModelError) {
 
 // ---- against MediaPipe's Holistic (golden files of the sample clips)
 
-// One float32 / int64 / bool member of an .npz (a zip of .npy files).
-std::vector<std::uint8_t> npz_member(const std::filesystem::path& path, const std::string& key) {
-  int error = 0;
-  const std::unique_ptr<zip_t, decltype(&zip_discard)> archive(
-      zip_open(path.c_str(), ZIP_RDONLY, &error), zip_discard);
-  if (!archive) throw std::runtime_error("cannot open " + path.string());
-  const std::string name = key + ".npy";
-  zip_stat_t stat;
-  if (zip_stat(archive.get(), name.c_str(), 0, &stat) != 0) throw std::runtime_error(name);
-  const std::unique_ptr<zip_file_t, decltype(&zip_fclose)> file(
-      zip_fopen(archive.get(), name.c_str(), 0), zip_fclose);
-  std::vector<std::uint8_t> bytes(stat.size);
-  if (!file || zip_fread(file.get(), bytes.data(), bytes.size()) != zip_int64_t(stat.size)) {
-    throw std::runtime_error("cannot read " + name);
-  }
-  // Header v1 has a 2-byte length at 8, v2 a 4-byte one; data follows it.
-  const bool v1 = bytes.at(6) == 1;
-  const std::size_t length = v1 ? std::size_t(bytes[8] | (bytes[9] << 8))
-                                : std::size_t(bytes[8] | (bytes[9] << 8) | (bytes[10] << 16));
-  bytes.erase(bytes.begin(), bytes.begin() + long((v1 ? 10 : 12) + length));
-  return bytes;
-}
-
-template <typename T>
-std::vector<T> npz_array(const std::filesystem::path& path, const std::string& key) {
-  const std::vector<std::uint8_t> bytes = npz_member(path, key);
-  std::vector<T> values(bytes.size() / sizeof(T));
-  std::memcpy(values.data(), bytes.data(), values.size() * sizeof(T));
-  return values;
-}
-
 struct Golden {
   std::vector<std::int64_t> timestamps_ms;
   std::vector<float> pose;  // [T,33,4]: x, y, z, visibility
@@ -254,13 +226,13 @@ struct Golden {
 
 Golden load_golden(const std::string& clip) {
   const std::filesystem::path path = std::filesystem::path(SIGNPREP_GOLDEN_DIR) / (clip + ".npz");
-  return {npz_array<std::int64_t>(path, "timestamps_ms"),
-          npz_array<float>(path, "pose"),
-          npz_member(path, "pose_present"),
-          npz_array<float>(path, "left_hand"),
-          npz_array<float>(path, "right_hand"),
-          npz_member(path, "left_hand_present"),
-          npz_member(path, "right_hand_present")};
+  return {golden_member(path, "timestamps_ms").int64_values(),
+          golden_member(path, "pose").float32_values(),
+          golden_member(path, "pose_present").bool_values(),
+          golden_member(path, "left_hand").float32_values(),
+          golden_member(path, "right_hand").float32_values(),
+          golden_member(path, "left_hand_present").bool_values(),
+          golden_member(path, "right_hand_present").bool_values()};
 }
 
 std::optional<Pose> golden_pose(const Golden& golden, std::size_t t) {
@@ -271,15 +243,6 @@ std::optional<Pose> golden_pose(const Golden& golden, std::size_t t) {
     pose.landmarks.push_back({v[0], v[1], v[2], v[3], 0.0f});
   }
   return pose;
-}
-
-double percentile(std::vector<double> values, double p) {
-  if (values.empty()) return 0.0;
-  std::sort(values.begin(), values.end());
-  const double rank = p * static_cast<double>(values.size() - 1);
-  const auto below = static_cast<std::size_t>(std::floor(rank));
-  const std::size_t above = std::min(below + 1, values.size() - 1);
-  return values[below] + (rank - static_cast<double>(below)) * (values[above] - values[below]);
 }
 
 struct Agreement {

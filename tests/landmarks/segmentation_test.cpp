@@ -4,7 +4,6 @@
 #include "landmarks/segmentation.h"
 
 #include <gtest/gtest.h>
-#include <zip.h>
 
 #include <algorithm>
 #include <cmath>
@@ -16,6 +15,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "golden_holistic.h"
 #include "image/resize.h"
 #include "image/warp.h"
 #include "nn/model.h"
@@ -25,85 +25,13 @@
 namespace signprep::landmarks {
 namespace {
 
+using test_support::golden_member;
+using test_support::percentile;
+
 const std::filesystem::path kModel =
     std::filesystem::path(SIGNPREP_MODELS_DIR) / "selfie_segmentation_landscape.tflite";
 const std::filesystem::path kGolden = SIGNPREP_GOLDEN_DIR;
 const std::filesystem::path kSamples = SIGNPREP_SAMPLES_DIR;
-
-// ---- a minimal .npz member reader (numpy's format, as the golden files use)
-
-struct NpyArray {
-  std::string descr;  // numpy dtype string, e.g. "<f4", "|u1", "<i8"
-  std::vector<std::size_t> shape;
-  std::vector<std::uint8_t> data;
-
-  template <typename T>
-  std::vector<T> as() const {
-    std::vector<T> values(data.size() / sizeof(T));
-    std::memcpy(values.data(), data.data(), values.size() * sizeof(T));
-    return values;
-  }
-};
-
-struct ZipCloser {
-  void operator()(zip_t* archive) const { zip_discard(archive); }
-};
-struct ZipFileCloser {
-  void operator()(zip_file_t* file) const { zip_fclose(file); }
-};
-
-std::vector<std::uint8_t> read_member(const std::filesystem::path& path, const std::string& name) {
-  int error = 0;
-  const std::unique_ptr<zip_t, ZipCloser> archive(zip_open(path.c_str(), ZIP_RDONLY, &error));
-  if (!archive) throw std::runtime_error("cannot open " + path.string());
-  zip_stat_t stat;
-  if (zip_stat(archive.get(), name.c_str(), 0, &stat) != 0) {
-    throw std::runtime_error(path.string() + " has no " + name);
-  }
-  const std::unique_ptr<zip_file_t, ZipFileCloser> file(zip_fopen(archive.get(), name.c_str(), 0));
-  std::vector<std::uint8_t> bytes(stat.size);
-  if (!file ||
-      zip_fread(file.get(), bytes.data(), bytes.size()) != static_cast<zip_int64_t>(stat.size)) {
-    throw std::runtime_error("cannot read " + name + " in " + path.string());
-  }
-  return bytes;
-}
-
-std::string header_field(const std::string& header, const std::string& key, char open, char close) {
-  const std::string field = "'" + key + "':";
-  const std::size_t begin = header.find(open, header.find(field) + field.size()) + 1;
-  return header.substr(begin, header.find(close, begin) - begin);
-}
-
-NpyArray read_npz(const std::filesystem::path& path, const std::string& key) {
-  std::vector<std::uint8_t> bytes = read_member(path, key + ".npy");
-  const bool version1 = bytes.at(6) == 1;
-  const std::size_t length =
-      version1 ? bytes[8] | (bytes[9] << 8)
-               : bytes[8] | (bytes[9] << 8) | (bytes[10] << 16) | (std::size_t{bytes[11]} << 24);
-  const std::size_t start = version1 ? 10 : 12;
-  const std::string header(bytes.begin() + start, bytes.begin() + start + length);
-  NpyArray array;
-  array.descr = header_field(header, "descr", '\'', '\'');
-  const std::string shape = header_field(header, "shape", '(', ')');
-  for (std::size_t i = 0; i < shape.size();) {
-    std::size_t used = 0;
-    array.shape.push_back(std::stoul(shape.substr(i), &used));
-    i = shape.find_first_of("0123456789", i + used);
-  }
-  array.data.assign(bytes.begin() + start + length, bytes.end());
-  return array;
-}
-
-// ---- statistics
-
-double percentile(std::vector<double> values, double p) {
-  std::sort(values.begin(), values.end());
-  const double rank = p * static_cast<double>(values.size() - 1);
-  const std::size_t below = static_cast<std::size_t>(std::floor(rank));
-  const std::size_t above = std::min(below + 1, values.size() - 1);
-  return values[below] + (rank - static_cast<double>(below)) * (values[above] - values[below]);
-}
 
 // The golden files store mask x 255 as bytes (the reference read the mask
 // through an 8-bit canvas), INTER_AREA-downsampled to 32x32. resize_area is
@@ -151,9 +79,9 @@ class AgainstMediaPipe : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(AgainstMediaPipe, ForegroundShareAndMaskMatchTheGoldenReference) {
   const std::filesystem::path golden = kGolden / (GetParam() + ".npz");
-  const auto timestamps = read_npz(golden, "timestamps_ms").as<std::int64_t>();
-  const auto fractions = read_npz(golden, "seg_fg_fraction").as<float>();
-  const NpyArray masks = read_npz(golden, "seg_mask_small");
+  const auto timestamps = golden_member(golden, "timestamps_ms").int64_values();
+  const auto fractions = golden_member(golden, "seg_fg_fraction").float32_values();
+  const output::NpyArray masks = golden_member(golden, "seg_mask_small");
   ASSERT_EQ(masks.descr, "|u1");
   ASSERT_EQ(masks.shape.size(), 3u);
   const int side = static_cast<int>(masks.shape[1]);
@@ -168,7 +96,7 @@ TEST_P(AgainstMediaPipe, ForegroundShareAndMaskMatchTheGoldenReference) {
   double mask_sum = 0;
   int mask_max = 0;
   for (std::size_t i = 0; i < masks.data.size(); ++i) {
-    const int d = std::abs(int(ours.small_masks[i]) - int(masks.data[i]));
+    const int d = std::abs(int(ours.small_masks[i]) - std::to_integer<int>(masks.data[i]));
     mask_sum += d;
     mask_max = std::max(mask_max, d);
   }
