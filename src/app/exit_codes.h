@@ -13,6 +13,7 @@ enum ExitCode : int {
   kExitUnavailable = 4,  // a requested feature is not built yet
   kExitModel = 5,        // a model or weights file is missing or corrupt
   kExitOutput = 6,       // the output cannot be written
+  kExitStopped = 130,    // SIGINT or SIGTERM stopped the run (the shell's 128 + SIGINT)
 };
 
 inline ExitCode exit_code_for(ErrorKind kind) {

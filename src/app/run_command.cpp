@@ -107,6 +107,7 @@ int run_command(const std::vector<std::string>& args) {
 
   const pipeline::RunSummary summary = pipeline::run(options);
   std::cerr << pipeline::format_summary(summary);
+  if (summary.stopped) return kExitStopped;
   if (summary.succeeded == 0 && !summary.failed.empty()) return kExitNothingRan;
   return summary.failed.empty() ? kExitSuccess : kExitSomeFailed;
 }

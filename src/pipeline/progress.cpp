@@ -136,9 +136,10 @@ void Progress::end_bar_line() {
 }
 
 std::string format_summary(const RunSummary& summary) {
-  const int total = summary.succeeded + static_cast<int>(summary.failed.size());
-  const double per_video = total > 0 ? summary.seconds / total : 0;
-  const double per_hour = summary.seconds > 0 ? total * 3600 / summary.seconds : 0;
+  const int processed = summary.succeeded + static_cast<int>(summary.failed.size());
+  const int total = processed + summary.not_run;
+  const double per_video = processed > 0 ? summary.seconds / processed : 0;
+  const double per_hour = summary.seconds > 0 ? processed * 3600 / summary.seconds : 0;
   std::string text = "signprep: " + std::to_string(summary.succeeded) + " of " +
                      std::to_string(total) + " videos written\n" +
                      "  successful:        " + std::to_string(summary.succeeded) + "\n" +
@@ -146,6 +147,10 @@ std::string format_summary(const RunSummary& summary) {
                      "  total time:        " + fixed(summary.seconds, 1) + " s\n" +
                      "  average per video: " + fixed(per_video, 2) + " s\n" +
                      "  videos per hour:   " + fixed(per_hour, 1) + "\n";
+  if (summary.stopped) {
+    text += "signprep: stopped by a signal; " + std::to_string(summary.not_run) +
+            " videos not run (run_report.json lists them as pending)\n";
+  }
   if (summary.failed.empty()) return text;
   text += "signprep: failed videos:\n";
   for (const VideoFailure& failure : summary.failed) {

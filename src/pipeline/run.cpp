@@ -13,6 +13,7 @@
 #include "pipeline/discovery.h"
 #include "pipeline/output_layout.h"
 #include "pipeline/run_report.h"
+#include "pipeline/stop_signals.h"
 
 namespace signprep::pipeline {
 namespace {
@@ -100,7 +101,7 @@ VideoRecord written_record(const PlannedClip& clip, const ClipOutcome& outcome,
 // One planned clip through the extractors. A bad video costs only itself (a
 // failed record); anything else (an unwritable output) stops the run.
 ClipRun run_clip(const PlannedClip& clip, const RunOptions& options, Extractors& extractors,
-                 Progress& progress) {
+                 Progress& progress, const StopSignals& stop) {
   const auto start = std::chrono::steady_clock::now();
   const std::filesystem::path npz = options.output_dir / clip.npz;
   ClipRun run;
@@ -109,8 +110,10 @@ ClipRun run_clip(const PlannedClip& clip, const RunOptions& options, Extractors&
     const landmarks::HolisticStageSeconds holistic_before =
         extractors.holistic ? extractors.holistic->stage_seconds()
                             : landmarks::HolisticStageSeconds{};
-    const ClipOutcome outcome =
-        process_clip(clip.video, npz, options, extractors, [&] { progress.frame_kept(); });
+    const ClipOutcome outcome = process_clip(clip.video, npz, options, extractors, [&] {
+      progress.frame_kept();
+      if (stop.requested()) throw StopRequested{};
+    });
     if (outcome.warning) {
       progress.print("signprep: warning: " + clip.video.string() + ": " + *outcome.warning +
                      " (kept the frames before it)\n");
@@ -138,6 +141,7 @@ RunSummary summarize(const std::vector<VideoRecord>& videos, double seconds) {
   for (const VideoRecord& video : videos) {
     if (video.status == VideoStatus::kOk) ++summary.succeeded;
     if (video.status == VideoStatus::kFailed) summary.failed.push_back({video.input, video.error});
+    if (video.status == VideoStatus::kPending) ++summary.not_run;
   }
   return summary;
 }
@@ -170,8 +174,14 @@ RunSummary run(const RunOptions& options) {
   RunReport report(options, relative_inputs(clips));
   Progress progress(static_cast<int>(clips.size()), progress_style(options.quiet), std::cerr);
   std::vector<output::LabelRow> labels;
-  for (std::size_t i = 0; i < clips.size(); ++i) {
-    ClipRun clip = run_clip(clips[i], options, extractors, progress);
+  const StopSignals stop;
+  for (std::size_t i = 0; i < clips.size() && !stop.requested(); ++i) {
+    ClipRun clip;
+    try {
+      clip = run_clip(clips[i], options, extractors, progress, stop);
+    } catch (const StopRequested&) {
+      break;  // the clip stays pending in the report; nothing of it was written
+    }
     const bool ok = clip.record.status == VideoStatus::kOk;
     progress.video_finished(!ok);
     if (ok && options.label_gloss()) {
@@ -184,8 +194,11 @@ RunSummary run(const RunOptions& options) {
   if (!labels.empty()) output::write_labels_csv(options.labels_path(), labels, options.append);
   report.finish();
   progress.finish();
-  return summarize(report.videos(),
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  RunSummary summary =
+      summarize(report.videos(),
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  summary.stopped = stop.requested();
+  return summary;
 }
 
 }  // namespace signprep::pipeline

@@ -149,6 +149,47 @@ class SmallRuns(unittest.TestCase):
         self.assertEqual([v["input"] for v in report["videos"]], ["a.mp4", "b.mp4", "c.mp4"])
         self.assertLessEqual({v["status"] for v in report["videos"]}, {"pending", "ok"})
 
+    def test_ctrl_c_stops_cleanly_after_the_videos_done(self):
+        make_input(self.dir / "in", ["a.mp4", "b.mp4", "c.mp4", "d.mp4"])
+        out = self.dir / "out"
+        # 10 fps: each clip takes a second or more, so the signal lands mid-run.
+        process = subprocess.Popen([SIGNPREP, self.dir / "in", out, "--write-keypoints",
+                                    "--target-fps", "10", "--id", "4", "--quiet"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+        def done():
+            try:
+                with open(out / "run_report.json") as f:
+                    return json.load(f)["counts"]["ok"]
+            except (OSError, ValueError):
+                return 0
+
+        deadline = time.monotonic() + 300
+        while done() < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        stderr = process.communicate(timeout=120)[1]
+        self.assertEqual(process.returncode, 130, stderr)
+        self.assertIn("stopped by a signal", stderr)
+        self.assertIn("of 4 videos written", stderr)
+        with open(out / "run_report.json") as f:
+            report = json.load(f)
+        ok = sorted(v["input"] for v in report["videos"] if v["status"] == "ok")
+        self.assertGreaterEqual(len(ok), 1)
+        self.assertLess(len(ok), 4, "the signal came after the last video")
+        self.assertEqual({v["status"] for v in report["videos"]}, {"ok", "pending"})
+        self.assertIsNotNone(report["finished"])
+        # Whole files of the finished videos, their label rows, nothing else.
+        expected = {"run_report.json", "labels.csv"}
+        expected |= {Path(v).with_suffix(s).name for v in ok for s in (".npz", ".parquet")}
+        self.assertEqual({p.name for p in out.iterdir()}, expected)
+        for video in ok:
+            with np.load(out / Path(video).with_suffix(".npz")) as npz:
+                self.assertEqual(npz["X"].shape[1], 156)
+        with open(out / "labels.csv", newline="") as f:
+            self.assertEqual(sorted(r["file"] for r in csv.DictReader(f)),
+                             [str(Path(v).with_suffix(".npz")) for v in ok])
+
     def test_single_file_on_a_terminal(self):
         # A single file input writes OUT/<name>.npz; a terminal gets a bar.
         video = make_input(self.dir / "in", ["deep/er/clip.mp4"]) / "deep/er/clip.mp4"
