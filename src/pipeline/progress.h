@@ -86,9 +86,9 @@ struct VideoFailure {
 struct RunSummary {
   int succeeded = 0;
   std::vector<VideoFailure> failed;
+  double seconds = 0;    // wall time of the whole run
   int not_run = 0;       // videos a stop signal left pending
   bool stopped = false;  // SIGINT or SIGTERM ended the run early
-  double seconds = 0;    // wall time of the whole run
 };
 
 // The Python tool's closing summary (successful, failed, total time, average

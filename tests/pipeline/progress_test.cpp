@@ -81,7 +81,8 @@ TEST(Progress, QuietPrintsOnlyMessages) {
 }
 
 TEST(Progress, SummaryHasThePythonToolsFiguresAndTheFailures) {
-  const std::string summary = format_summary({3, {{"b/bad.mp4", "cannot open"}}, 8});
+  const std::string summary =
+      format_summary({.succeeded = 3, .failed = {{"b/bad.mp4", "cannot open"}}, .seconds = 8});
   EXPECT_NE(summary.find("3 of 4 videos written"), std::string::npos) << summary;
   for (const char* line : {"successful:        3\n", "failed:            1\n",
                            "total time:        8.0 s\n", "average per video: 2.00 s\n",
@@ -91,4 +92,13 @@ TEST(Progress, SummaryHasThePythonToolsFiguresAndTheFailures) {
 }
 
 }  // namespace
+
+TEST(Progress, SummaryOfAStoppedRunCountsTheVideosNotRun) {
+  const std::string summary =
+      format_summary({.succeeded = 2, .failed = {}, .seconds = 4, .not_run = 3, .stopped = true});
+  EXPECT_NE(summary.find("2 of 5 videos written"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("average per video: 2.00 s"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("stopped by a signal; 3 videos not run"), std::string::npos) << summary;
+}
+
 }  // namespace signprep::pipeline
