@@ -1,22 +1,9 @@
 #include "landmarks/holistic.h"
 
-#include <chrono>
-
+#include "core/timed.h"
 #include "landmarks/segmentation.h"
 
 namespace signprep::landmarks {
-namespace {
-
-// Runs `stage` and adds its wall time to `seconds`.
-template <typename Stage>
-auto timed(double& seconds, Stage&& stage) {
-  const auto start = std::chrono::steady_clock::now();
-  auto result = stage();
-  seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return result;
-}
-
-}  // namespace
 
 struct HolisticTracker::Impl {
   SelfieSegmenter segmenter;

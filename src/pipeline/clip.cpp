@@ -1,10 +1,10 @@
 #include "pipeline/clip.h"
 
-#include <chrono>
 #include <cstdint>
 #include <vector>
 
 #include "core/error.h"
+#include "core/timed.h"
 #include "features/gap_interpolation.h"
 #include "features/occlusion.h"
 #include "image/resize.h"
@@ -17,14 +17,6 @@
 
 namespace signprep::pipeline {
 namespace {
-
-// Runs `stage` and adds its wall time to `seconds`.
-template <typename Stage>
-void timed(double& seconds, Stage&& stage) {
-  const auto start = std::chrono::steady_clock::now();
-  stage();
-  seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 struct SampledClip {
   ClipFacts facts;
