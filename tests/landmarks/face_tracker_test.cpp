@@ -33,7 +33,8 @@
 namespace signprep::landmarks {
 namespace {
 
-using test_support::golden_member;
+using test_support::golden_pose;
+using test_support::GoldenFile;
 using test_support::percentile;
 
 namespace maps = face_refinement;
@@ -308,21 +309,10 @@ struct Golden {
 
 Golden load_golden(const std::string& clip) {
   const std::filesystem::path path = std::filesystem::path(SIGNPREP_GOLDEN_DIR) / (clip + ".npz");
-  return {golden_member(path, "timestamps_ms").int64_values(),
-          golden_member(path, "pose").float32_values(),
-          golden_member(path, "pose_present").bool_values(),
-          golden_member(path, "face_present").bool_values(),
-          golden_member(path, "face").float32_values()};
-}
-
-std::optional<Pose> golden_pose(const Golden& golden, std::size_t t) {
-  if (!golden.pose_present[t]) return std::nullopt;
-  Pose pose;
-  for (std::size_t i = 0; i < 33; ++i) {
-    const float* v = &golden.pose[(t * 33 + i) * 4];
-    pose.landmarks.push_back({v[0], v[1], v[2], v[3], 0.0f});
-  }
-  return pose;
+  const GoldenFile file(path);
+  return {file["timestamps_ms"].int64_values(), file["pose"].float32_values(),
+          file["pose_present"].bool_values(), file["face_present"].bool_values(),
+          file["face"].float32_values()};
 }
 
 struct Agreement {
@@ -367,7 +357,8 @@ Agreement run_clip(const std::string& clip, const Golden& golden) {
     const Composite composite = composite_foreground(frame.view(), segmenter.segment(frame.view()));
     const auto timestamp = static_cast<std::int64_t>(t + 1) * 33333;
     compare_frame(golden, t,
-                  tracker.process(composite.image.view(), golden_pose(golden, t), timestamp),
+                  tracker.process(composite.image.view(),
+                                  golden_pose(golden.pose, golden.pose_present, t), timestamp),
                   agreement);
     ++t;
   }

@@ -29,7 +29,8 @@
 namespace signprep::landmarks {
 namespace {
 
-using test_support::golden_member;
+using test_support::golden_pose;
+using test_support::GoldenFile;
 using test_support::percentile;
 
 constexpr float kPi = std::numbers::pi_v<float>;
@@ -226,23 +227,11 @@ struct Golden {
 
 Golden load_golden(const std::string& clip) {
   const std::filesystem::path path = std::filesystem::path(SIGNPREP_GOLDEN_DIR) / (clip + ".npz");
-  return {golden_member(path, "timestamps_ms").int64_values(),
-          golden_member(path, "pose").float32_values(),
-          golden_member(path, "pose_present").bool_values(),
-          golden_member(path, "left_hand").float32_values(),
-          golden_member(path, "right_hand").float32_values(),
-          golden_member(path, "left_hand_present").bool_values(),
-          golden_member(path, "right_hand_present").bool_values()};
-}
-
-std::optional<Pose> golden_pose(const Golden& golden, std::size_t t) {
-  if (!golden.pose_present[t]) return std::nullopt;
-  Pose pose;
-  for (std::size_t i = 0; i < 33; ++i) {
-    const float* v = &golden.pose[(t * 33 + i) * 4];
-    pose.landmarks.push_back({v[0], v[1], v[2], v[3], 0.0f});
-  }
-  return pose;
+  const GoldenFile file(path);
+  return {file["timestamps_ms"].int64_values(),    file["pose"].float32_values(),
+          file["pose_present"].bool_values(),      file["left_hand"].float32_values(),
+          file["right_hand"].float32_values(),     file["left_hand_present"].bool_values(),
+          file["right_hand_present"].bool_values()};
 }
 
 struct Agreement {
@@ -302,8 +291,9 @@ ClipAgreement run_clip(const std::string& clip, const Golden& golden) {
   std::int64_t timestamp_ms = 0;
   while (const std::optional<image::Image> frame = frames.next(timestamp_ms)) {
     EXPECT_EQ(timestamp_ms, golden.timestamps_ms.at(t));
-    const Hands hands = tracker.process(frame->view(), golden_pose(golden, t),
-                                        static_cast<std::int64_t>(t + 1) * 33333);
+    const Hands hands =
+        tracker.process(frame->view(), golden_pose(golden.pose, golden.pose_present, t),
+                        static_cast<std::int64_t>(t + 1) * 33333);
     compare_side(hands.left, golden.left_present[t] != 0, &golden.left[t * 63], a.left);
     compare_side(hands.right, golden.right_present[t] != 0, &golden.right[t * 63], a.right);
     ++t;
@@ -377,13 +367,15 @@ class OneFrame : public ::testing::Test {
     HandTracker tracker(models_in(kModels));
     const std::size_t last = frames_.size() - 1;
     for (std::size_t t = 0; t < last; ++t) {
-      tracker.process(frames_[t].view(), golden_pose(golden_, t),
+      tracker.process(frames_[t].view(), golden_pose(golden_.pose, golden_.pose_present, t),
                       static_cast<std::int64_t>(t + 1) * 33333);
     }
     return tracker.process(frames_[last].view(), pose, static_cast<std::int64_t>(last + 1) * 33333);
   }
 
-  Pose chosen_pose() const { return *golden_pose(golden_, frames_.size() - 1); }
+  Pose chosen_pose() const {
+    return *golden_pose(golden_.pose, golden_.pose_present, frames_.size() - 1);
+  }
   const float* golden_left() const { return &golden_.left[(frames_.size() - 1) * 63]; }
   const float* golden_right() const { return &golden_.right[(frames_.size() - 1) * 63]; }
 

@@ -25,7 +25,7 @@
 namespace signprep::landmarks {
 namespace {
 
-using test_support::golden_member;
+using test_support::GoldenFile;
 using test_support::percentile;
 
 const std::filesystem::path kModel =
@@ -79,9 +79,10 @@ class AgainstMediaPipe : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(AgainstMediaPipe, ForegroundShareAndMaskMatchTheGoldenReference) {
   const std::filesystem::path golden = kGolden / (GetParam() + ".npz");
-  const auto timestamps = golden_member(golden, "timestamps_ms").int64_values();
-  const auto fractions = golden_member(golden, "seg_fg_fraction").float32_values();
-  const output::NpyArray masks = golden_member(golden, "seg_mask_small");
+  const GoldenFile file(golden);
+  const auto timestamps = file["timestamps_ms"].int64_values();
+  const auto fractions = file["seg_fg_fraction"].float32_values();
+  const output::NpyArray& masks = file["seg_mask_small"];
   ASSERT_EQ(masks.descr, "|u1");
   ASSERT_EQ(masks.shape.size(), 3u);
   const int side = static_cast<int>(masks.shape[1]);
