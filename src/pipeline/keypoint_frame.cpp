@@ -1,6 +1,7 @@
 #include "pipeline/keypoint_frame.h"
 
 #include <algorithm>
+#include <array>
 
 namespace signprep::pipeline {
 namespace {
@@ -23,11 +24,12 @@ void set_block(KeypointSequence& sequence, int t, int first, const std::vector<L
     set_point(sequence, t, k++, landmarks.at(static_cast<std::size_t>(index)), true);
 }
 
-std::array<int, features::kHandPoints> all_hand_points() {
+// A hand block keeps all 21 landmarks, in order.
+constexpr std::array<int, features::kHandPoints> kAllHandPoints = [] {
   std::array<int, features::kHandPoints> indices{};
   for (int i = 0; i < features::kHandPoints; ++i) indices[static_cast<std::size_t>(i)] = i;
   return indices;
-}
+}();
 
 }  // namespace
 
@@ -45,11 +47,9 @@ void append_keypoint_frame(const landmarks::HolisticFrame& frame, double conf_th
     }
   }
   if (frame.hands.left)
-    set_block(sequence, t, features::kLeftHandBegin, frame.hands.left->landmarks,
-              all_hand_points());
+    set_block(sequence, t, features::kLeftHandBegin, frame.hands.left->landmarks, kAllHandPoints);
   if (frame.hands.right)
-    set_block(sequence, t, features::kRightHandBegin, frame.hands.right->landmarks,
-              all_hand_points());
+    set_block(sequence, t, features::kRightHandBegin, frame.hands.right->landmarks, kAllHandPoints);
   if (frame.face)
     set_block(sequence, t, features::kFaceBegin, frame.face->landmarks, features::kFaceMeshIndices);
 }
