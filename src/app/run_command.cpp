@@ -74,6 +74,9 @@ int run_command(const std::vector<std::string>& args) {
                    options.labels_csv);
   parser.add_switch("--append", "append to the labels file instead of rewriting it",
                     options.append);
+  parser.add_switch("--resume",
+                    "skip videos whose files an earlier run finished with the same settings",
+                    options.resume);
   parser.add_switch("--occ-enable", "compute the occlusion flag (else occluded = 0)",
                     options.occlusion_enabled);
   parser.add_value("--occ-vis-thresh", "P",

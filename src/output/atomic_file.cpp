@@ -6,6 +6,7 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 
@@ -17,13 +18,17 @@ namespace {
               "cannot " + what + " " + path.string() + ": " + std::strerror(err));
 }
 
+// What every temporary name of `destination` written by `writer` starts with.
+std::string temporary_prefix(const std::filesystem::path& destination, pid_t writer) {
+  return "." + destination.filename().string() + ".tmp." + std::to_string(writer) + ".";
+}
+
 // A hidden name in the same directory, so that the final rename stays on one
 // filesystem and stays atomic; pid and a random tag keep concurrent writers apart.
 std::filesystem::path temporary_name_for(const std::filesystem::path& destination) {
   std::random_device entropy;
-  std::string tag = "." + destination.filename().string() + ".tmp." + std::to_string(::getpid()) +
-                    "." + std::to_string(entropy());
-  return destination.parent_path() / tag;
+  return destination.parent_path() /
+         (temporary_prefix(destination, ::getpid()) + std::to_string(entropy()));
 }
 
 }  // namespace
@@ -73,6 +78,19 @@ void write_file_atomically(const std::filesystem::path& destination,
   AtomicFile file(destination);
   file.write(bytes);
   file.commit();
+}
+
+int remove_abandoned_temporaries(const std::filesystem::path& destination, pid_t writer) {
+  const std::string prefix = temporary_prefix(destination, writer);
+  std::error_code ec;
+  std::filesystem::directory_iterator entries(destination.parent_path(), ec);
+  if (ec) return 0;  // no directory, no temporaries
+  std::vector<std::filesystem::path> abandoned;
+  for (const std::filesystem::directory_entry& entry : entries) {
+    if (entry.path().filename().string().starts_with(prefix)) abandoned.push_back(entry.path());
+  }
+  for (const std::filesystem::path& path : abandoned) std::filesystem::remove(path, ec);
+  return static_cast<int>(abandoned.size());
 }
 
 }  // namespace signprep::output

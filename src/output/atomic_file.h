@@ -5,6 +5,8 @@
 // file, so a killed run never leaves a truncated output behind.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <span>
@@ -37,5 +39,10 @@ class AtomicFile {
 // Convenience for writers that build their bytes in memory.
 void write_file_atomically(const std::filesystem::path& destination,
                            std::span<const std::byte> bytes);
+
+// Removes the temporary files that process `writer` left beside
+// `destination` (it was killed before commit() or its destructor ran).
+// Returns how many were removed.
+int remove_abandoned_temporaries(const std::filesystem::path& destination, pid_t writer);
 
 }  // namespace signprep::output

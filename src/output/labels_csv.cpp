@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <unordered_set>
 #include <vector>
 
 #include "core/error.h"
@@ -43,6 +44,17 @@ std::vector<std::string> csv_records(const std::string& text) {
   return records;
 }
 
+// A record's first field as written, quotes and the comma after it included
+// ("" when there is no second field).
+std::string first_field_as_written(const std::string& record) {
+  bool quoted = false;
+  for (std::size_t i = 0; i < record.size(); ++i) {
+    if (record[i] == '"') quoted = !quoted;
+    if (record[i] == ',' && !quoted) return record.substr(0, i + 1);
+  }
+  return {};
+}
+
 // The records already in `path`, migrated to the current header.
 std::vector<std::string> existing_records(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -75,6 +87,13 @@ void write_labels_csv(const std::filesystem::path& path, std::span<const LabelRo
   std::vector<std::string> records;
   if (append) records = existing_records(path);
   if (records.empty()) records.emplace_back(kHeader);
+  // A file gets one row: a new row replaces an existing one of the same file
+  // (a resumed or repeated run appends again).
+  std::unordered_set<std::string> replaced;
+  for (const LabelRow& row : rows) replaced.insert(csv_field(row.file) + ",");
+  std::erase_if(records, [&](const std::string& record) {
+    return replaced.contains(first_field_as_written(record));
+  });
   for (const LabelRow& row : rows) {
     records.push_back(csv_field(row.file) + "," + std::to_string(row.gloss) + "," +
                       std::to_string(row.cat) + "," + (row.occluded ? "1" : "0"));

@@ -18,7 +18,8 @@ struct LabelRow {
 };
 
 // Without `append`, (re)writes the file: header and `rows`. With `append`,
-// keeps the existing rows and adds `rows` after them; a file from an older
+// keeps the existing rows and adds `rows` after them, dropping any existing
+// row of a file that `rows` lists again (no duplicates); a file from an older
 // version without the `occluded` column gains it, filled with 0s. A missing
 // file is created either way. The file is replaced atomically; throws
 // Error(kOutput) when it cannot be read or written or has another header.

@@ -72,12 +72,22 @@ SampledClip sample_clip(const std::filesystem::path& video, const RunOptions& op
   return clip;
 }
 
-// Returns the files written.
+// Returns the files written, the .npz first. The .npz is written last: a
+// run killed in between leaves no .npz, which --resume takes as not done.
 std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& npz,
                                                  const RunOptions& options, const SampledClip& clip,
                                                  const std::vector<float>& iv3_features,
                                                  bool keypoints) {
   const std::size_t frames = clip.timestamps_ms.size();
+  std::vector<std::filesystem::path> files = {npz};
+  if (keypoints && options.write_parquet) {
+    std::filesystem::path parquet = npz;
+    parquet.replace_extension(".parquet");
+    output::write_keypoints_parquet(parquet, clip.keypoints.frames, features::kDimsPerFrame,
+                                    clip.keypoints.xy, clip.timestamps_ms, clip.keypoints.visible,
+                                    features::kKeypointCount);
+    files.push_back(parquet);
+  }
   const std::size_t x_shape[] = {frames, features::kDimsPerFrame};
   const std::size_t mask_shape[] = {frames, features::kKeypointCount};
   const std::size_t feature_shape[] = {frames, features::InceptionV3::kFeatureCount};
@@ -89,13 +99,7 @@ std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& np
   writer.add_int64("timestamps_ms", time_shape, clip.timestamps_ms);
   writer.add_unicode_scalar("meta", clip_meta_json(clip.facts, options));
   writer.write(npz);
-  if (!keypoints || !options.write_parquet) return {npz};
-  std::filesystem::path parquet = npz;
-  parquet.replace_extension(".parquet");
-  output::write_keypoints_parquet(parquet, clip.keypoints.frames, features::kDimsPerFrame,
-                                  clip.keypoints.xy, clip.timestamps_ms, clip.keypoints.visible,
-                                  features::kKeypointCount);
-  return {npz, parquet};
+  return files;
 }
 
 }  // namespace
@@ -122,6 +126,7 @@ ClipOutcome process_clip(const std::filesystem::path& video, const std::filesyst
       features::interpolate_gaps(clip.keypoints, options.max_gap);
       outcome.occluded =
           options.occlusion_enabled && features::is_occluded(clip.keypoints, options.occlusion);
+      clip.facts.occluded = outcome.occluded;
     });
   }
   timed(outcome.seconds.writing,

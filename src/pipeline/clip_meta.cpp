@@ -43,6 +43,11 @@ std::string clip_meta_json(const ClipFacts& clip, const RunOptions& options) {
       {"source_fps", clip.source_fps},
       {"frames_decoded", clip.frames_decoded},
       {"frames_kept", clip.frames_kept},
+      {"occlusion", JsonValue::Object{{"enabled", options.occlusion_enabled},
+                                      {"vis_thresh", options.occlusion.vis_thresh},
+                                      {"frame_prop", options.occlusion.frame_prop},
+                                      {"min_run", options.occlusion.min_run}}},
+      {"occluded", clip.occluded},
   };
   return output::dump_json(std::move(meta));
 }

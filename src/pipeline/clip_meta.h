@@ -1,8 +1,10 @@
 // The `meta` JSON string stored in each clip's .npz.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "pipeline/run_options.h"
 
@@ -13,10 +15,17 @@ struct ClipFacts {
   double source_fps = 0;  // average frame rate of the source stream
   std::int64_t frames_decoded = 0;
   std::int64_t frames_kept = 0;
+  bool occluded = false;  // the labels' flag, kept so that --resume can rebuild a label row
 };
 
+// The meta keys whose values the run's settings decide; --resume keeps a
+// clip's files only when all of them match the current run's.
+inline constexpr std::array<std::string_view, 6> kSettingKeys = {
+    "video", "target_fps", "out_size", "conf_thresh", "interpolation_max_gap", "occlusion"};
+
 // The Python tool's keys first, in its order and formatting (json.dumps), then
-// signprep's additions (tool version, source fps, frame counts).
+// signprep's additions (tool version, source fps, frame counts, the occlusion
+// settings and flag).
 std::string clip_meta_json(const ClipFacts& clip, const RunOptions& options);
 
 }  // namespace signprep::pipeline

@@ -138,15 +138,24 @@ void Progress::end_bar_line() {
 std::string format_summary(const RunSummary& summary) {
   const int processed = summary.succeeded + static_cast<int>(summary.failed.size());
   const int total = processed + summary.not_run;
-  const double per_video = processed > 0 ? summary.seconds / processed : 0;
-  const double per_hour = summary.seconds > 0 ? processed * 3600 / summary.seconds : 0;
-  std::string text = "signprep: " + std::to_string(summary.succeeded) + " of " +
-                     std::to_string(total) + " videos written\n" +
-                     "  successful:        " + std::to_string(summary.succeeded) + "\n" +
-                     "  failed:            " + std::to_string(summary.failed.size()) + "\n" +
-                     "  total time:        " + fixed(summary.seconds, 1) + " s\n" +
-                     "  average per video: " + fixed(per_video, 2) + " s\n" +
-                     "  videos per hour:   " + fixed(per_hour, 1) + "\n";
+  // The rates are this run's: resumed videos cost it nothing.
+  const int ran = processed - summary.resumed;
+  const double per_video = ran > 0 ? summary.seconds / ran : 0;
+  const double per_hour = summary.seconds > 0 ? ran * 3600 / summary.seconds : 0;
+  std::string text =
+      "signprep: " + std::to_string(summary.succeeded) + " of " + std::to_string(total) +
+      " videos written\n" + "  successful:        " + std::to_string(summary.succeeded) + "\n" +
+      "  failed:            " + std::to_string(summary.failed.size()) + "\n" +
+      (summary.resumed > 0 ? "  resumed:           " + std::to_string(summary.resumed) +
+                                 " (written by an earlier run)\n"
+                           : std::string()) +
+      "  total time:        " + fixed(summary.seconds, 1) + " s\n" +
+      "  average per video: " + fixed(per_video, 2) + " s\n" +
+      "  videos per hour:   " + fixed(per_hour, 1) + "\n";
+  if (summary.peak_worker_memory > 0) {
+    text += "  peak worker memory: " + std::to_string(summary.peak_worker_memory / (1024 * 1024)) +
+            " MiB\n";
+  }
   if (summary.stopped) {
     text += "signprep: stopped by a signal; " + std::to_string(summary.not_run) +
             " videos not run (run_report.json lists them as pending)\n";

@@ -86,9 +86,11 @@ struct VideoFailure {
 struct RunSummary {
   int succeeded = 0;
   std::vector<VideoFailure> failed;
-  double seconds = 0;    // wall time of the whole run
-  int not_run = 0;       // videos a stop signal left pending
-  bool stopped = false;  // SIGINT or SIGTERM ended the run early
+  double seconds = 0;                   // wall time of the whole run
+  int not_run = 0;                      // videos a stop signal left pending
+  int resumed = 0;                      // of the succeeded, those an earlier run wrote (--resume)
+  bool stopped = false;                 // SIGINT or SIGTERM ended the run early
+  std::int64_t peak_worker_memory = 0;  // bytes, the largest worker's peak resident memory
 };
 
 // The Python tool's closing summary (successful, failed, total time, average

@@ -1,19 +1,21 @@
 #include "pipeline/run.h"
 
+#include <algorithm>
 #include <chrono>
-#include <iomanip>
+#include <deque>
 #include <iostream>
-#include <sstream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
 #include "output/labels_csv.h"
-#include "pipeline/clip.h"
 #include "pipeline/discovery.h"
 #include "pipeline/output_layout.h"
+#include "pipeline/resume.h"
 #include "pipeline/run_report.h"
 #include "pipeline/stop_signals.h"
+#include "pipeline/supervisor.h"
 
 namespace signprep::pipeline {
 namespace {
@@ -27,112 +29,58 @@ void prepare_output_dir(const std::filesystem::path& dir) {
   }
 }
 
-void create_parent(const std::filesystem::path& file) {
-  std::error_code ec;
-  std::filesystem::create_directories(file.parent_path(), ec);
-  if (ec) {
-    throw Error(ErrorKind::kOutput,
-                "cannot create " + file.parent_path().string() + ": " + ec.message());
-  }
+// With --resume, what an earlier run finished, by clip; else nothing.
+std::vector<std::optional<FinishedClip>> finished_clips(const std::vector<PlannedClip>& clips,
+                                                        const RunOptions& options) {
+  std::vector<std::optional<FinishedClip>> finished(clips.size());
+  if (!options.resume) return finished;
+  for (std::size_t i = 0; i < clips.size(); ++i) finished[i] = finished_earlier(clips[i], options);
+  return finished;
 }
 
-// The extractors the options ask for, loaded once for the whole run. One
-// process runs every clip until the worker processes land, so every model
-// gets the --workers threads (on 2 cores, Holistic's models run a clip in 0.8x
-// the wall time of one thread, for 1.55x the CPU time: worker processes with
-// one thread each will use the cores better).
-Extractors load_extractors(const RunOptions& options) {
-  Extractors extractors;
-  if (options.write_keypoints) {
-    landmarks::HolisticOptions holistic;
-    holistic.models_dir = models_dir_path(options);
-    holistic.min_detection_confidence = static_cast<float>(options.conf_thresh);
-    holistic.min_tracking_confidence = static_cast<float>(options.conf_thresh);
-    holistic.model_options.threads = options.workers;
-    extractors.holistic.emplace(holistic);
-  }
-  if (options.write_iv3_features) {
-    extractors.iv3.emplace(features::InceptionV3::load(iv3_weights_path(options),
-                                                       {options.batch_size, options.workers}));
-  }
-  return extractors;
+ClipResult resumed_result(std::size_t index, const FinishedClip& finished) {
+  ClipResult result;
+  result.index = index;
+  result.occluded = finished.occluded;
+  result.record.status = VideoStatus::kOk;
+  result.record.frames = finished.frames;
+  result.record.outputs = finished.outputs;
+  result.record.resumed = true;
+  return result;
 }
 
-// --verbose: where a clip's time went.
-std::string stage_seconds(const std::filesystem::path& video, const ClipOutcome& outcome,
-                          const Extractors& extractors,
-                          const landmarks::HolisticStageSeconds& holistic_before) {
-  const ClipStageSeconds& s = outcome.seconds;
-  std::ostringstream line;
-  line << std::fixed << std::setprecision(3) << "signprep: " << video.string() << ": "
-       << outcome.frames_kept << " frames; seconds: decode " << s.decode;
-  if (extractors.holistic) {
-    const landmarks::HolisticStageSeconds& h = extractors.holistic->stage_seconds();
-    line << ", resize " << s.resize << ", segmentation "
-         << h.segmentation - holistic_before.segmentation << ", pose "
-         << h.pose - holistic_before.pose << ", hands " << h.hands - holistic_before.hands
-         << ", face " << h.face - holistic_before.face << ", postprocess " << s.postprocess;
+// The clips to run, largest first: the long ones start early instead of
+// holding up the end.
+std::deque<std::size_t> largest_first(const std::vector<PlannedClip>& clips,
+                                      const std::vector<std::optional<FinishedClip>>& finished) {
+  std::vector<std::pair<std::uintmax_t, std::size_t>> sized;
+  sized.reserve(clips.size());
+  for (std::size_t i = 0; i < clips.size(); ++i) {
+    if (finished[i]) continue;
+    std::error_code unknown_size;
+    const std::uintmax_t size = std::filesystem::file_size(clips[i].video, unknown_size);
+    sized.emplace_back(unknown_size ? 0 : size, i);
   }
-  if (extractors.iv3) line << ", inceptionv3 " << s.inception;
-  line << ", writing " << s.writing << "\n";
-  return line.str();
+  std::stable_sort(sized.begin(), sized.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::deque<std::size_t> order;
+  for (const auto& [size, index] : sized) order.push_back(index);
+  return order;
 }
 
-// A run's result for one video: its report entry and its labels' flag.
-struct ClipRun {
-  VideoRecord record;
-  bool occluded = false;
-};
-
-// The report entry of a clip written to the output directory.
-VideoRecord written_record(const PlannedClip& clip, const ClipOutcome& outcome,
-                           const std::filesystem::path& output_dir) {
-  VideoRecord record;
-  record.input = clip.relative;
-  record.status = VideoStatus::kOk;
-  record.frames = outcome.frames_kept;
-  for (const std::filesystem::path& file : outcome.files) {
-    record.outputs.push_back(file.lexically_relative(output_dir));
-  }
-  record.warning = outcome.warning;
-  return record;
+// Inference threads per worker: the cores shared out, so that a run with
+// fewer clips than --workers still uses them all.
+int threads_per_worker(int workers) {
+  return std::max(1, usable_cores() / std::max(1, workers));
 }
 
-// One planned clip through the extractors. A bad video costs only itself (a
-// failed record); anything else (an unwritable output) stops the run.
-ClipRun run_clip(const PlannedClip& clip, const RunOptions& options, Extractors& extractors,
-                 Progress& progress, const StopSignals& stop) {
-  const auto start = std::chrono::steady_clock::now();
-  const std::filesystem::path npz = options.output_dir / clip.npz;
-  ClipRun run;
-  try {
-    create_parent(npz);
-    const landmarks::HolisticStageSeconds holistic_before =
-        extractors.holistic ? extractors.holistic->stage_seconds()
-                            : landmarks::HolisticStageSeconds{};
-    const ClipOutcome outcome = process_clip(clip.video, npz, options, extractors, [&] {
-      progress.frame_kept();
-      if (stop.requested()) throw StopRequested{};
-    });
-    if (outcome.warning) {
-      progress.print("signprep: warning: " + clip.video.string() + ": " + *outcome.warning +
-                     " (kept the frames before it)\n");
-    }
-    if (options.verbose) {
-      progress.print(stage_seconds(clip.video, outcome, extractors, holistic_before));
-    }
-    run.record = written_record(clip, outcome, options.output_dir);
-    run.occluded = outcome.occluded;
-  } catch (const Error& error) {
-    if (error.kind() != ErrorKind::kInput) throw;
-    progress.print("signprep: failed: " + std::string(error.what()) + "\n");
-    run.record.input = clip.relative;
-    run.record.status = VideoStatus::kFailed;
-    run.record.error = error.what();
+void write_labels(const RunOptions& options,
+                  const std::vector<std::optional<output::LabelRow>>& by_clip) {
+  std::vector<output::LabelRow> rows;
+  for (const auto& row : by_clip) {
+    if (row) rows.push_back(*row);
   }
-  run.record.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return run;
+  if (!rows.empty()) output::write_labels_csv(options.labels_path(), rows, options.append);
 }
 
 RunSummary summarize(const std::vector<VideoRecord>& videos, double seconds) {
@@ -140,6 +88,7 @@ RunSummary summarize(const std::vector<VideoRecord>& videos, double seconds) {
   summary.seconds = seconds;
   for (const VideoRecord& video : videos) {
     if (video.status == VideoStatus::kOk) ++summary.succeeded;
+    if (video.resumed) ++summary.resumed;
     if (video.status == VideoStatus::kFailed) summary.failed.push_back({video.input, video.error});
     if (video.status == VideoStatus::kPending) ++summary.not_run;
   }
@@ -168,36 +117,52 @@ RunSummary run(const RunOptions& options) {
   }
   const std::vector<PlannedClip> clips = plan_outputs(videos, options.input, options.flat);
   const auto start = std::chrono::steady_clock::now();
-  // Models first: a missing or corrupt one stops the run before anything is created.
-  Extractors extractors = load_extractors(options);
+  const std::vector<std::optional<FinishedClip>> finished = finished_clips(clips, options);
+  std::deque<std::size_t> todo = largest_first(clips, finished);
+  // Before the first fork: the workers inherit the handlers.
+  const StopSignals stop;
+  const int workers = std::min<int>(options.workers, static_cast<int>(todo.size()));
+  const WorkerSetup setup{options, clips, threads_per_worker(workers), stop};
+  std::optional<Supervisor> supervisor;
+  if (!todo.empty()) {
+    supervisor.emplace(setup, workers);
+    // Models first: a missing or corrupt one stops the run before anything is created.
+    supervisor->wait_until_ready();
+  }
   prepare_output_dir(options.output_dir);
   RunReport report(options, relative_inputs(clips));
-  Progress progress(static_cast<int>(clips.size()), progress_style(options.quiet), std::cerr);
-  std::vector<output::LabelRow> labels;
-  const StopSignals stop;
-  for (std::size_t i = 0; i < clips.size() && !stop.requested(); ++i) {
-    ClipRun clip;
-    try {
-      clip = run_clip(clips[i], options, extractors, progress, stop);
-    } catch (const StopRequested&) {
-      break;  // the clip stays pending in the report; nothing of it was written
-    }
-    const bool ok = clip.record.status == VideoStatus::kOk;
-    progress.video_finished(!ok);
-    if (ok && options.label_gloss()) {
+  // By clip, so that labels.csv lists them in input order whichever finished first.
+  std::vector<std::optional<output::LabelRow>> labels(clips.size());
+  auto keep = [&](ClipResult result) {
+    const PlannedClip& clip = clips.at(result.index);
+    result.record.input = clip.relative;
+    if (result.record.status == VideoStatus::kOk && options.label_gloss()) {
       // The occlusion flag needs keypoints: 0 in a features-only run.
-      labels.push_back({clips[i].npz.generic_string(), *options.label_gloss(), *options.label_cat(),
-                        clip.occluded});
+      labels[result.index] = output::LabelRow{clip.npz.generic_string(), *options.label_gloss(),
+                                              *options.label_cat(), result.occluded};
     }
-    report.record(i, std::move(clip.record));
+    report.record(result.index, std::move(result.record));
+  };
+  for (std::size_t i = 0; i < clips.size(); ++i) {
+    if (finished[i]) keep(resumed_result(i, *finished[i]));
   }
-  if (!labels.empty()) output::write_labels_csv(options.labels_path(), labels, options.append);
+  Progress progress(static_cast<int>(todo.size()), progress_style(options.quiet), std::cerr);
+  if (supervisor) {
+    supervisor->run(std::move(todo), progress, [&](ClipResult result) {
+      const bool ok = result.record.status == VideoStatus::kOk;
+      if (!ok) progress.print("signprep: failed: " + result.record.error + "\n");
+      progress.video_finished(!ok);
+      keep(std::move(result));
+    });
+  }
+  write_labels(options, labels);
   report.finish();
   progress.finish();
   RunSummary summary =
       summarize(report.videos(),
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   summary.stopped = stop.requested();
+  if (supervisor) summary.peak_worker_memory = supervisor->peak_worker_memory();
   return summary;
 }
 

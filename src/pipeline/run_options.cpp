@@ -1,5 +1,7 @@
 #include "pipeline/run_options.h"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <optional>
@@ -23,9 +25,15 @@ std::filesystem::path flag_else_environment_else(const std::optional<std::filesy
 
 }  // namespace
 
+int usable_cores() {
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  if (::sched_getaffinity(0, sizeof cpus, &cpus) == 0) return std::max(1, CPU_COUNT(&cpus));
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 int default_worker_count() {
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  return std::min(cores, 12);
+  return std::min(usable_cores(), 12);
 }
 
 void validate(const RunOptions& options) {

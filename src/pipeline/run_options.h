@@ -11,6 +11,10 @@
 
 namespace signprep::pipeline {
 
+// The cores this process may run on (its CPU affinity, which Slurm and
+// taskset narrow), at least 1.
+int usable_cores();
+
 // min(cores, 12), as the Python tool's --workers default.
 int default_worker_count();
 
@@ -39,6 +43,10 @@ struct RunOptions {
   std::optional<std::int64_t> cat_id;               // defaults to the gloss id
   std::optional<std::filesystem::path> labels_csv;  // default OUT_DIR/labels.csv
   bool append = false;                              // keep the rows of an existing labels file
+
+  // --resume: skip clips whose files an earlier run finished with these
+  // settings (pipeline/resume.h); their label rows are written again.
+  bool resume = false;
 
   // --flat: every file straight into output_dir, as the Python tool wrote
   // them; by default a video's folders below the input are kept.

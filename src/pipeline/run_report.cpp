@@ -53,6 +53,7 @@ JsonValue options_summary(const RunOptions& options) {
       {"max_gap", options.max_gap},
       {"write_parquet", options.write_parquet},
       {"flat", options.flat},
+      {"resume", options.resume},
       {"occ_enable", options.occlusion_enabled},
       {"workers", options.workers},
       {"batch_size", options.batch_size},
@@ -73,6 +74,7 @@ JsonValue video_json(const VideoRecord& video) {
       {"outputs", std::move(outputs)},
       {"error", video.status == VideoStatus::kFailed ? JsonValue(video.error) : JsonValue()},
       {"warning", optional_string(video.warning)},
+      {"resumed", video.resumed},
   };
 }
 

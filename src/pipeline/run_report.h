@@ -26,6 +26,7 @@ struct VideoRecord {
   std::vector<std::filesystem::path> outputs;  // files written, relative to OUT
   std::string error;                           // why it failed
   std::optional<std::string> warning;          // damage skipped in a written video
+  bool resumed = false;                        // written by an earlier run (--resume)
 };
 
 class RunReport {

@@ -41,6 +41,19 @@ TEST(LabelsCsv, AppendKeepsExistingRows) {
   EXPECT_EQ(test::read_text(path), "file,gloss,cat,occluded\nold.npz,1,1,1\nnew.npz,2,5,0\n");
 }
 
+TEST(LabelsCsv, AppendReplacesTheRowOfAFileListedAgain) {
+  test::TempDir dir;
+  const auto path = dir.path() / "labels.csv";
+  write_text(path,
+             "file,gloss,cat,occluded\nkeep.npz,1,1,1\n\"a,b.npz\",1,1,0\nold.npz,1,1,0\n"
+             "old.npz.bak,1,1,0\n");
+  const LabelRow rows[] = {{"old.npz", 2, 5, true}, {"a,b.npz", 3, 3, true}};
+  write_labels_csv(path, rows, true);
+  EXPECT_EQ(test::read_text(path),
+            "file,gloss,cat,occluded\nkeep.npz,1,1,1\nold.npz.bak,1,1,0\nold.npz,2,5,1\n"
+            "\"a,b.npz\",3,3,1\n");
+}
+
 TEST(LabelsCsv, AppendToAnOlderFileAddsTheOccludedColumn) {
   test::TempDir dir;
   const auto path = dir.path() / "labels.csv";

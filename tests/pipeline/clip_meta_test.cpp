@@ -21,7 +21,9 @@ TEST(ClipMeta, StartsWithThePythonToolsKeysByteForByte) {
   EXPECT_EQ(meta.substr(0, kOriginalMeta.size()), kOriginalMeta);
   EXPECT_EQ(meta.substr(kOriginalMeta.size()),
             ", \"tool\": \"signprep " SIGNPREP_VERSION
-            "\", \"source_fps\": 29.97, \"frames_decoded\": 120, \"frames_kept\": 119}");
+            "\", \"source_fps\": 29.97, \"frames_decoded\": 120, \"frames_kept\": 119, "
+            "\"occlusion\": {\"enabled\": false, \"vis_thresh\": 0.6, \"frame_prop\": 0.4, "
+            "\"min_run\": 15}, \"occluded\": false}");
 }
 
 TEST(ClipMeta, FractionalTargetFpsStaysAFloat) {

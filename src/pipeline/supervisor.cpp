@@ -1,0 +1,169 @@
+#include "pipeline/supervisor.h"
+
+#include <poll.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "output/atomic_file.h"
+
+namespace signprep::pipeline {
+namespace {
+
+// How long a poll waits before the loop looks at the stop flag again; a
+// signal interrupts the wait anyway, so this only bounds a missed wake-up.
+constexpr int kPollMilliseconds = 1000;
+
+std::filesystem::path parquet_of(const std::filesystem::path& npz) {
+  std::filesystem::path parquet = npz;
+  return parquet.replace_extension(".parquet");
+}
+
+// A worker died on `clip`: whatever it was writing goes, the finished files
+// of the clip too (the .parquet is written before the .npz, so a death
+// between the two would leave a mismatched pair).
+void remove_clip_files(const RunOptions& options, const PlannedClip& clip, pid_t worker) {
+  const std::filesystem::path npz = options.output_dir / clip.npz;
+  for (const std::filesystem::path& file : {npz, parquet_of(npz)}) {
+    output::remove_abandoned_temporaries(file, worker);
+    std::error_code ignored;
+    std::filesystem::remove(file, ignored);
+  }
+}
+
+}  // namespace
+
+Supervisor::Supervisor(const WorkerSetup& setup, int workers) : setup_(setup), slots_(workers) {
+  for (Slot& slot : slots_) start_worker(slot);
+}
+
+void Supervisor::start_worker(Slot& slot) {
+  slot = Slot{};
+  slot.process = std::make_unique<WorkerProcess>(setup_);
+}
+
+bool Supervisor::all_ready() const {
+  return std::all_of(slots_.begin(), slots_.end(),
+                     [](const Slot& slot) { return slot.process && slot.ready; });
+}
+
+bool Supervisor::any_alive() const {
+  return std::any_of(slots_.begin(), slots_.end(),
+                     [](const Slot& slot) { return slot.process != nullptr; });
+}
+
+void Supervisor::wait_until_ready() {
+  while (!fatal_ && !all_ready()) poll_once();
+  if (fatal_) throw *fatal_;
+}
+
+void Supervisor::run(std::deque<std::size_t> queue, Progress& progress,
+                     const ResultHandler& on_result) {
+  queue_ = std::move(queue);
+  progress_ = &progress;
+  on_result_ = &on_result;
+  while (any_alive()) {
+    if (setup_.stop.requested() && !stopping_) begin_stop();
+    hand_out();
+    poll_once();
+  }
+  progress_ = nullptr;
+  on_result_ = nullptr;
+  if (fatal_) throw *fatal_;
+}
+
+void Supervisor::hand_out() {
+  for (Slot& slot : slots_) {
+    if (!slot.process || !slot.ready || slot.clip || slot.finished) continue;
+    if (stopping_ || queue_.empty()) {
+      slot.process->finish();
+      slot.finished = true;
+      continue;
+    }
+    slot.clip = queue_.front();
+    queue_.pop_front();
+    slot.process->assign(*slot.clip);
+  }
+}
+
+// The clips in progress stop at their next frame; nothing new starts.
+void Supervisor::begin_stop() {
+  stopping_ = true;
+  for (Slot& slot : slots_) {
+    if (!slot.process) continue;
+    if (slot.clip) slot.process->stop();
+    slot.process->finish();
+    slot.finished = true;
+  }
+}
+
+void Supervisor::poll_once() {
+  std::vector<pollfd> fds;
+  std::vector<Slot*> polled;
+  for (Slot& slot : slots_) {
+    if (!slot.process) continue;
+    fds.push_back({slot.process->events_fd(), POLLIN, 0});
+    polled.push_back(&slot);
+  }
+  if (fds.empty()) return;
+  if (::poll(fds.data(), fds.size(), kPollMilliseconds) < 0) {
+    if (errno == EINTR) return;  // a signal: the caller looks at the stop flag
+    throw Error(ErrorKind::kOutput,
+                std::string("cannot wait for the workers: ") + std::strerror(errno));
+  }
+  for (std::size_t i = 0; i < fds.size(); ++i) {
+    if (fds[i].revents == 0) continue;
+    Slot& slot = *polled[i];
+    for (WorkerEvent& event : slot.process->read_events()) handle(slot, std::move(event));
+    if (slot.process->ended()) worker_ended(slot);
+  }
+}
+
+void Supervisor::handle(Slot& slot, WorkerEvent event) {
+  using Kind = WorkerEvent::Kind;
+  switch (event.kind) {
+    case Kind::kReady:
+      slot.ready = true;
+      break;
+    case Kind::kFrameKept:
+      if (progress_) progress_->frame_kept();
+      break;
+    case Kind::kMessage:
+      if (progress_) progress_->print(event.text);
+      break;
+    case Kind::kClipStopped:
+      slot.clip.reset();  // it stays pending
+      break;
+    case Kind::kClipDone:
+      slot.clip.reset();
+      if (on_result_) (*on_result_)(std::move(*event.result));
+      break;
+    case Kind::kFatal:
+      if (!fatal_) fatal_ = Error(event.error_kind, event.text);
+      begin_stop();
+      break;
+  }
+}
+
+void Supervisor::worker_ended(Slot& slot) {
+  const WorkerExit& exit = slot.process->wait();
+  peak_worker_memory_ = std::max(peak_worker_memory_, exit.peak_rss);
+  if (!slot.ready && !fatal_) {
+    fatal_ = Error(ErrorKind::kModel, "a worker " + exit.description + " while loading the models");
+    begin_stop();
+  }
+  if (slot.clip && on_result_) {
+    const PlannedClip& clip = setup_.clips.at(*slot.clip);
+    remove_clip_files(setup_.options, clip, slot.process->pid());
+    ClipResult failed;
+    failed.index = *slot.clip;
+    failed.record.status = VideoStatus::kFailed;
+    failed.record.error = clip.video.string() + ": the worker processing it " + exit.description;
+    (*on_result_)(std::move(failed));
+  }
+  slot.process.reset();
+  if (!stopping_ && !queue_.empty()) start_worker(slot);
+}
+
+}  // namespace signprep::pipeline

@@ -1,0 +1,70 @@
+// The supervisor's half of a run: a pool of worker processes, one clip
+// handed to each at a time, results collected as they come. The only process
+// that writes the run's shared files (labels.csv, the report) is the
+// supervisor, through the callback it is given.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "pipeline/progress.h"
+#include "pipeline/worker.h"
+
+namespace signprep::pipeline {
+
+class Supervisor {
+ public:
+  using ResultHandler = std::function<void(ClipResult)>;
+
+  // Starts `workers` worker processes.
+  Supervisor(const WorkerSetup& setup, int workers);
+
+  // Returns once every worker has loaded its models; throws the first
+  // worker's error (a missing model, say) when one could not.
+  void wait_until_ready();
+
+  // Runs the clips of `queue` (indices into the setup's clips, first first)
+  // until all are done or a stop signal came, and hands each finished clip,
+  // written or failed, to `on_result`. A worker that dies fails its clip
+  // (with the reason, its files removed) and is replaced. Throws the error of
+  // a worker that could not go on (an unwritable output) once the others
+  // have stopped.
+  void run(std::deque<std::size_t> queue, Progress& progress, const ResultHandler& on_result);
+
+  // The highest peak resident memory of a worker so far, in bytes.
+  std::int64_t peak_worker_memory() const { return peak_worker_memory_; }
+
+ private:
+  struct Slot {
+    std::unique_ptr<WorkerProcess> process;
+    bool ready = false;
+    bool finished = false;  // told there are no more clips
+    std::optional<std::size_t> clip;
+  };
+
+  void start_worker(Slot& slot);
+  void hand_out();
+  void begin_stop();
+  // Waits up to a second for events of the live workers and handles them.
+  void poll_once();
+  void handle(Slot& slot, WorkerEvent event);
+  void worker_ended(Slot& slot);
+  bool all_ready() const;
+  bool any_alive() const;
+
+  const WorkerSetup& setup_;
+  std::vector<Slot> slots_;
+  std::deque<std::size_t> queue_;  // clips not handed out yet
+  // What run() was given; null while the workers load.
+  Progress* progress_ = nullptr;
+  const ResultHandler* on_result_ = nullptr;
+  bool stopping_ = false;
+  std::optional<Error> fatal_;
+  std::int64_t peak_worker_memory_ = 0;
+};
+
+}  // namespace signprep::pipeline

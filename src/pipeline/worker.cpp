@@ -1,0 +1,448 @@
+#include "pipeline/worker.h"
+
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <iomanip>
+#include <sstream>
+
+#include "core/json.h"
+#include "output/json_writer.h"
+#include "pipeline/clip.h"
+
+namespace signprep::pipeline {
+namespace {
+
+// The worker's end of its socket, whatever number fork gave it.
+constexpr int kWorkerSocket = 3;
+
+[[noreturn]] void system_failure(const std::string& what) {
+  throw Error(ErrorKind::kOutput, "cannot " + what + ": " + std::strerror(errno));
+}
+
+// ---- The protocol: one JSON object per line from the worker; one clip index
+// per line to it.
+
+const char* status_name(VideoStatus status) {
+  return status == VideoStatus::kOk ? "ok" : "failed";
+}
+
+std::string encode(const WorkerEvent& event) {
+  using Kind = WorkerEvent::Kind;
+  JsonValue::Object object;
+  switch (event.kind) {
+    case Kind::kReady:
+      object = {{"event", "ready"}};
+      break;
+    case Kind::kFrameKept:
+      object = {{"event", "frame"}};
+      break;
+    case Kind::kMessage:
+      object = {{"event", "message"}, {"text", event.text}};
+      break;
+    case Kind::kClipStopped:
+      object = {{"event", "stopped"}};
+      break;
+    case Kind::kFatal:
+      object = {
+          {"event", "fatal"}, {"kind", static_cast<int>(event.error_kind)}, {"text", event.text}};
+      break;
+    case Kind::kClipDone: {
+      const ClipResult& result = *event.result;
+      const VideoRecord& record = result.record;
+      JsonValue::Array outputs;
+      for (const auto& output : record.outputs) outputs.emplace_back(output.string());
+      object = {{"event", "done"},
+                {"index", static_cast<std::int64_t>(result.index)},
+                {"status", status_name(record.status)},
+                {"frames", record.frames},
+                {"seconds", record.seconds},
+                {"outputs", std::move(outputs)},
+                {"error", record.error},
+                {"warning", record.warning ? JsonValue(*record.warning) : JsonValue()},
+                {"occluded", result.occluded}};
+      break;
+    }
+  }
+  return output::dump_json(JsonValue(std::move(object))) + "\n";
+}
+
+// Reads the fields of one event object; a malformed line is a bug in
+// signprep, reported as such.
+class EventFields {
+ public:
+  explicit EventFields(const JsonValue& value) : object_(value.as_object()) {
+    if (object_ == nullptr) fail("not an object");
+  }
+  const JsonValue& get(const std::string& key) const {
+    for (const auto& [name, value] : *object_) {
+      if (name == key) return value;
+    }
+    fail("no \"" + key + "\"");
+  }
+  const std::string& text(const std::string& key) const { return typed(get(key).as_string(), key); }
+  std::int64_t integer(const std::string& key) const { return typed(get(key).as_int(), key); }
+  bool flag(const std::string& key) const { return typed(get(key).as_bool(), key); }
+  double number(const std::string& key) const {
+    const JsonValue& value = get(key);
+    if (const std::int64_t* i = value.as_int()) return static_cast<double>(*i);
+    return typed(value.as_double(), key);
+  }
+  const JsonValue::Array& array(const std::string& key) const {
+    return typed(get(key).as_array(), key);
+  }
+
+ private:
+  template <typename T>
+  static const T& typed(const T* value, const std::string& key) {
+    if (value == nullptr) fail("\"" + key + "\" has the wrong type");
+    return *value;
+  }
+  [[noreturn]] static void fail(const std::string& problem) {
+    throw std::logic_error("worker event: " + problem);
+  }
+  const JsonValue::Object* object_;
+};
+
+ClipResult decode_result(const EventFields& fields) {
+  ClipResult result;
+  result.index = static_cast<std::size_t>(fields.integer("index"));
+  VideoRecord& record = result.record;
+  record.status = fields.text("status") == "ok" ? VideoStatus::kOk : VideoStatus::kFailed;
+  record.frames = fields.integer("frames");
+  record.seconds = fields.number("seconds");
+  for (const JsonValue& output : fields.array("outputs")) {
+    if (const std::string* path = output.as_string()) record.outputs.emplace_back(*path);
+  }
+  record.error = fields.text("error");
+  if (!fields.get("warning").is_null()) record.warning = fields.text("warning");
+  result.occluded = fields.flag("occluded");
+  return result;
+}
+
+WorkerEvent decode(std::string_view line) {
+  using Kind = WorkerEvent::Kind;
+  const JsonValue value = parse_json(line);
+  const EventFields fields(value);
+  const std::string& name = fields.text("event");
+  WorkerEvent event;
+  if (name == "ready") {
+    event.kind = Kind::kReady;
+  } else if (name == "frame") {
+    event.kind = Kind::kFrameKept;
+  } else if (name == "message") {
+    event.kind = Kind::kMessage;
+    event.text = fields.text("text");
+  } else if (name == "stopped") {
+    event.kind = Kind::kClipStopped;
+  } else if (name == "fatal") {
+    event.kind = Kind::kFatal;
+    event.error_kind = static_cast<ErrorKind>(fields.integer("kind"));
+    event.text = fields.text("text");
+  } else if (name == "done") {
+    event.kind = Kind::kClipDone;
+    event.result = decode_result(fields);
+  } else {
+    throw std::logic_error("worker event: unknown \"" + name + "\"");
+  }
+  return event;
+}
+
+// Writes all of `text`; false when the peer is gone. MSG_NOSIGNAL: a closed
+// peer is an error return, not a SIGPIPE.
+bool send_all(int socket, std::string_view text) {
+  while (!text.empty()) {
+    const ssize_t sent = ::send(socket, text.data(), text.size(), MSG_NOSIGNAL);
+    if (sent < 0 && errno == EINTR) continue;
+    if (sent <= 0) return false;
+    text.remove_prefix(static_cast<std::size_t>(sent));
+  }
+  return true;
+}
+
+// ---- The worker's side.
+
+class SupervisorLink {
+ public:
+  // A supervisor that has gone cannot take results: the worker ends (it
+  // holds no temporary file at any point where it sends).
+  void send(const WorkerEvent& event) const {
+    if (!send_all(kWorkerSocket, encode(event))) std::_Exit(1);
+  }
+  void send(WorkerEvent::Kind kind, std::string text = {}) const {
+    WorkerEvent event;
+    event.kind = kind;
+    event.text = std::move(text);
+    send(event);
+  }
+
+  // The next clip index, or nothing once the supervisor has no more.
+  std::optional<std::size_t> next_clip() {
+    for (;;) {
+      if (const std::size_t end = buffer_.find('\n'); end != std::string::npos) {
+        const std::size_t index = std::stoull(buffer_.substr(0, end));
+        buffer_.erase(0, end + 1);
+        return index;
+      }
+      char chunk[256];
+      const ssize_t got = ::read(kWorkerSocket, chunk, sizeof chunk);
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) return std::nullopt;
+      buffer_.append(chunk, static_cast<std::size_t>(got));
+    }
+  }
+
+ private:
+  std::string buffer_;
+};
+
+// The extractors the options ask for, loaded once per worker.
+Extractors load_extractors(const RunOptions& options, int threads) {
+  Extractors extractors;
+  if (options.write_keypoints) {
+    landmarks::HolisticOptions holistic;
+    holistic.models_dir = models_dir_path(options);
+    holistic.min_detection_confidence = static_cast<float>(options.conf_thresh);
+    holistic.min_tracking_confidence = static_cast<float>(options.conf_thresh);
+    holistic.model_options.threads = threads;
+    extractors.holistic.emplace(holistic);
+  }
+  if (options.write_iv3_features) {
+    extractors.iv3.emplace(
+        features::InceptionV3::load(iv3_weights_path(options), {options.batch_size, threads}));
+  }
+  return extractors;
+}
+
+// --verbose: where a clip's time went.
+std::string stage_seconds(const std::filesystem::path& video, const ClipOutcome& outcome,
+                          const Extractors& extractors,
+                          const landmarks::HolisticStageSeconds& holistic_before) {
+  const ClipStageSeconds& s = outcome.seconds;
+  std::ostringstream line;
+  line << std::fixed << std::setprecision(3) << "signprep: " << video.string() << ": "
+       << outcome.frames_kept << " frames; seconds: decode " << s.decode;
+  if (extractors.holistic) {
+    const landmarks::HolisticStageSeconds& h = extractors.holistic->stage_seconds();
+    line << ", resize " << s.resize << ", segmentation "
+         << h.segmentation - holistic_before.segmentation << ", pose "
+         << h.pose - holistic_before.pose << ", hands " << h.hands - holistic_before.hands
+         << ", face " << h.face - holistic_before.face << ", postprocess " << s.postprocess;
+  }
+  if (extractors.iv3) line << ", inceptionv3 " << s.inception;
+  line << ", writing " << s.writing << "\n";
+  return line.str();
+}
+
+void create_parent(const std::filesystem::path& file) {
+  std::error_code ec;
+  std::filesystem::create_directories(file.parent_path(), ec);
+  if (ec) {
+    throw Error(ErrorKind::kOutput,
+                "cannot create " + file.parent_path().string() + ": " + ec.message());
+  }
+}
+
+// SIGNPREP_TEST_CRASH_ON=NAME: the worker kills itself with SIGKILL at the
+// first kept frame of the video named NAME, as the out-of-memory killer
+// would. Tests use it to check that a run survives its workers.
+bool crash_requested(const std::filesystem::path& video) {
+  const char* name = std::getenv("SIGNPREP_TEST_CRASH_ON");
+  return name != nullptr && video.filename() == name;
+}
+
+// One assigned clip. A bad video costs only itself (a failed result);
+// anything else (an unwritable output) propagates and ends the worker.
+// Returns false when a stop signal interrupted the clip.
+bool run_assigned(const WorkerSetup& setup, std::size_t index, Extractors& extractors,
+                  const SupervisorLink& link) {
+  const auto start = std::chrono::steady_clock::now();
+  const PlannedClip& clip = setup.clips.at(index);
+  const RunOptions& options = setup.options;
+  const bool crash = crash_requested(clip.video);
+  ClipResult result;
+  result.index = index;
+  VideoRecord& record = result.record;
+  try {
+    const std::filesystem::path npz = options.output_dir / clip.npz;
+    create_parent(npz);
+    const landmarks::HolisticStageSeconds holistic_before =
+        extractors.holistic ? extractors.holistic->stage_seconds()
+                            : landmarks::HolisticStageSeconds{};
+    const ClipOutcome outcome = process_clip(clip.video, npz, options, extractors, [&] {
+      if (crash) std::raise(SIGKILL);
+      if (setup.stop.requested()) throw StopRequested{};
+      link.send(WorkerEvent::Kind::kFrameKept);
+    });
+    if (outcome.warning) {
+      link.send(WorkerEvent::Kind::kMessage, "signprep: warning: " + clip.video.string() + ": " +
+                                                 *outcome.warning +
+                                                 " (kept the frames before it)\n");
+    }
+    if (options.verbose) {
+      link.send(WorkerEvent::Kind::kMessage,
+                stage_seconds(clip.video, outcome, extractors, holistic_before));
+    }
+    record.status = VideoStatus::kOk;
+    record.frames = outcome.frames_kept;
+    for (const std::filesystem::path& file : outcome.files) {
+      record.outputs.push_back(file.lexically_relative(options.output_dir));
+    }
+    record.warning = outcome.warning;
+    result.occluded = outcome.occluded;
+  } catch (const StopRequested&) {
+    link.send(WorkerEvent::Kind::kClipStopped);
+    return false;
+  } catch (const Error& error) {
+    if (error.kind() != ErrorKind::kInput) throw;
+    record.status = VideoStatus::kFailed;
+    record.error = error.what();
+  }
+  record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  WorkerEvent done;
+  done.kind = WorkerEvent::Kind::kClipDone;
+  done.result = std::move(result);
+  link.send(done);
+  return true;
+}
+
+int serve(const WorkerSetup& setup) {
+  SupervisorLink link;
+  try {
+    Extractors extractors = load_extractors(setup.options, setup.threads);
+    link.send(WorkerEvent::Kind::kReady);
+    while (const std::optional<std::size_t> index = link.next_clip()) {
+      if (!run_assigned(setup, *index, extractors, link)) break;
+    }
+    return 0;
+  } catch (const Error& error) {
+    WorkerEvent fatal;
+    fatal.kind = WorkerEvent::Kind::kFatal;
+    fatal.error_kind = error.kind();
+    fatal.text = error.what();
+    link.send(fatal);
+  } catch (const std::exception& error) {
+    link.send(WorkerEvent::Kind::kFatal, std::string("internal error: ") + error.what());
+  }
+  return 1;
+}
+
+// The child's first steps after fork: its socket at a known number and no
+// other descriptor of the supervisor (another worker's socket held open here
+// would hide that worker's end from the supervisor).
+void become_worker(int socket, pid_t supervisor) {
+  const int high = ::fcntl(socket, F_DUPFD, 64);
+  if (high < 0 || ::dup2(high, kWorkerSocket) < 0) std::_Exit(1);
+  ::close_range(kWorkerSocket + 1, ~0U, 0);
+  // The supervisor's death (even by SIGKILL) stops the worker like a stop
+  // signal: it ends its clip cleanly, leaving no temporary file.
+  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (::getppid() != supervisor) std::_Exit(1);
+  // Its own process group: a terminal's Ctrl-C reaches the supervisor only,
+  // which stops the workers itself.
+  ::setpgid(0, 0);
+}
+
+std::string describe_exit(int status) {
+  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    const int signal = WTERMSIG(status);
+    std::string text =
+        "was killed by signal " + std::to_string(signal) + " (" + strsignal(signal) + ")";
+    if (signal == SIGKILL)
+      text += "; if memory ran out (the kernel's OOM killer sends it), try fewer --workers";
+    return text;
+  }
+  return "ended with status " + std::to_string(status);
+}
+
+}  // namespace
+
+WorkerProcess::WorkerProcess(const WorkerSetup& setup) {
+  int sockets[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) {
+    system_failure("create a worker's socket");
+  }
+  const pid_t supervisor = ::getpid();
+  pid_ = ::fork();
+  if (pid_ < 0) {
+    const int err = errno;
+    ::close(sockets[0]);
+    ::close(sockets[1]);
+    errno = err;
+    system_failure("start a worker process");
+  }
+  if (pid_ == 0) {
+    ::close(sockets[0]);
+    become_worker(sockets[1], supervisor);
+    // _Exit: the supervisor's objects copied into this process (its report,
+    // its progress bar) must not run their destructors here.
+    std::_Exit(serve(setup));
+  }
+  ::close(sockets[1]);
+  socket_ = sockets[0];
+  ::setpgid(pid_, pid_);  // as the child does, whichever runs first
+}
+
+WorkerProcess::~WorkerProcess() {
+  if (!exit_) {
+    ::kill(pid_, SIGKILL);
+    wait();
+  }
+  if (socket_ >= 0) ::close(socket_);
+}
+
+void WorkerProcess::assign(std::size_t clip_index) {
+  send_all(socket_, std::to_string(clip_index) + "\n");
+}
+
+std::vector<WorkerEvent> WorkerProcess::read_events() {
+  std::vector<WorkerEvent> events;
+  char chunk[65536];
+  const ssize_t got = ::read(socket_, chunk, sizeof chunk);
+  if (got < 0 && errno == EINTR) return events;
+  if (got <= 0) {
+    ended_ = true;
+    return events;
+  }
+  pending_.append(chunk, static_cast<std::size_t>(got));
+  std::size_t start = 0;
+  for (std::size_t end; (end = pending_.find('\n', start)) != std::string::npos; start = end + 1) {
+    events.push_back(decode(std::string_view(pending_).substr(start, end - start)));
+  }
+  pending_.erase(0, start);
+  return events;
+}
+
+void WorkerProcess::stop() {
+  if (!exit_) ::kill(pid_, SIGTERM);
+}
+
+void WorkerProcess::finish() {
+  ::shutdown(socket_, SHUT_WR);
+}
+
+const WorkerExit& WorkerProcess::wait() {
+  if (exit_) return *exit_;
+  int status = 0;
+  rusage usage{};
+  while (::wait4(pid_, &status, 0, &usage) < 0 && errno == EINTR) {
+  }
+  WorkerExit exit;
+  exit.clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  exit.description = describe_exit(status);
+  exit.peak_rss = static_cast<std::int64_t>(usage.ru_maxrss) * 1024;  // Linux counts kilobytes
+  exit_ = std::move(exit);
+  return *exit_;
+}
+
+}  // namespace signprep::pipeline
