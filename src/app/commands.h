@@ -13,5 +13,6 @@ int model_info_command(const std::vector<std::string>& args);
 int model_run_command(const std::vector<std::string>& args);
 int landmarks_command(const std::vector<std::string>& args);
 int validate_command(const std::vector<std::string>& args);
+int merge_labels_command(const std::vector<std::string>& args);
 
 }  // namespace signprep::app

@@ -1,3 +1,4 @@
+#include <cstdlib>
 #include <iostream>
 
 #include "app/commands.h"
@@ -6,6 +7,7 @@
 #include "core/error.h"
 #include "output/json_writer.h"
 #include "pipeline/run.h"
+#include "pipeline/shard.h"
 
 namespace signprep::app {
 namespace {
@@ -28,6 +30,7 @@ int run_command(const std::vector<std::string>& args) {
       "       signprep probe VIDEO... [--target-fps N] [--json]\n"
       "       signprep landmarks VIDEO --out FILE.npz [options]\n"
       "       signprep validate OUT_DIR [--feature-key NAME]\n"
+      "       signprep merge-labels OUT_DIR\n"
       "       signprep model-info MODEL.tflite...\n"
       "       signprep model-run MODEL.tflite INPUT.npy... -o DIR",
       "Turns sign-language videos into training data: MediaPipe Holistic keypoints and\n"
@@ -77,6 +80,11 @@ int run_command(const std::vector<std::string>& args) {
   parser.add_switch("--resume",
                     "skip videos whose files an earlier run finished with the same settings",
                     options.resume);
+  std::string shard;
+  parser.add_value("--shard", "K/N",
+                   "process only the K-th of N shards of the inputs (default: a Slurm array "
+                   "task's, else all); writes labels.shard-K-of-N.csv",
+                   shard);
   parser.add_switch("--occ-enable", "compute the occlusion flag (else occluded = 0)",
                     options.occlusion_enabled);
   parser.add_value("--occ-vis-thresh", "P",
@@ -107,6 +115,12 @@ int run_command(const std::vector<std::string>& args) {
   options.input = (*positional)[0];
   options.output_dir = (*positional)[1];
   options.write_parquet = !disable_parquet;
+  options.shard = shard.empty() ? pipeline::slurm_array_shard(std::getenv)
+                                : std::optional(pipeline::parse_shard(shard));
+  if (options.shard && shard.empty()) {
+    std::cerr << "signprep: Slurm array task: shard " << options.shard->index << "/"
+              << options.shard->count << "\n";
+  }
 
   const pipeline::RunSummary summary = pipeline::run(options);
   std::cerr << pipeline::format_summary(summary);

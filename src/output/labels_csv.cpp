@@ -1,5 +1,6 @@
 #include "output/labels_csv.h"
 
+#include <charconv>
 #include <fstream>
 #include <sstream>
 #include <unordered_set>
@@ -103,6 +104,45 @@ void write_labels_csv(const std::filesystem::path& path, std::span<const LabelRo
   AtomicFile file(path);
   file.write(text);
   file.commit();
+}
+
+std::vector<LabelRow> read_labels_csv(const std::filesystem::path& path) {
+  const std::vector<std::vector<std::string>> records = read_csv_records(path);
+  const std::vector<std::string> header = {"file", "gloss", "cat", "occluded"};
+  const std::vector<std::string> older_header(header.begin(), header.begin() + 3);
+  if (records.empty() || (records.front() != header && records.front() != older_header)) {
+    throw Error(
+        ErrorKind::kInput,
+        path.string() + ": not a labels file (expected the header file,gloss,cat,occluded)");
+  }
+  const std::size_t fields = records.front().size();
+  std::vector<LabelRow> rows;
+  for (std::size_t i = 1; i < records.size(); ++i) {
+    const std::vector<std::string>& record = records[i];
+    const auto fail = [&](const std::string& problem) {
+      throw Error(ErrorKind::kInput,
+                  path.string() + ": record " + std::to_string(i + 1) + ": " + problem);
+    };
+    if (record.size() != fields) fail(std::to_string(record.size()) + " fields");
+    LabelRow row;
+    row.file = record[0];
+    const auto integer = [&](const std::string& text, const char* name) {
+      std::int64_t value = 0;
+      const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (error != std::errc() || end != text.data() + text.size() || text.empty()) {
+        fail(std::string(name) + " '" + text + "' is not an integer");
+      }
+      return value;
+    };
+    row.gloss = integer(record[1], "gloss");
+    row.cat = integer(record[2], "cat");
+    if (fields == 4) {
+      if (record[3] != "0" && record[3] != "1") fail("occluded '" + record[3] + "' is not 0 or 1");
+      row.occluded = record[3] == "1";
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
 }
 
 std::vector<std::vector<std::string>> read_csv_records(const std::filesystem::path& path) {

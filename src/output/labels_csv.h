@@ -31,4 +31,10 @@ void write_labels_csv(const std::filesystem::path& path, std::span<const LabelRo
 // Error(kInput) naming the file when it cannot be read or ends inside quotes.
 std::vector<std::vector<std::string>> read_csv_records(const std::filesystem::path& path);
 
+// The rows of a labels file (an older one without `occluded` reads 0s).
+// Throws Error(kInput) naming the file and record for another header, a
+// record with the wrong number of fields, or a value that is not an integer
+// (gloss, cat) or 0/1 (occluded).
+std::vector<LabelRow> read_labels_csv(const std::filesystem::path& path);
+
 }  // namespace signprep::output

@@ -29,6 +29,14 @@ void prepare_output_dir(const std::filesystem::path& dir) {
   }
 }
 
+std::vector<PlannedClip> this_shard(std::vector<PlannedClip> clips,
+                                    const std::optional<Shard>& shard) {
+  if (shard) {
+    std::erase_if(clips, [&](const PlannedClip& clip) { return !in_shard(clip.relative, *shard); });
+  }
+  return clips;
+}
+
 // With --resume, what an earlier run finished, by clip; else nothing.
 std::vector<std::optional<FinishedClip>> finished_clips(const std::vector<PlannedClip>& clips,
                                                         const RunOptions& options) {
@@ -80,7 +88,10 @@ void write_labels(const RunOptions& options,
   for (const auto& row : by_clip) {
     if (row) rows.push_back(*row);
   }
-  if (!rows.empty()) output::write_labels_csv(options.labels_path(), rows, options.append);
+  // A shard writes its file even without rows, so merge-labels sees it finished.
+  if (!rows.empty() || (options.shard && options.label_gloss())) {
+    output::write_labels_csv(options.labels_path(), rows, options.append);
+  }
 }
 
 RunSummary summarize(const std::vector<VideoRecord>& videos, double seconds) {
@@ -115,7 +126,9 @@ RunSummary run(const RunOptions& options) {
     throw Error(ErrorKind::kInput,
                 "no videos (.mp4 .mov .avi .mkv .webm) found under " + options.input.string());
   }
-  const std::vector<PlannedClip> clips = plan_outputs(videos, options.input, options.flat);
+  // Planned over all inputs: two that clash clash in any shard.
+  const std::vector<PlannedClip> clips =
+      this_shard(plan_outputs(videos, options.input, options.flat), options.shard);
   const auto start = std::chrono::steady_clock::now();
   const std::vector<std::optional<FinishedClip>> finished = finished_clips(clips, options);
   std::deque<std::size_t> todo = largest_first(clips, finished);

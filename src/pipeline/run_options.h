@@ -8,6 +8,7 @@
 #include <string>
 
 #include "features/occlusion.h"
+#include "pipeline/shard.h"
 
 namespace signprep::pipeline {
 
@@ -59,8 +60,17 @@ struct RunOptions {
 
   std::optional<std::int64_t> label_gloss() const { return gloss_id ? gloss_id : id; }
   std::optional<std::int64_t> label_cat() const { return cat_id ? cat_id : label_gloss(); }
+  // --shard K/N (or a Slurm array's task): only that 1/N of the inputs.
+  std::optional<Shard> shard;
+
+  // OUT_DIR/labels.csv, or labels.shard-K-of-N.csv in a shard, unless --labels-csv.
   std::filesystem::path labels_path() const {
-    return labels_csv ? *labels_csv : output_dir / "labels.csv";
+    if (labels_csv) return *labels_csv;
+    return output_dir / (shard ? shard->file_name("labels", ".csv") : "labels.csv");
+  }
+  // OUT_DIR/run_report.json, or run_report.shard-K-of-N.json in a shard.
+  std::filesystem::path report_path() const {
+    return output_dir / (shard ? shard->file_name("run_report", ".json") : "run_report.json");
   }
 };
 

@@ -54,6 +54,9 @@ JsonValue options_summary(const RunOptions& options) {
       {"write_parquet", options.write_parquet},
       {"flat", options.flat},
       {"resume", options.resume},
+      {"shard", options.shard ? JsonValue(std::to_string(options.shard->index) + "/" +
+                                          std::to_string(options.shard->count))
+                              : JsonValue()},
       {"occ_enable", options.occlusion_enabled},
       {"workers", options.workers},
       {"batch_size", options.batch_size},
@@ -94,7 +97,7 @@ JsonValue status_counts(const std::vector<VideoRecord>& videos) {
 }  // namespace
 
 RunReport::RunReport(const RunOptions& options, std::vector<std::filesystem::path> inputs)
-    : path_(options.output_dir / kFileName), started_(utc_now_iso8601()), options_(options) {
+    : path_(options.report_path()), started_(utc_now_iso8601()), options_(options) {
   videos_.reserve(inputs.size());
   for (std::filesystem::path& input : inputs) {
     VideoRecord pending;

@@ -31,9 +31,7 @@ struct VideoRecord {
 
 class RunReport {
  public:
-  static constexpr const char* kFileName = "run_report.json";
-
-  // Writes OUT/run_report.json with every input pending; throws
+  // Writes options.report_path() with every input pending; throws
   // Error(kOutput) when it cannot.
   RunReport(const RunOptions& options, std::vector<std::filesystem::path> inputs);
 

@@ -82,6 +82,25 @@ TEST(LabelsCsv, AppendRefusesAForeignHeader) {
   EXPECT_EQ(test::read_text(path), "name,label\nx,1\n");
 }
 
+TEST(LabelsCsv, ReadsRowsBackAndRefusesBadValues) {
+  test::TempDir dir;
+  const auto path = dir.path() / "labels.csv";
+  const LabelRow rows[] = {{"a,\"b\".npz", -3, 7, true}};
+  write_labels_csv(path, rows, false);
+  const std::vector<LabelRow> read = read_labels_csv(path);
+  ASSERT_EQ(read.size(), 1u);
+  EXPECT_EQ(read[0].file, rows[0].file);
+  EXPECT_EQ(read[0].gloss, -3);
+  EXPECT_EQ(read[0].cat, 7);
+  EXPECT_TRUE(read[0].occluded);
+  for (const char* bad :
+       {"file,gloss,cat,occluded\na.npz,x,1,0\n", "file,gloss,cat,occluded\na.npz,1,1,2\n",
+        "file,gloss,cat,occluded\na.npz,1,1\n", "name,gloss\na.npz,1\n"}) {
+    write_text(path, bad);
+    EXPECT_THROW(read_labels_csv(path), Error) << bad;
+  }
+}
+
 TEST(LabelsCsv, PythonCsvModuleParsesQuotedFields) {
   test::TempDir dir;
   const auto path = dir.path() / "labels.csv";
