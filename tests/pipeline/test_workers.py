@@ -1,0 +1,193 @@
+"""The multi-process run (issue 7, items 1, 5 and 6): a worker killed by
+SIGKILL costs only its video; a supervisor killed mid-run and resumed with
+--resume ends with the files and label rows of an uninterrupted run; shards
+1/3, 2/3, 3/3 cover every input once and merge-labels gives the unsharded
+run's rows. Short keypoint runs on copies of the bundled sample (needs models/)."""
+import csv
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+from pathlib import Path
+
+import numpy as np
+
+SIGNPREP = os.environ["SIGNPREP"]
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "numbers_20_90_144p12.mp4"
+FAST = ["--write-keypoints", "--target-fps", "2", "--id", "7", "--quiet"]
+NAMES = ["a.mp4", "b.mp4", "s1/c.mp4", "s1/d.mp4", "s2/e.mp4", "s2/f.mp4"]
+
+
+def signprep(*args, env=None):
+    return subprocess.run([SIGNPREP, *map(str, args)], capture_output=True, text=True,
+                          env=None if env is None else {**os.environ, **env})
+
+
+def make_input(root, names):
+    for name in names:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(SAMPLE, root / name)
+    return root
+
+
+def files_under(root):
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def label_rows(path):
+    with open(path, newline="") as f:
+        return sorted(tuple(row.values()) for row in csv.DictReader(f))
+
+
+def assert_same_npz(test, a, b, skip=()):
+    with np.load(a) as x, np.load(b) as y:
+        test.assertEqual(list(x.keys()), list(y.keys()))
+        for key in set(x.keys()) - set(skip):
+            np.testing.assert_array_equal(x[key], y[key], err_msg=f"{a.name}: {key}")
+
+
+class WorkerDeath(unittest.TestCase):
+    """SIGNPREP_TEST_CRASH_ON=c.mp4: the worker on c.mp4 kills itself with SIGKILL."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.dir = Path(cls.tmp.name)
+        cls.input = make_input(cls.dir / "in", NAMES)
+        cls.out = cls.dir / "out"
+        cls.result = signprep(cls.input, cls.out, *FAST, "--workers", "2",
+                              env={"SIGNPREP_TEST_CRASH_ON": "c.mp4"})
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_the_run_goes_on_and_reports_the_killed_video(self):
+        self.assertEqual(self.result.returncode, 1, self.result.stderr)
+        self.assertIn("s1/c.mp4: ", self.result.stderr)
+        self.assertIn("killed by signal 9", self.result.stderr)
+        self.assertIn("5 of 6 videos written", self.result.stderr)
+
+    def test_only_whole_files_of_the_other_videos_remain(self):
+        expected = sorted({"run_report.json", "labels.csv"} |
+                          {str(Path(n).with_suffix(s)) for n in NAMES if n != "s1/c.mp4"
+                           for s in (".npz", ".parquet")})
+        self.assertEqual(files_under(self.out), expected)  # no temporary (hidden) file either
+        validate = signprep("validate", self.out)
+        self.assertEqual(validate.returncode, 0, validate.stdout + validate.stderr)
+
+    def test_the_other_videos_are_correct(self):
+        # Copies of one clip, each through its own worker: identical arrays
+        # (the meta names each copy).
+        for name in ["b.npz", "s1/d.npz", "s2/e.npz", "s2/f.npz"]:
+            assert_same_npz(self, self.out / "a.npz", self.out / name, skip=["meta"])
+        with np.load(self.out / "a.npz") as npz:
+            self.assertEqual(npz["X"].shape, (29, 156))
+            self.assertGreater(npz["mask"].mean(), 0.5)  # the signer was tracked
+
+    def test_labels_list_the_written_videos_once(self):
+        self.assertEqual([r[0] for r in label_rows(self.out / "labels.csv")],
+                         ["a.npz", "b.npz", "s1/d.npz", "s2/e.npz", "s2/f.npz"])
+
+
+class KilledSupervisorResumed(unittest.TestCase):
+    def test_resume_ends_as_an_uninterrupted_run(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            videos = make_input(tmp / "in", NAMES)
+            # 10 fps: each clip takes a few seconds, so the kill lands mid-run.
+            args = ["--write-keypoints", "--target-fps", "10", "--id", "7", "--quiet",
+                    "--workers", "2"]
+            whole = signprep(videos, tmp / "whole", *args)
+            self.assertEqual(whole.returncode, 0, whole.stderr)
+
+            out = tmp / "out"
+            process = subprocess.Popen([SIGNPREP, videos, out, *args],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.monotonic() + 300
+            while not list(out.rglob("*.npz")) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            time.sleep(1)  # the orphaned workers stop at their next frame
+            written = list(out.rglob("*.npz"))
+            self.assertGreaterEqual(len(written), 1)
+            self.assertLess(len(written), len(NAMES), "the kill came after the last video")
+            self.assertFalse(any(p.name.startswith(".") for p in out.rglob("*")),
+                             "an orphaned worker left a temporary file")
+
+            resumed = signprep(videos, out, *args, "--resume")
+            self.assertEqual(resumed.returncode, 0, resumed.stderr)
+            self.assertIn(f"resumed:           {len(written)} ", resumed.stderr)
+            self.assertEqual(files_under(out), files_under(tmp / "whole"))
+            self.assertEqual(label_rows(out / "labels.csv"),
+                             label_rows(tmp / "whole" / "labels.csv"))
+            for npz in (tmp / "whole").rglob("*.npz"):
+                assert_same_npz(self, npz, out / npz.relative_to(tmp / "whole"))
+
+    def test_resume_runs_again_what_other_settings_made(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            videos = make_input(tmp / "in", ["a.mp4"])
+            self.assertEqual(signprep(videos, tmp / "out", *FAST).returncode, 0)
+            same = signprep(videos, tmp / "out", *FAST, "--resume")
+            self.assertIn("resumed:           1 ", same.stderr)
+            other = signprep(videos, tmp / "out", *FAST, "--resume", "--max-gap", "3")
+            self.assertEqual(other.returncode, 0, other.stderr)
+            self.assertNotIn("resumed:", other.stderr)
+            # A torn .npz is not a finished one either.
+            npz = tmp / "out" / "a.npz"
+            npz.write_bytes(npz.read_bytes()[:1000])
+            torn = signprep(videos, tmp / "out", *FAST, "--resume", "--max-gap", "3")
+            self.assertNotIn("resumed:", torn.stderr)
+            self.assertEqual(signprep("validate", tmp / "out").returncode, 0)
+
+
+class Shards(unittest.TestCase):
+    def test_three_shards_cover_every_input_once_and_merge_as_one_run(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            videos = make_input(tmp / "in", NAMES)
+            whole = signprep(videos, tmp / "whole", *FAST)
+            self.assertEqual(whole.returncode, 0, whole.stderr)
+            out = tmp / "out"
+            ran = []
+            for k in (1, 2, 3):
+                result = signprep(videos, out, *FAST, "--shard", f"{k}/3")
+                self.assertEqual(result.returncode, 0, result.stderr)
+                ran += [r[0] for r in label_rows(out / f"labels.shard-{k}-of-3.csv")]
+            self.assertEqual(sorted(ran), sorted(str(Path(n).with_suffix(".npz")) for n in NAMES))
+            merged = signprep("merge-labels", out)
+            self.assertEqual(merged.returncode, 0, merged.stderr)
+            self.assertEqual(label_rows(out / "labels.csv"),
+                             label_rows(tmp / "whole" / "labels.csv"))
+
+    def test_a_slurm_array_task_is_its_shard(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            videos = make_input(tmp / "in", NAMES)
+            flag = signprep(videos, tmp / "flag", *FAST, "--shard", "2/3")
+            # An array declared --array=4-6: task 5 is the second of three.
+            slurm = signprep(videos, tmp / "slurm", *FAST,
+                             env={"SLURM_ARRAY_TASK_ID": "5", "SLURM_ARRAY_TASK_MIN": "4",
+                                  "SLURM_ARRAY_TASK_COUNT": "3"})
+            self.assertEqual(flag.returncode, 0, flag.stderr)
+            self.assertEqual(slurm.returncode, 0, slurm.stderr)
+            self.assertIn("shard 2/3", slurm.stderr)
+            self.assertEqual(files_under(tmp / "flag"), files_under(tmp / "slurm"))
+
+    def test_merge_refuses_with_a_shard_missing(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            videos = make_input(tmp / "in", NAMES)
+            signprep(videos, tmp / "out", *FAST, "--shard", "1/2")
+            merged = signprep("merge-labels", tmp / "out")
+            self.assertNotEqual(merged.returncode, 0)
+            self.assertIn("missing for shard(s) 2 of 2", merged.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
