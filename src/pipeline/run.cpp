@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "output/labels_csv.h"
 #include "pipeline/discovery.h"
+#include "pipeline/memory_budget.h"
 #include "pipeline/output_layout.h"
 #include "pipeline/resume.h"
 #include "pipeline/run_report.h"
@@ -94,6 +95,14 @@ void write_labels(const RunOptions& options,
   }
 }
 
+void warn_if_memory_is_short(const RunOptions& options, int workers) {
+  const std::optional<std::int64_t> available = available_memory();
+  if (!available) return;
+  if (auto warning = memory_warning(workers, estimated_worker_memory(options), *available)) {
+    std::cerr << *warning;
+  }
+}
+
 RunSummary summarize(const std::vector<VideoRecord>& videos, double seconds) {
   RunSummary summary;
   summary.seconds = seconds;
@@ -138,6 +147,7 @@ RunSummary run(const RunOptions& options) {
   const WorkerSetup setup{options, clips, threads_per_worker(workers), stop};
   std::optional<Supervisor> supervisor;
   if (!todo.empty()) {
+    warn_if_memory_is_short(options, workers);
     supervisor.emplace(setup, workers);
     // Models first: a missing or corrupt one stops the run before anything is created.
     supervisor->wait_until_ready();
