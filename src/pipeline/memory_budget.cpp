@@ -84,8 +84,8 @@ std::optional<std::string> memory_warning(int workers, std::int64_t per_worker,
   const std::int64_t fits = available / per_worker;
   return "signprep: warning: " + std::to_string(workers) + " workers need about " +
          std::to_string(workers * per_worker / kMiB) + " MiB (" +
-         std::to_string(per_worker / kMiB) + " MiB each) but " +
-         std::to_string(available / kMiB) + " MiB are available; " +
+         std::to_string(per_worker / kMiB) + " MiB each) but " + std::to_string(available / kMiB) +
+         " MiB are available; " +
          (fits >= 1 ? "--workers " + std::to_string(fits) + " fits"
                     : "even one worker may not fit (try a smaller --batch-size)") +
          ", more may swap or be killed\n";

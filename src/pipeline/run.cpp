@@ -4,6 +4,7 @@
 #include <chrono>
 #include <deque>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "pipeline/run_report.h"
 #include "pipeline/stop_signals.h"
 #include "pipeline/supervisor.h"
+#include "video/probe.h"
 
 namespace signprep::pipeline {
 namespace {
@@ -58,22 +60,38 @@ ClipResult resumed_result(std::size_t index, const FinishedClip& finished) {
   return result;
 }
 
-// The clips to run, largest first: the long ones start early instead of
-// holding up the end.
-std::deque<std::size_t> largest_first(const std::vector<PlannedClip>& clips,
+// Opening every input's header to read its duration takes about a
+// millisecond a file: worth it for a tail that would leave cores idle, not
+// for a million clips, where one clip's tail is lost in the whole.
+constexpr std::size_t kDurationProbeLimit = 20000;
+
+// The clips to run, longest first (by the duration their header states, else
+// by file size), so that a long clip does not start last and hold up the end
+// while the other workers idle. Clips of unknown length go first.
+std::deque<std::size_t> longest_first(const std::vector<PlannedClip>& clips,
                                       const std::vector<std::optional<FinishedClip>>& finished) {
-  std::vector<std::pair<std::uintmax_t, std::size_t>> sized;
-  sized.reserve(clips.size());
+  std::vector<std::size_t> todo;
   for (std::size_t i = 0; i < clips.size(); ++i) {
-    if (finished[i]) continue;
-    std::error_code unknown_size;
-    const std::uintmax_t size = std::filesystem::file_size(clips[i].video, unknown_size);
-    sized.emplace_back(unknown_size ? 0 : size, i);
+    if (!finished[i]) todo.push_back(i);
   }
-  std::stable_sort(sized.begin(), sized.end(),
+  const bool by_duration = todo.size() <= kDurationProbeLimit;
+  std::vector<std::pair<double, std::size_t>> weighed;
+  weighed.reserve(todo.size());
+  for (const std::size_t i : todo) {
+    std::optional<double> weight;
+    if (by_duration) {
+      weight = video::header_duration_seconds(clips[i].video);
+    } else {
+      std::error_code unknown;
+      const std::uintmax_t size = std::filesystem::file_size(clips[i].video, unknown);
+      if (!unknown) weight = static_cast<double>(size);
+    }
+    weighed.emplace_back(weight.value_or(std::numeric_limits<double>::infinity()), i);
+  }
+  std::stable_sort(weighed.begin(), weighed.end(),
                    [](const auto& a, const auto& b) { return a.first > b.first; });
   std::deque<std::size_t> order;
-  for (const auto& [size, index] : sized) order.push_back(index);
+  for (const auto& [weight, index] : weighed) order.push_back(index);
   return order;
 }
 
@@ -140,7 +158,7 @@ RunSummary run(const RunOptions& options) {
       this_shard(plan_outputs(videos, options.input, options.flat), options.shard);
   const auto start = std::chrono::steady_clock::now();
   const std::vector<std::optional<FinishedClip>> finished = finished_clips(clips, options);
-  std::deque<std::size_t> todo = largest_first(clips, finished);
+  std::deque<std::size_t> todo = longest_first(clips, finished);
   // Before the first fork: the workers inherit the handlers.
   const StopSignals stop;
   const int workers = std::min<int>(options.workers, static_cast<int>(todo.size()));

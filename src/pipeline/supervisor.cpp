@@ -63,10 +63,20 @@ void Supervisor::run(std::deque<std::size_t> queue, Progress& progress,
   queue_ = std::move(queue);
   progress_ = &progress;
   on_result_ = &on_result;
-  while (any_alive()) {
-    if (setup_.stop.requested() && !stopping_) begin_stop();
-    hand_out();
-    poll_once();
+  try {
+    while (any_alive()) {
+      if (setup_.stop.requested() && !stopping_) begin_stop();
+      hand_out();
+      poll_once();
+    }
+  } catch (...) {
+    // The supervisor cannot go on (the report cannot be written, say): the
+    // workers stop at their next frame rather than being killed mid-write.
+    progress_ = nullptr;
+    on_result_ = nullptr;
+    begin_stop();
+    while (any_alive()) poll_once();
+    throw;
   }
   progress_ = nullptr;
   on_result_ = nullptr;
@@ -153,9 +163,12 @@ void Supervisor::worker_ended(Slot& slot) {
     fatal_ = Error(ErrorKind::kModel, "a worker " + exit.description + " while loading the models");
     begin_stop();
   }
-  if (slot.clip && on_result_) {
+  if (slot.clip) {
     const PlannedClip& clip = setup_.clips.at(*slot.clip);
     remove_clip_files(setup_.options, clip, slot.process->pid());
+  }
+  if (slot.clip && on_result_) {
+    const PlannedClip& clip = setup_.clips.at(*slot.clip);
     ClipResult failed;
     failed.index = *slot.clip;
     failed.record.status = VideoStatus::kFailed;

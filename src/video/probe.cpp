@@ -1,6 +1,11 @@
 #include "video/probe.h"
 
+extern "C" {
+#include <libavformat/avformat.h>
+}
+
 #include "core/error.h"
+#include "video/ffmpeg_handles.h"
 #include "video/frame_sampler.h"
 
 namespace signprep::video {
@@ -24,6 +29,14 @@ ProbeResult probe_video(const std::filesystem::path& path, double target_fps) {
                     (result.warning ? " (" + *result.warning + ")" : std::string()));
   }
   return result;
+}
+
+std::optional<double> header_duration_seconds(const std::filesystem::path& path) {
+  AVFormatContext* raw = nullptr;
+  if (avformat_open_input(&raw, path.c_str(), nullptr, nullptr) < 0) return std::nullopt;
+  const detail::FormatContextPtr format(raw);
+  if (format->duration <= 0) return std::nullopt;  // AV_NOPTS_VALUE is negative
+  return static_cast<double>(format->duration) / AV_TIME_BASE;
 }
 
 }  // namespace signprep::video

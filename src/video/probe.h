@@ -24,4 +24,9 @@ struct ProbeResult {
 // file cannot be opened or yields no frame at all.
 ProbeResult probe_video(const std::filesystem::path& path, double target_fps);
 
+// The duration the container's header states, in seconds, read without
+// decoding (about a millisecond a file); nothing when the file does not open
+// or its header has none. An estimate for scheduling, not a measurement.
+std::optional<double> header_duration_seconds(const std::filesystem::path& path);
+
 }  // namespace signprep::video

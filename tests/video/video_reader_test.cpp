@@ -7,11 +7,13 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/error.h"
 #include "test_support.h"
 #include "video/frame_sampler.h"
+#include "video/probe.h"
 
 namespace signprep::video {
 namespace {
@@ -89,6 +91,29 @@ TEST(VideoReader, MissingFileIsAnInputErrorNamingIt) {
     EXPECT_EQ(error.kind(), ErrorKind::kInput);
     EXPECT_NE(std::string(error.what()).find("/no/such/video.mp4"), std::string::npos);
   }
+}
+
+// The run orders its clips by this estimate; ffprobe's format duration is
+// the same header field read by an independent program.
+TEST(HeaderDuration, MatchesFfprobesFormatDuration) {
+  const std::string command =
+      "ffprobe -v error -show_entries format=duration -of csv=p=0 '" + kSample + "'";
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+  double expected = 0;
+  ASSERT_EQ(std::fscanf(pipe.get(), "%lf", &expected), 1);
+  const std::optional<double> duration = header_duration_seconds(kSample);
+  ASSERT_TRUE(duration);
+  EXPECT_NEAR(*duration, expected, 1e-6);  // ffprobe prints microseconds
+}
+
+TEST(HeaderDuration, NothingForWhatIsNotAVideo) {
+  test::TempDir dir;
+  const auto text = dir.path() / "notes.mp4";
+  std::FILE* file = std::fopen(text.c_str(), "w");
+  std::fputs("not a video", file);
+  std::fclose(file);
+  EXPECT_FALSE(header_duration_seconds(text));
+  EXPECT_FALSE(header_duration_seconds("/no/such/video.mp4"));
 }
 
 TEST(FrameSampler, KeepsAFrameThatLandsOnASlotDespiteRounding) {
