@@ -197,13 +197,14 @@ RunSummary run(const RunOptions& options) {
     });
   }
   write_labels(options, labels);
-  report.finish();
+  const std::int64_t peak_worker_memory = supervisor ? supervisor->peak_worker_memory() : 0;
+  report.finish(peak_worker_memory);
   progress.finish();
   RunSummary summary =
       summarize(report.videos(),
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   summary.stopped = stop.requested();
-  if (supervisor) summary.peak_worker_memory = supervisor->peak_worker_memory();
+  summary.peak_worker_memory = peak_worker_memory;
   return summary;
 }
 

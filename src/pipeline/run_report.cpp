@@ -112,8 +112,9 @@ void RunReport::record(std::size_t index, VideoRecord record) {
   if (Clock::now() >= next_write_) write();
 }
 
-void RunReport::finish() {
+void RunReport::finish(std::int64_t peak_worker_memory) {
   finished_ = utc_now_iso8601();
+  peak_worker_memory_ = peak_worker_memory;
   write();
 }
 
@@ -131,6 +132,8 @@ void RunReport::write() {
       {"output_dir", options_.output_dir.string()},
       {"options", options_summary(options_)},
       {"counts", status_counts(videos_)},
+      {"peak_worker_memory_mib",
+       peak_worker_memory_ > 0 ? JsonValue(peak_worker_memory_ / (1024 * 1024)) : JsonValue()},
       {"videos", std::move(videos)},
   };
   output::AtomicFile file(path_);

@@ -39,8 +39,9 @@ class RunReport {
   // writing that often would slow the run (a report of many videos takes a
   // while to write): writes take at most a tenth of the run's time.
   void record(std::size_t index, VideoRecord record);
-  // The final file, with the time the run finished.
-  void finish();
+  // The final file, with the time the run finished and the largest worker's
+  // peak resident memory in bytes (0: no worker ran).
+  void finish(std::int64_t peak_worker_memory);
 
   const std::vector<VideoRecord>& videos() const { return videos_; }
 
@@ -50,6 +51,7 @@ class RunReport {
   std::filesystem::path path_;
   std::string started_;  // UTC, ISO 8601
   std::optional<std::string> finished_;
+  std::int64_t peak_worker_memory_ = 0;
   RunOptions options_;
   std::vector<VideoRecord> videos_;
   std::chrono::steady_clock::time_point next_write_;
