@@ -94,6 +94,9 @@ class WorkerDeath(unittest.TestCase):
 
 
 class KilledSupervisorResumed(unittest.TestCase):
+    """Three runs of six clips at 10 fps: its own ctest entry, left out of
+    the sanitizer pass (the cheaper --resume tests below run there)."""
+
     def test_resume_ends_as_an_uninterrupted_run(self):
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
@@ -128,6 +131,8 @@ class KilledSupervisorResumed(unittest.TestCase):
             for npz in (tmp / "whole").rglob("*.npz"):
                 assert_same_npz(self, npz, out / npz.relative_to(tmp / "whole"))
 
+
+class Resume(unittest.TestCase):
     def test_resume_runs_again_what_other_settings_made(self):
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)

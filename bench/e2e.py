@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+"""End-to-end throughput of a whole run, and where its time goes.
+
+Runs `signprep VIDEOS OUT --write-keypoints [--write-iv3-features] --verbose`
+(wall clock from start to summary, model loading included) and prints, per
+stage (decode with colour conversion, resize, segmentation, pose, hands,
+face, InceptionV3, post-processing, writing), the milliseconds per sampled
+frame summed over the workers and the stage's share, then frames/s and
+videos/hour for the run, the share of time outside the neural networks and
+the largest worker's peak memory.
+
+    bench/e2e.py VIDEOS [--workers 2] [--target-fps 15] [--iv3-weights W]
+                 [--reps 3]
+
+With --iv3-weights, each repetition runs keypoints only and keypoints with
+InceptionV3, interleaved; medians over repetitions.
+"""
+import argparse
+import json
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SIGNPREP = Path(__file__).resolve().parents[1] / "build" / "signprep"
+STAGE_LINE = re.compile(r"^signprep: (.+): (\d+) frames; seconds: (.+)$")
+STAGES = ["decode", "resize", "segmentation", "pose", "hands", "face", "inceptionv3",
+          "postprocess", "writing"]
+NETWORKS = {"segmentation", "pose", "hands", "face", "inceptionv3"}
+
+
+def run_once(videos, extra):
+    with tempfile.TemporaryDirectory() as out:
+        start = time.monotonic()
+        result = subprocess.run([str(SIGNPREP), str(videos), out, "--verbose", "--quiet", *extra],
+                                capture_output=True, text=True)
+        wall = time.monotonic() - start
+        if result.returncode != 0:
+            sys.exit(f"signprep failed ({result.returncode}):\n{result.stderr}")
+        with open(Path(out) / "run_report.json") as f:
+            report = json.load(f)
+    stages = dict.fromkeys(STAGES, 0.0)
+    for line in result.stderr.splitlines():
+        match = STAGE_LINE.match(line)
+        if not match:
+            continue
+        for part in match.group(3).split(", "):
+            name, seconds = part.rsplit(" ", 1)
+            stages[name] += float(seconds)
+    return {"wall": wall, "stages": stages, "videos": len(report["videos"]),
+            "frames": sum(v["frames"] for v in report["videos"]),
+            "peak_mib": report.get("peak_worker_memory_mib") or 0}
+
+
+def summarize(label, runs):
+    frames = runs[0]["frames"]
+    videos = runs[0]["videos"]
+    wall = statistics.median(r["wall"] for r in runs)
+    stages = {s: statistics.median(r["stages"][s] for r in runs) for s in STAGES}
+    total = sum(stages.values())
+    print(f"\n### {label}: {videos} videos, {frames} sampled frames, "
+          f"median of {len(runs)} runs\n")
+    print("| stage | ms per sampled frame | share |")
+    print("|---|---|---|")
+    for stage in STAGES:
+        if stages[stage] > 0:
+            print(f"| {stage} | {stages[stage] * 1000 / frames:.1f} | "
+                  f"{100 * stages[stage] / total:.1f}% |")
+    outside = sum(v for s, v in stages.items() if s not in NETWORKS)
+    print(f"| **all stages (summed over workers)** | {total * 1000 / frames:.1f} | 100% |\n")
+    print(f"- wall {wall:.1f} s: **{frames / wall:.1f} sampled frames/s**, "
+          f"{videos * 3600 / wall:.0f} videos/hour")
+    print(f"- outside the neural networks: {100 * outside / total:.1f}% of the stages' time")
+    print(f"- peak worker memory: {max(r['peak_mib'] for r in runs)} MiB")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("videos", type=Path)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--target-fps", default="15")
+    parser.add_argument("--iv3-weights", type=Path)
+    parser.add_argument("--reps", type=int, default=3)
+    args = parser.parse_args()
+    common = ["--workers", str(args.workers), "--target-fps", args.target_fps]
+    modes = {"keypoints": ["--write-keypoints", *common]}
+    if args.iv3_weights:
+        modes["keypoints + InceptionV3"] = ["--write-keypoints", "--write-iv3-features",
+                                            "--iv3-weights", str(args.iv3_weights), *common]
+    runs = {mode: [] for mode in modes}
+    for rep in range(args.reps):
+        for mode, extra in modes.items():
+            runs[mode].append(run_once(args.videos, extra))
+            print(f"rep {rep + 1}: {mode}: {runs[mode][-1]['wall']:.1f} s", flush=True)
+    print(f"\n{args.videos}, --workers {args.workers}, --target-fps {args.target_fps}")
+    for mode in modes:
+        summarize(mode, runs[mode])
+
+
+if __name__ == "__main__":
+    main()
