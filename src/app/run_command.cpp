@@ -46,7 +46,8 @@ int run_command(const std::vector<std::string>& args) {
                    "worker processes (default min(cores, 12) = " + shown(defaults.workers) + ")",
                    options.workers);
   parser.add_value("--batch-size", "N",
-                   "InceptionV3 frames per batch (default " + shown(defaults.batch_size) + ")",
+                   "InceptionV3 frames per batch (default " + shown(defaults.batch_size) +
+                       "; the CPU runs one frame at a time: as fast, less memory)",
                    options.batch_size);
   parser.add_value("--iv3-weights", "PATH",
                    "InceptionV3 weights, safetensors (default $SIGNPREP_IV3_WEIGHTS, else "

@@ -330,17 +330,22 @@ InceptionV3 InceptionV3::load(const std::filesystem::path& weights_path,
   if (options.batch_size < 1) throw Error(ErrorKind::kUsage, "batch size must be at least 1");
   if (options.threads < 1) throw Error(ErrorKind::kUsage, "InceptionV3 needs at least 1 thread");
   try {
-    const nn::SafetensorsFile weights = nn::SafetensorsFile::load(weights_path);
-    const nn::ModelOptions model_options{options.threads};
-    auto impl = std::make_unique<Impl>(
-        Impl{nn::Model::build(inception_v3_graph(weights, options.batch_size), model_options),
-             std::nullopt,
-             options.batch_size,
-             0,
-             {}});
-    if (options.batch_size > 1) {
-      impl->single = nn::Model::build(inception_v3_graph(weights, 1), model_options);
+    // The graphs copy the weights; the file's bytes go before the models
+    // pack them again, so that at most two copies are alive at once.
+    std::optional<nn::ModelDef> batched;
+    std::optional<nn::ModelDef> single;
+    {
+      const nn::SafetensorsFile weights = nn::SafetensorsFile::load(weights_path);
+      batched = inception_v3_graph(weights, options.batch_size);
+      if (options.batch_size > 1) single = inception_v3_graph(weights, 1);
     }
+    const nn::ModelOptions model_options{options.threads};
+    auto impl = std::make_unique<Impl>(Impl{nn::Model::build(std::move(*batched), model_options),
+                                            std::nullopt,
+                                            options.batch_size,
+                                            0,
+                                            {}});
+    if (single) impl->single = nn::Model::build(std::move(*single), model_options);
     return InceptionV3(std::move(impl));
   } catch (const Error& error) {
     if (error.kind() != ErrorKind::kModel) throw;

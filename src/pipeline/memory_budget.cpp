@@ -1,33 +1,21 @@
 #include "pipeline/memory_budget.h"
 
 #include <algorithm>
-#include <array>
 #include <fstream>
 #include <sstream>
-#include <utility>
 
 namespace signprep::pipeline {
 namespace {
 
 constexpr std::int64_t kMiB = 1024 * 1024;
 
-// Peak RSS of one worker running InceptionV3 alone, by --batch-size (measured
-// on the bundled sample, 2026-11-27). Between the points it grows linearly;
-// beyond the last by the last step's slope.
-constexpr std::array<std::pair<int, std::int64_t>, 4> kInceptionMiB = {
-    {{1, 289}, {8, 532}, {32, 747}, {64, 1033}}};
-// Holistic's models and frames: alone, and on top of InceptionV3.
-constexpr std::int64_t kKeypointsAloneMiB = 165;
-constexpr std::int64_t kKeypointsAddedMiB = 130;
-
-std::int64_t inception_mib(int batch) {
-  const auto above = std::find_if(kInceptionMiB.begin(), kInceptionMiB.end(),
-                                  [batch](const auto& point) { return point.first >= batch; });
-  if (above == kInceptionMiB.begin()) return above->second;
-  const auto [b1, m1] = above == kInceptionMiB.end() ? kInceptionMiB.end()[-2] : above[-1];
-  const auto [b2, m2] = above == kInceptionMiB.end() ? kInceptionMiB.end()[-1] : above[0];
-  return m1 + (m2 - m1) * (batch - b1) / (b2 - b1);
-}
+// Peak RSS of one worker by branch, the largest over the 13 shared test
+// clips (up to 1080p60) at --target-fps 15 (2026-11-27, docs/BENCHMARKS.md,
+// "Memory per worker"). InceptionV3 runs one frame at a time on the CPU, so
+// --batch-size does not change it.
+constexpr std::int64_t kKeypointsMiB = 173;
+constexpr std::int64_t kInceptionMiB = 235;
+constexpr std::int64_t kBothMiB = 337;
 
 std::optional<std::int64_t> meminfo_available() {
   std::ifstream meminfo("/proc/meminfo");
@@ -63,12 +51,9 @@ std::optional<std::int64_t> cgroup_available() {
 }  // namespace
 
 std::int64_t estimated_worker_memory(const RunOptions& options) {
-  std::int64_t mib = 0;
-  if (options.write_iv3_features) mib += inception_mib(options.batch_size);
-  if (options.write_keypoints) {
-    mib += options.write_iv3_features ? kKeypointsAddedMiB : kKeypointsAloneMiB;
-  }
-  return mib * kMiB;
+  if (options.write_keypoints && options.write_iv3_features) return kBothMiB * kMiB;
+  if (options.write_iv3_features) return kInceptionMiB * kMiB;
+  return options.write_keypoints ? kKeypointsMiB * kMiB : 0;
 }
 
 std::optional<std::int64_t> available_memory() {

@@ -12,8 +12,8 @@
 
 namespace signprep::pipeline {
 
-// A worker's peak resident memory for the branches and batch size of
-// `options`, in bytes, from measurements (docs/BENCHMARKS.md, "Memory").
+// A worker's peak resident memory for the branches of `options`, in bytes,
+// from measurements (docs/BENCHMARKS.md, "Memory per worker").
 std::int64_t estimated_worker_memory(const RunOptions& options);
 
 // Bytes this process may still take: the kernel's MemAvailable, or less when

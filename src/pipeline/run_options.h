@@ -27,7 +27,10 @@ struct RunOptions {
   bool write_iv3_features = false;    // InceptionV3 2048-d features
   std::string feature_key = "X2048";  // npz member name of the features
   int workers = default_worker_count();
-  int batch_size = 32;  // InceptionV3 frames per inference call
+  // InceptionV3 frames per inference call, the Python tool's GPU batch. The
+  // CPU runs one frame at a time, as fast and in less memory; kept for the
+  // command line and the GPU backend.
+  int batch_size = 32;
   // --iv3-weights; when absent, iv3_weights_path() looks further.
   std::optional<std::filesystem::path> iv3_weights;
   // --models-dir; when absent, models_dir_path() looks further.

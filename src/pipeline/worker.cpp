@@ -217,8 +217,12 @@ Extractors load_extractors(const RunOptions& options, int threads) {
     extractors.holistic.emplace(holistic);
   }
   if (options.write_iv3_features) {
+    // One frame per run on the CPU, whatever --batch-size: as fast per frame
+    // as batches of 8 or 32 on oneDNN, at a third of the memory
+    // (docs/BENCHMARKS.md, "Memory per worker").
+    constexpr int kCpuBatch = 1;
     extractors.iv3.emplace(
-        features::InceptionV3::load(iv3_weights_path(options), {options.batch_size, threads}));
+        features::InceptionV3::load(iv3_weights_path(options), {kCpuBatch, threads}));
   }
   return extractors;
 }

@@ -7,21 +7,16 @@ namespace {
 
 constexpr std::int64_t kMiB = 1024 * 1024;
 
-TEST(MemoryBudget, EstimatesFollowTheMeasuredPoints) {
-  RunOptions keypoints;
-  keypoints.write_keypoints = true;
-  EXPECT_EQ(estimated_worker_memory(keypoints), 165 * kMiB);
-  RunOptions features;
-  features.write_iv3_features = true;
-  features.batch_size = 32;
-  EXPECT_EQ(estimated_worker_memory(features), 747 * kMiB);
-  features.batch_size = 48;  // halfway between the points at 32 and 64
-  EXPECT_EQ(estimated_worker_memory(features), 890 * kMiB);
-  features.batch_size = 128;  // past the last point, on its slope
-  EXPECT_EQ(estimated_worker_memory(features), (1033 + 286 * 2) * kMiB);
-  features.write_keypoints = true;
-  features.batch_size = 1;
-  EXPECT_EQ(estimated_worker_memory(features), (289 + 130) * kMiB);
+TEST(MemoryBudget, EstimatesAreTheMeasuredPeaksOfTheBranches) {
+  RunOptions options;
+  options.write_keypoints = true;
+  EXPECT_EQ(estimated_worker_memory(options), 173 * kMiB);
+  options.write_iv3_features = true;
+  EXPECT_EQ(estimated_worker_memory(options), 337 * kMiB);
+  options.batch_size = 64;  // the CPU runs frames one at a time: no change
+  EXPECT_EQ(estimated_worker_memory(options), 337 * kMiB);
+  options.write_keypoints = false;
+  EXPECT_EQ(estimated_worker_memory(options), 235 * kMiB);
 }
 
 TEST(MemoryBudget, WarnsWithTheWorkerCountThatFits) {

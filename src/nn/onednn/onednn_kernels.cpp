@@ -165,6 +165,7 @@ std::unique_ptr<Kernel> convolution(Context& context, const ModelDef& model, con
   note_implementation(context, op, pd);
 
   const memory weights = packed_weights(state, pd.weights_desc(), user_weights, inputs[1]);
+  context.packed_constants.push_back(inputs[1]);
 
   std::unordered_map<int, memory> arguments = {
       {DNNL_ARG_SRC, user_memory(state, pd.src_desc(), inputs[0])},

@@ -23,6 +23,9 @@ class Context {
   // Operators for which oneDNN could only offer a reference ("ref:")
   // implementation, "<op label>: <implementation>": oneDNN's silent slow path.
   std::vector<std::string> reference_implementations;
+  // Constant data a primitive copied into its own layout at load, once per
+  // copy: the model may free its own copy when no other reader needs it.
+  std::vector<const float*> packed_constants;
 
   struct State;
   State& state() { return *state_; }
