@@ -14,5 +14,6 @@ int model_run_command(const std::vector<std::string>& args);
 int landmarks_command(const std::vector<std::string>& args);
 int validate_command(const std::vector<std::string>& args);
 int merge_labels_command(const std::vector<std::string>& args);
+int render_command(const std::vector<std::string>& args);
 
 }  // namespace signprep::app

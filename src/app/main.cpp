@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     if (command == "landmarks") return app::landmarks_command(rest);
     if (command == "validate") return app::validate_command(rest);
     if (command == "merge-labels") return app::merge_labels_command(rest);
+    if (command == "render") return app::render_command(rest);
     return app::run_command(args);
   } catch (const Error& error) {
     std::cerr << "signprep: error: " << error.what() << "\n";

@@ -31,6 +31,7 @@ int run_command(const std::vector<std::string>& args) {
       "       signprep landmarks VIDEO --out FILE.npz [options]\n"
       "       signprep validate OUT_DIR [--feature-key NAME]\n"
       "       signprep merge-labels OUT_DIR\n"
+      "       signprep render CLIP.npz [--video SOURCE] -o OUT.mp4|OUT.png\n"
       "       signprep model-info MODEL.tflite...\n"
       "       signprep model-run MODEL.tflite INPUT.npy... -o DIR",
       "Turns sign-language videos into training data: MediaPipe Holistic keypoints and\n"

@@ -201,35 +201,28 @@ void check_timestamps(const NpyArray& timestamps, const std::string& file, Probl
   }
 }
 
-const JsonValue* find_member(const JsonValue::Object& object, std::string_view key) {
-  const auto it = std::find_if(object.begin(), object.end(),
-                               [&](const auto& member) { return member.first == key; });
-  return it == object.end() ? nullptr : &it->second;
-}
-
 // The Python tool's keys, first and in its order, with the types it wrote and
 // the layout constants signprep shares with it; frames_kept, when present,
 // must be the arrays' T.
-void check_meta_object(const JsonValue::Object& meta, std::size_t frames, const std::string& file,
+void check_meta_object(const JsonValue& meta, std::size_t frames, const std::string& file,
                        ProblemList& problems) {
   std::vector<std::string> missing;
   for (std::string_view key : kPythonMetaKeys) {
-    if (!find_member(meta, key)) missing.emplace_back(key);
+    if (!meta.find(key)) missing.emplace_back(key);
   }
   if (!missing.empty()) {
     problems.add(file, "meta lacks " + join(missing));
     return;
   }
+  const JsonValue::Object& fields = *meta.as_object();
   for (std::size_t i = 0; i < std::size(kPythonMetaKeys); ++i) {
-    if (i >= meta.size() || meta[i].first != kPythonMetaKeys[i]) {
+    if (i >= fields.size() || fields[i].first != kPythonMetaKeys[i]) {
       problems.add(file, "meta does not start with the Python tool's keys in its order");
       return;
     }
   }
   // Every key of kPythonMetaKeys is present from here on.
-  const auto value = [&](std::string_view key) -> const JsonValue& {
-    return *find_member(meta, key);
-  };
+  const auto value = [&](std::string_view key) -> const JsonValue& { return *meta.find(key); };
   const auto expect = [&](std::string_view key, bool ok, const std::string& wanted) {
     if (!ok) {
       problems.add(file, "meta " + std::string(key) + " is " + output::dump_json(value(key)) +
@@ -252,7 +245,7 @@ void check_meta_object(const JsonValue::Object& meta, std::size_t frames, const 
   expect("face_indices", value("face_indices").as_array() != nullptr, "a list");
   expect("conf_thresh", value("conf_thresh").is_number(), "a number");
   expect("interpolation_max_gap", value("interpolation_max_gap").as_int() != nullptr, "an integer");
-  const JsonValue* kept = find_member(meta, "frames_kept");
+  const JsonValue* kept = meta.find("frames_kept");
   if (kept && kept->as_int() && *kept->as_int() != static_cast<std::int64_t>(frames)) {
     problems.add(file, "meta frames_kept is " + output::dump_json(*kept) + ", the arrays hold " +
                            std::to_string(frames) + " frames");
@@ -268,8 +261,8 @@ void check_meta(const NpyArray& meta, std::size_t frames, const std::string& fil
   }
   try {
     const JsonValue json = parse_json(meta.unicode_scalar());
-    if (const JsonValue::Object* object = json.as_object()) {
-      check_meta_object(*object, frames, file, problems);
+    if (json.as_object() != nullptr) {
+      check_meta_object(json, frames, file, problems);
     } else {
       problems.add(file, "meta is not a JSON object");
     }

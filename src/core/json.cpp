@@ -216,4 +216,13 @@ JsonValue parse_json(std::string_view text) {
   return value;
 }
 
+const JsonValue* JsonValue::find(std::string_view key) const {
+  if (const Object* fields = as_object()) {
+    for (const auto& [name, value] : *fields) {
+      if (name == key) return &value;
+    }
+  }
+  return nullptr;
+}
+
 }  // namespace signprep

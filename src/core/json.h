@@ -44,6 +44,9 @@ class JsonValue {
   const Object* as_object() const { return std::get_if<Object>(&value_); }
   bool is_null() const { return std::holds_alternative<std::nullptr_t>(value_); }
   bool is_number() const { return as_int() != nullptr || as_double() != nullptr; }
+  // An object's member named `key` (the first, should there be several), or
+  // nullptr when there is none or this is not an object.
+  const JsonValue* find(std::string_view key) const;
   // The whole value, for visitors such as output::dump_json.
   const Variant& variant() const { return value_; }
 

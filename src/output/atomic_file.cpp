@@ -73,6 +73,25 @@ void AtomicFile::commit() {
   }
 }
 
+AtomicPath::AtomicPath(std::filesystem::path destination)
+    : destination_(std::move(destination)), temporary_(temporary_name_for(destination_)) {}
+
+AtomicPath::~AtomicPath() {
+  if (!committed_) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary_, ignored);
+  }
+}
+
+void AtomicPath::commit() {
+  committed_ = true;
+  if (std::rename(temporary_.c_str(), destination_.c_str()) != 0) {
+    const int err = errno;
+    std::filesystem::remove(temporary_);
+    fail(destination_, "rename a temporary file onto", err);
+  }
+}
+
 void write_file_atomically(const std::filesystem::path& destination,
                            std::span<const std::byte> bytes) {
   AtomicFile file(destination);

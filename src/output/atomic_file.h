@@ -36,6 +36,26 @@ class AtomicFile {
   std::FILE* file_ = nullptr;
 };
 
+// The same promise for writers that need a path rather than bytes (FFmpeg's
+// muxers, Cairo's PNG writer): they write temporary(), commit() renames it
+// onto the destination; destroyed without commit(), it removes the file.
+class AtomicPath {
+ public:
+  explicit AtomicPath(std::filesystem::path destination);
+  ~AtomicPath();
+  AtomicPath(const AtomicPath&) = delete;
+  AtomicPath& operator=(const AtomicPath&) = delete;
+
+  const std::filesystem::path& temporary() const { return temporary_; }
+  // Throws Error(kOutput) when the rename fails (the temporary is removed).
+  void commit();
+
+ private:
+  std::filesystem::path destination_;
+  std::filesystem::path temporary_;
+  bool committed_ = false;
+};
+
 // Convenience for writers that build their bytes in memory.
 void write_file_atomically(const std::filesystem::path& destination,
                            std::span<const std::byte> bytes);

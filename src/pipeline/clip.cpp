@@ -67,8 +67,12 @@ SampledClip sample_clip(const std::filesystem::path& video, const RunOptions& op
     throw Error(ErrorKind::kInput, video.string() + ": no video frame could be decoded" +
                                        (clip.warning ? " (" + *clip.warning + ")" : ""));
   }
-  clip.facts = {video.filename().string(), reader.info().average_fps, reader.frames_decoded(),
-                static_cast<std::int64_t>(clip.timestamps_ms.size())};
+  clip.facts.video = video.filename().string();
+  clip.facts.source_fps = reader.info().average_fps;
+  clip.facts.source_width = reader.info().width;
+  clip.facts.source_height = reader.info().height;
+  clip.facts.frames_decoded = reader.frames_decoded();
+  clip.facts.frames_kept = static_cast<std::int64_t>(clip.timestamps_ms.size());
   return clip;
 }
 

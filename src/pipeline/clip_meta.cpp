@@ -41,6 +41,8 @@ std::string clip_meta_json(const ClipFacts& clip, const RunOptions& options) {
       {"interpolation_max_gap", options.max_gap},
       {"tool", "signprep " SIGNPREP_VERSION},
       {"source_fps", clip.source_fps},
+      {"source_width", clip.source_width},
+      {"source_height", clip.source_height},
       {"frames_decoded", clip.frames_decoded},
       {"frames_kept", clip.frames_kept},
       {"occlusion", JsonValue::Object{{"enabled", options.occlusion_enabled},

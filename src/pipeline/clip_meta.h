@@ -13,6 +13,8 @@ namespace signprep::pipeline {
 struct ClipFacts {
   std::string video;      // the input's file name, as the Python tool stores it
   double source_fps = 0;  // average frame rate of the source stream
+  int source_width = 0;   // the frames' size, upright (after rotation): the
+  int source_height = 0;  // aspect ratio the normalised keypoints refer to
   std::int64_t frames_decoded = 0;
   std::int64_t frames_kept = 0;
   bool occluded = false;  // the labels' flag, kept so that --resume can rebuild a label row

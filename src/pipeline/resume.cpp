@@ -22,21 +22,12 @@ std::vector<std::string> expected_members(const RunOptions& options) {
   return members;
 }
 
-const JsonValue* member(const JsonValue& object, std::string_view key) {
-  if (const JsonValue::Object* fields = object.as_object()) {
-    for (const auto& [name, value] : *fields) {
-      if (name == key) return &value;
-    }
-  }
-  return nullptr;
-}
-
 // Same settings: each setting key holds the same JSON text as the meta this
 // run would write.
 bool same_settings(const JsonValue& stored, const JsonValue& current) {
   for (const std::string_view key : kSettingKeys) {
-    const JsonValue* a = member(stored, key);
-    const JsonValue* b = member(current, key);
+    const JsonValue* a = stored.find(key);
+    const JsonValue* b = current.find(key);
     if (a == nullptr || b == nullptr || output::dump_json(*a) != output::dump_json(*b)) {
       return false;
     }
@@ -81,7 +72,7 @@ std::optional<FinishedClip> finished_earlier(const PlannedClip& clip, const RunO
     facts.video = clip.video.filename().string();
     const JsonValue current = parse_json(clip_meta_json(facts, options));
     if (!same_settings(stored, current)) return std::nullopt;
-    const JsonValue* occluded = member(stored, "occluded");
+    const JsonValue* occluded = stored.find("occluded");
     if (occluded == nullptr || occluded->as_bool() == nullptr) return std::nullopt;
     finished.occluded = *occluded->as_bool();
     const output::NpyArray& timestamps = members[members.size() - 2].array;

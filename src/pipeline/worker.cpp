@@ -80,14 +80,13 @@ std::string encode(const WorkerEvent& event) {
 // signprep, reported as such.
 class EventFields {
  public:
-  explicit EventFields(const JsonValue& value) : object_(value.as_object()) {
-    if (object_ == nullptr) fail("not an object");
+  explicit EventFields(const JsonValue& value) : value_(value) {
+    if (value.as_object() == nullptr) fail("not an object");
   }
   const JsonValue& get(const std::string& key) const {
-    for (const auto& [name, value] : *object_) {
-      if (name == key) return value;
-    }
-    fail("no \"" + key + "\"");
+    const JsonValue* value = value_.find(key);
+    if (value == nullptr) fail("no \"" + key + "\"");
+    return *value;
   }
   const std::string& text(const std::string& key) const { return typed(get(key).as_string(), key); }
   std::int64_t integer(const std::string& key) const { return typed(get(key).as_int(), key); }
@@ -110,7 +109,7 @@ class EventFields {
   [[noreturn]] static void fail(const std::string& problem) {
     throw std::logic_error("worker event: " + problem);
   }
-  const JsonValue::Object* object_;
+  const JsonValue& value_;
 };
 
 ClipResult decode_result(const EventFields& fields) {

@@ -68,5 +68,14 @@ TEST(ParseJson, RefusesDeepNestingInsteadOfRecursing) {
   }
 }
 
+TEST(JsonValue, FindReturnsAnObjectsFirstMemberOfThatName) {
+  const JsonValue value = parse_json(R"({"a": 1, "b": {"c": true}, "a": 2})");
+  ASSERT_NE(value.find("a"), nullptr);
+  EXPECT_EQ(*value.find("a")->as_int(), 1);
+  EXPECT_TRUE(*value.find("b")->find("c")->as_bool());
+  EXPECT_EQ(value.find("c"), nullptr);
+  EXPECT_EQ(parse_json("[1, 2]").find("a"), nullptr);  // not an object
+}
+
 }  // namespace
 }  // namespace signprep::output

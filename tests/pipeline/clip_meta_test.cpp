@@ -17,11 +17,12 @@ constexpr std::string_view kOriginalMeta =
 TEST(ClipMeta, StartsWithThePythonToolsKeysByteForByte) {
   RunOptions options;
   options.target_fps = 30;
-  const std::string meta = clip_meta_json({"8.MOV", 29.97, 120, 119}, options);
+  const std::string meta = clip_meta_json({"8.MOV", 29.97, 1080, 1920, 120, 119}, options);
   EXPECT_EQ(meta.substr(0, kOriginalMeta.size()), kOriginalMeta);
   EXPECT_EQ(meta.substr(kOriginalMeta.size()),
             ", \"tool\": \"signprep " SIGNPREP_VERSION
-            "\", \"source_fps\": 29.97, \"frames_decoded\": 120, \"frames_kept\": 119, "
+            "\", \"source_fps\": 29.97, \"source_width\": 1080, \"source_height\": 1920, "
+            "\"frames_decoded\": 120, \"frames_kept\": 119, "
             "\"occlusion\": {\"enabled\": false, \"vis_thresh\": 0.6, \"frame_prop\": 0.4, "
             "\"min_run\": 15}, \"occluded\": false}");
 }
@@ -30,7 +31,7 @@ TEST(ClipMeta, FractionalTargetFpsStaysAFloat) {
   RunOptions options;
   options.target_fps = 7.5;
   options.conf_thresh = 0.3;
-  const std::string meta = clip_meta_json({"a.mp4", 30, 1, 1}, options);
+  const std::string meta = clip_meta_json({"a.mp4", 30, 640, 480, 1, 1}, options);
   EXPECT_NE(meta.find("\"target_fps\": 7.5,"), std::string::npos) << meta;
   EXPECT_NE(meta.find("\"conf_thresh\": 0.3,"), std::string::npos) << meta;
 }
