@@ -12,6 +12,7 @@
 #include "output/parquet_writer.h"
 #include "pipeline/clip_meta.h"
 #include "pipeline/keypoint_frame.h"
+#include "pipeline/output_layout.h"
 #include "video/frame_sampler.h"
 #include "video/video_reader.h"
 
@@ -85,8 +86,7 @@ std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& np
   const std::size_t frames = clip.timestamps_ms.size();
   std::vector<std::filesystem::path> files = {npz};
   if (keypoints && options.write_parquet) {
-    std::filesystem::path parquet = npz;
-    parquet.replace_extension(".parquet");
+    const std::filesystem::path parquet = parquet_beside(npz);
     output::write_keypoints_parquet(parquet, clip.keypoints.frames, features::kDimsPerFrame,
                                     clip.keypoints.xy, clip.timestamps_ms, clip.keypoints.visible,
                                     features::kKeypointCount);

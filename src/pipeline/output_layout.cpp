@@ -33,6 +33,11 @@ std::string describe_clashes(const std::vector<PlannedClip>& clips) {
 
 }  // namespace
 
+fs::path parquet_beside(const fs::path& npz) {
+  fs::path parquet = npz;
+  return parquet.replace_extension(".parquet");
+}
+
 std::vector<PlannedClip> plan_outputs(const std::vector<fs::path>& videos, const fs::path& input,
                                       bool flat) {
   const bool from_directory = fs::is_directory(input);

@@ -14,6 +14,9 @@ struct PlannedClip {
   std::filesystem::path npz;       // relative to the output directory
 };
 
+// The .parquet written beside a clip's .npz (same folder and stem).
+std::filesystem::path parquet_beside(const std::filesystem::path& npz);
+
 // The .npz of each of `videos` (as discover_videos found them under
 // `input`), in their order: the video's relative path with the extension
 // .npz, keeping its folders (a/b/clip.mov -> a/b/clip.npz), or its bare name

@@ -55,8 +55,7 @@ std::optional<FinishedClip> finished_earlier(const PlannedClip& clip, const RunO
   FinishedClip finished;
   finished.outputs.push_back(clip.npz);
   if (options.write_keypoints && options.write_parquet) {
-    std::filesystem::path parquet = clip.npz;
-    parquet.replace_extension(".parquet");
+    const std::filesystem::path parquet = parquet_beside(clip.npz);
     if (!whole_parquet(options.output_dir / parquet)) return std::nullopt;
     finished.outputs.push_back(parquet);
   }

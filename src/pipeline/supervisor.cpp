@@ -15,17 +15,12 @@ namespace {
 // signal interrupts the wait anyway, so this only bounds a missed wake-up.
 constexpr int kPollMilliseconds = 1000;
 
-std::filesystem::path parquet_of(const std::filesystem::path& npz) {
-  std::filesystem::path parquet = npz;
-  return parquet.replace_extension(".parquet");
-}
-
 // A worker died on `clip`: whatever it was writing goes, the finished files
 // of the clip too (the .parquet is written before the .npz, so a death
 // between the two would leave a mismatched pair).
 void remove_clip_files(const RunOptions& options, const PlannedClip& clip, pid_t worker) {
   const std::filesystem::path npz = options.output_dir / clip.npz;
-  for (const std::filesystem::path& file : {npz, parquet_of(npz)}) {
+  for (const std::filesystem::path& file : {npz, parquet_beside(npz)}) {
     output::remove_abandoned_temporaries(file, worker);
     std::error_code ignored;
     std::filesystem::remove(file, ignored);
@@ -166,14 +161,13 @@ void Supervisor::worker_ended(Slot& slot) {
   if (slot.clip) {
     const PlannedClip& clip = setup_.clips.at(*slot.clip);
     remove_clip_files(setup_.options, clip, slot.process->pid());
-  }
-  if (slot.clip && on_result_) {
-    const PlannedClip& clip = setup_.clips.at(*slot.clip);
-    ClipResult failed;
-    failed.index = *slot.clip;
-    failed.record.status = VideoStatus::kFailed;
-    failed.record.error = clip.video.string() + ": the worker processing it " + exit.description;
-    (*on_result_)(std::move(failed));
+    if (on_result_) {
+      ClipResult failed;
+      failed.index = *slot.clip;
+      failed.record.status = VideoStatus::kFailed;
+      failed.record.error = clip.video.string() + ": the worker processing it " + exit.description;
+      (*on_result_)(std::move(failed));
+    }
   }
   slot.process.reset();
   if (!stopping_ && !queue_.empty()) start_worker(slot);
