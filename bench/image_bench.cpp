@@ -22,22 +22,24 @@ Image random_image(int width, int height) {
   return image;
 }
 
-// A hand-sized rectangle, rotated, inside the frame (args: tensor side, and
-// 1 for a rectangle that crosses the frame's edge).
+// A hand-sized rectangle, rotated, inside the frame (args: tensor side; 1
+// for a rectangle that crosses the frame's edge; 1 to replicate the edge
+// rather than read zeros outside).
 void BM_CropToTensor(benchmark::State& state) {
   const int side = static_cast<int>(state.range(0));
   const bool across_edge = state.range(1) != 0;
+  const auto border = state.range(2) != 0 ? signprep::image::BorderMode::kReplicate
+                                          : signprep::image::BorderMode::kZero;
   const Image frame = random_image(256, 256);
   const signprep::image::RotatedRect roi{across_edge ? 20.0f : 128.0f, 120, 90, 90, 0.4f};
   std::vector<float> tensor(static_cast<std::size_t>(side * side * 3));
   for (auto _ : state) {
-    signprep::image::crop_to_tensor(frame.view(), roi, side, side, {-1, 1},
-                                    signprep::image::BorderMode::kZero, tensor);
+    signprep::image::crop_to_tensor(frame.view(), roi, side, side, {-1, 1}, border, tensor);
     benchmark::DoNotOptimize(tensor.data());
   }
   state.SetItemsProcessed(state.iterations() * side * side);
 }
-BENCHMARK(BM_CropToTensor)->Args({224, 0})->Args({224, 1})->Args({256, 0});
+BENCHMARK(BM_CropToTensor)->Args({224, 0, 0})->Args({224, 1, 0})->Args({224, 1, 1});
 
 void BM_ResizeArea720pTo256(benchmark::State& state) {
   const Image frame = random_image(1280, 720);

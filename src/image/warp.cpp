@@ -97,40 +97,44 @@ void sample_interior(const RowTrace& row, int begin, int end, const Affine& a, f
   store_pixel<false>(sample(end - 1), out);
 }
 
-// Keeps far-off (and NaN) positions convertible to int; beyond one pixel
-// out, the edge pixel is all a sample reads anyway.
-inline float clamp_position(float p, int size) {
-  const float high = static_cast<float>(size);
-  return p > -1.0f ? (p < high ? p : high) : -1.0f;
+// The top-left pixel index of a sample's 2x2 block and its weight on the
+// next pixel, with edges clamped like GL_CLAMP_TO_EDGE: the position is
+// clamped to the outermost pixel centres (NaN goes to 0), and the block
+// kept inside the image, so that the last centre is the block's far pixel
+// at weight 1 (exactly that pixel's value: a + 1 * (b - a) == b for bytes).
+struct EdgeSample {
+  int index;
+  float weight;
+};
+
+inline EdgeSample clamp_to_edge(float p, int size) {
+  const float last = static_cast<float>(size - 1);
+  const float clamped = p > 0 ? (p < last ? p : last) : 0.0f;
+  const int index = std::min(static_cast<int>(clamped), std::max(size - 2, 0));
+  return {index, clamped - static_cast<float>(index)};
 }
 
 // Tensor pixels [begin, end) of a row, anywhere: samples outside the image
-// read 0 (kZero) or the nearest edge pixel (kReplicate, like
-// GL_CLAMP_TO_EDGE).
+// read 0 (kZero) or the nearest edge pixel (kReplicate).
 template <ChannelOrder kOrder>
 void sample_anywhere(const RowTrace& row, int begin, int end, const Affine& a, float* row_out) {
-  const int last_x = a.image.width - 1, last_y = a.image.height - 1;
+  const float right_edge = static_cast<float>(a.image.width) - 0.5f;
+  const float bottom_edge = static_cast<float>(a.image.height) - 0.5f;
+  const int right = a.image.width > 1 ? 3 : 0;
+  const std::size_t down = a.image.height > 1 ? a.image.stride : 0;
   float* out = row_out + static_cast<std::size_t>(begin) * 3;
   for (int i = begin; i < end; ++i, out += 3) {
     const float x = row.x + static_cast<float>(i) * row.dx;
     const float y = row.y + static_cast<float>(i) * row.dy;
     // The sample's pixel-edge coordinates are x + 0.5, y + 0.5.
-    const bool outside = x < -0.5f || y < -0.5f || x > static_cast<float>(last_x) + 0.5f ||
-                         y > static_cast<float>(last_y) + 0.5f;
-    if (a.border == BorderMode::kZero && outside) {
+    if (a.border == BorderMode::kZero &&
+        (x < -0.5f || y < -0.5f || x > right_edge || y > bottom_edge)) {
       out[0] = out[1] = out[2] = a.range.min;
       continue;
     }
-    const float fx = std::floor(clamp_position(x, a.image.width));
-    const float fy = std::floor(clamp_position(y, a.image.height));
-    const int x0 = std::clamp(static_cast<int>(fx), 0, last_x);
-    const int x1 = std::clamp(static_cast<int>(fx) + 1, 0, last_x);
-    const int y0 = std::clamp(static_cast<int>(fy), 0, last_y);
-    const int y1 = std::clamp(static_cast<int>(fy) + 1, 0, last_y);
-    store_pixel<false>(blend<kOrder, false>(a.image.row(y0) + static_cast<std::size_t>(x0) * 3,
-                                            a.image.row(y1) + static_cast<std::size_t>(x0) * 3,
-                                            (x1 - x0) * 3, x - fx, y - fy, a),
-                       out);
+    const EdgeSample sx = clamp_to_edge(x, a.image.width), sy = clamp_to_edge(y, a.image.height);
+    const std::uint8_t* top = a.image.row(sy.index) + static_cast<std::size_t>(sx.index) * 3;
+    store_pixel<false>(blend<kOrder, false>(top, top + down, right, sx.weight, sy.weight, a), out);
   }
 }
 

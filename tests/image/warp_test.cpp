@@ -164,6 +164,16 @@ TEST(CropToTensor, ReadsNothingPastATightlyPackedImage) {
   }
 }
 
+TEST(CropToTensor, HandlesImagesOnePixelWideOrHigh) {
+  for (const TestImage& image :
+       {TestImage(1, 1, 6, 0), TestImage(1, 5, 7, 0), TestImage(7, 1, 8, 0)}) {
+    const RotatedRect roi{0.5f * image.width, 0.5f * image.height, 4, 4, 0.7f};
+    for (BorderMode border : {BorderMode::kZero, BorderMode::kReplicate}) {
+      expect_matches_reference(image, ChannelOrder::kRgb, roi, 16, 16, {0, 1}, border);
+    }
+  }
+}
+
 TEST(CropToTensor, RejectsAMismatchedTensor) {
   const TestImage image(4, 4, 4);
   std::vector<float> tensor(10);
