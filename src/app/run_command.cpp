@@ -105,6 +105,10 @@ int run_command(const std::vector<std::string>& args) {
   parser.add_switch("--flat",
                     "write every file straight into OUT_DIR (default: keep the input's folders)",
                     options.flat);
+  parser.add_value("--stall-timeout", "SECONDS",
+                   "fail a video whose worker makes no progress for this long (default " +
+                       shown(defaults.stall_timeout_seconds) + "; 0: wait forever)",
+                   options.stall_timeout_seconds);
   parser.add_switch("--verbose", "print each clip's time per stage", options.verbose);
   parser.add_switch("--quiet", "no progress bar or lines (errors and the summary still print)",
                     options.quiet);

@@ -43,6 +43,7 @@ void validate(const RunOptions& options) {
   require(options.out_size >= 16, "--out-size must be at least 16");
   require(options.conf_thresh >= 0 && options.conf_thresh <= 1, "--conf-thresh must be in [0, 1]");
   require(options.max_gap >= 0, "--max-gap must be >= 0");
+  require(options.stall_timeout_seconds >= 0, "--stall-timeout must be >= 0");
   require(!options.feature_key.empty() && options.feature_key.find('/') == std::string::npos,
           "--feature-key must be a non-empty name without '/'");
   for (const char* reserved : {"X", "mask", "timestamps_ms", "meta"}) {

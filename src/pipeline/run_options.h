@@ -55,6 +55,10 @@ struct RunOptions {
   // --flat: every file straight into output_dir, as the Python tool wrote
   // them; by default a video's folders below the input are kept.
   bool flat = false;
+  // A worker that reports no progress on its clip for this long is killed
+  // and the clip fails (a decoder stuck on a broken file, a hung
+  // filesystem); 0 waits forever.
+  double stall_timeout_seconds = 600;
   bool verbose = false;  // per-clip stage timings on stderr
   bool quiet = false;    // no progress bar or lines (errors and the summary still print)
 

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "output/atomic_file.h"
+#include "output/json_writer.h"
 
 namespace signprep::pipeline {
 namespace {
@@ -14,6 +15,14 @@ namespace {
 // How long a poll waits before the loop looks at the stop flag again; a
 // signal interrupts the wait anyway, so this only bounds a missed wake-up.
 constexpr int kPollMilliseconds = 1000;
+
+// How long a worker has, after a stop signal, to finish its current frame
+// (a second at most when it is well) before it is killed.
+constexpr double kStopGraceSeconds = 30;
+
+double seconds_since(std::chrono::steady_clock::time_point then) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - then).count();
+}
 
 // A worker died on `clip`: whatever it was writing goes, the finished files
 // of the clip too (the .parquet is written before the .npz, so a death
@@ -63,6 +72,7 @@ void Supervisor::run(std::deque<std::size_t> queue, Progress& progress,
       if (setup_.stop.requested() && !stopping_) begin_stop();
       hand_out();
       poll_once();
+      kill_stalled();
     }
   } catch (...) {
     // The supervisor cannot go on (the report cannot be written, say): the
@@ -70,7 +80,10 @@ void Supervisor::run(std::deque<std::size_t> queue, Progress& progress,
     progress_ = nullptr;
     on_result_ = nullptr;
     begin_stop();
-    while (any_alive()) poll_once();
+    while (any_alive()) {
+      poll_once();
+      kill_stalled();
+    }
     throw;
   }
   progress_ = nullptr;
@@ -88,6 +101,7 @@ void Supervisor::hand_out() {
     }
     slot.clip = queue_.front();
     queue_.pop_front();
+    slot.last_progress = std::chrono::steady_clock::now();
     slot.process->assign(*slot.clip);
   }
 }
@@ -97,6 +111,7 @@ void Supervisor::begin_stop() {
   stopping_ = true;
   for (Slot& slot : slots_) {
     if (!slot.process) continue;
+    slot.last_progress = std::chrono::steady_clock::now();  // the grace period starts
     if (slot.clip) slot.process->stop();
     slot.process->finish();
     slot.finished = true;
@@ -127,6 +142,7 @@ void Supervisor::poll_once() {
 
 void Supervisor::handle(Slot& slot, WorkerEvent event) {
   using Kind = WorkerEvent::Kind;
+  slot.last_progress = std::chrono::steady_clock::now();
   switch (event.kind) {
     case Kind::kReady:
       slot.ready = true;
@@ -165,12 +181,33 @@ void Supervisor::worker_ended(Slot& slot) {
       ClipResult failed;
       failed.index = *slot.clip;
       failed.record.status = VideoStatus::kFailed;
-      failed.record.error = clip.video.string() + ": the worker processing it " + exit.description;
+      failed.record.error = clip.video.string() + ": the worker processing it " +
+                            slot.killed_because.value_or(exit.description);
       (*on_result_)(std::move(failed));
     }
   }
   slot.process.reset();
   if (!stopping_ && !queue_.empty()) start_worker(slot);
+}
+
+// A worker busy on a clip that has gone quiet for too long is killed; its
+// pipe then closes and worker_ended() fails the clip with the reason.
+void Supervisor::kill_stalled() {
+  const double timeout = setup_.options.stall_timeout_seconds;
+  for (Slot& slot : slots_) {
+    if (!slot.process || !slot.clip || slot.killed_because) continue;
+    const double quiet = seconds_since(slot.last_progress);
+    if (stopping_ && quiet > kStopGraceSeconds) {
+      slot.killed_because = "did not stop within " +
+                            std::to_string(static_cast<int>(kStopGraceSeconds)) +
+                            " s of the stop signal and was killed";
+    } else if (!stopping_ && timeout > 0 && quiet > timeout) {
+      slot.killed_because = "made no progress for " + output::python_float_repr(timeout) +
+                            " s and was killed (a hung decoder or file system?); "
+                            "--stall-timeout sets the limit";
+    }
+    if (slot.killed_because) slot.process->kill();
+  }
 }
 
 }  // namespace signprep::pipeline

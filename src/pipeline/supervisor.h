@@ -4,11 +4,13 @@
 // supervisor, through the callback it is given.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "pipeline/progress.h"
@@ -30,7 +32,10 @@ class Supervisor {
   // Runs the clips of `queue` (indices into the setup's clips, first first)
   // until all are done or a stop signal came, and hands each finished clip,
   // written or failed, to `on_result`. A worker that dies fails its clip
-  // (with the reason, its files removed) and is replaced. Throws the error of
+  // (with the reason, its files removed) and is replaced; so does a worker
+  // that reports no progress on its clip for --stall-timeout seconds, or
+  // that does not stop within a grace period of a stop signal (it is
+  // killed). Throws the error of
   // a worker that could not go on (an unwritable output) once the others
   // have stopped.
   void run(std::deque<std::size_t> queue, Progress& progress, const ResultHandler& on_result);
@@ -44,6 +49,9 @@ class Supervisor {
     bool ready = false;
     bool finished = false;  // told there are no more clips
     std::optional<std::size_t> clip;
+    // The last sign of life on the clip: its assignment or an event.
+    std::chrono::steady_clock::time_point last_progress;
+    std::optional<std::string> killed_because;  // set when the supervisor kills it
   };
 
   void start_worker(Slot& slot);
@@ -53,6 +61,7 @@ class Supervisor {
   void poll_once();
   void handle(Slot& slot, WorkerEvent event);
   void worker_ended(Slot& slot);
+  void kill_stalled();
   bool all_ready() const;
   bool any_alive() const;
 

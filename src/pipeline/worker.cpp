@@ -255,11 +255,14 @@ void create_parent(const std::filesystem::path& file) {
   }
 }
 
-// SIGNPREP_TEST_CRASH_ON=NAME: the worker kills itself with SIGKILL at the
-// first kept frame of the video named NAME, as the out-of-memory killer
-// would. Tests use it to check that a run survives its workers.
-bool crash_requested(const std::filesystem::path& video) {
-  const char* name = std::getenv("SIGNPREP_TEST_CRASH_ON");
+// Test hooks that make a run's workers fail as real ones do, at the first
+// kept frame of the video named in the variable: SIGNPREP_TEST_CRASH_ON=NAME
+// kills the worker with SIGKILL (as the out-of-memory killer would);
+// SIGNPREP_TEST_HANG_ON=NAME stops it there for good, deaf to SIGTERM (as a
+// decoder stuck in a system call would). Tests use them to check that a run
+// survives its workers.
+bool test_hook_names(const char* variable, const std::filesystem::path& video) {
+  const char* name = std::getenv(variable);
   return name != nullptr && video.filename() == name;
 }
 
@@ -271,7 +274,8 @@ bool run_assigned(const WorkerSetup& setup, std::size_t index, Extractors& extra
   const auto start = std::chrono::steady_clock::now();
   const PlannedClip& clip = setup.clips.at(index);
   const RunOptions& options = setup.options;
-  const bool crash = crash_requested(clip.video);
+  const bool crash = test_hook_names("SIGNPREP_TEST_CRASH_ON", clip.video);
+  const bool hang = test_hook_names("SIGNPREP_TEST_HANG_ON", clip.video);
   ClipResult result;
   result.index = index;
   VideoRecord& record = result.record;
@@ -283,6 +287,7 @@ bool run_assigned(const WorkerSetup& setup, std::size_t index, Extractors& extra
                             : landmarks::HolisticStageSeconds{};
     const ClipOutcome outcome = process_clip(clip.video, npz, options, extractors, [&] {
       if (crash) std::raise(SIGKILL);
+      while (hang) ::pause();
       if (setup.stop.requested()) throw StopRequested{};
       link.send(WorkerEvent::Kind::kFrameKept);
     });
@@ -398,7 +403,7 @@ WorkerProcess::WorkerProcess(const WorkerSetup& setup) {
 
 WorkerProcess::~WorkerProcess() {
   if (!exit_) {
-    ::kill(pid_, SIGKILL);
+    kill();
     wait();
   }
   if (socket_ >= 0) ::close(socket_);
@@ -428,6 +433,10 @@ std::vector<WorkerEvent> WorkerProcess::read_events() {
 
 void WorkerProcess::stop() {
   if (!exit_) ::kill(pid_, SIGTERM);
+}
+
+void WorkerProcess::kill() {
+  if (!exit_) ::kill(pid_, SIGKILL);
 }
 
 void WorkerProcess::finish() {

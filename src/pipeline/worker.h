@@ -87,6 +87,8 @@ class WorkerProcess {
   void stop();
   // No more clips: the worker exits once its current clip is done.
   void finish();
+  // SIGKILL, for a worker that no longer answers; its pipe then reports the end.
+  void kill();
   // Reaps the process (after ended()); the result is kept for later calls.
   const WorkerExit& wait();
 

@@ -1,5 +1,5 @@
 """The multi-process run (issue 7, items 1, 5 and 6): a worker killed by
-SIGKILL costs only its video; a supervisor killed mid-run and resumed with
+SIGKILL, or one that hangs, costs only its video; a supervisor killed mid-run and resumed with
 --resume ends with the files and label rows of an uninterrupted run; shards
 1/3, 2/3, 3/3 cover every input once and merge-labels gives the unsharded
 run's rows. Short keypoint runs on copies of the bundled sample (needs models/)."""
@@ -49,8 +49,12 @@ def assert_same_npz(test, a, b, skip=()):
             np.testing.assert_array_equal(x[key], y[key], err_msg=f"{a.name}: {key}")
 
 
-class WorkerDeath(unittest.TestCase):
-    """SIGNPREP_TEST_CRASH_ON=c.mp4: the worker on c.mp4 kills itself with SIGKILL."""
+class LostWorker:
+    """A run of six clips whose worker on s1/c.mp4 is lost (the subclass
+    says how, through a test hook of signprep's workers)."""
+    HOOK = {}
+    ARGS = []
+    REASON = ""
 
     @classmethod
     def setUpClass(cls):
@@ -58,17 +62,16 @@ class WorkerDeath(unittest.TestCase):
         cls.dir = Path(cls.tmp.name)
         cls.input = make_input(cls.dir / "in", NAMES)
         cls.out = cls.dir / "out"
-        cls.result = signprep(cls.input, cls.out, *FAST, "--workers", "2",
-                              env={"SIGNPREP_TEST_CRASH_ON": "c.mp4"})
+        cls.result = signprep(cls.input, cls.out, *FAST, "--workers", "2", *cls.ARGS,
+                              env=cls.HOOK)
 
     @classmethod
     def tearDownClass(cls):
         cls.tmp.cleanup()
 
-    def test_the_run_goes_on_and_reports_the_killed_video(self):
+    def test_the_run_goes_on_and_reports_the_lost_video(self):
         self.assertEqual(self.result.returncode, 1, self.result.stderr)
-        self.assertIn("s1/c.mp4: ", self.result.stderr)
-        self.assertIn("killed by signal 9", self.result.stderr)
+        self.assertIn("s1/c.mp4: the worker processing it " + self.REASON, self.result.stderr)
         self.assertIn("5 of 6 videos written", self.result.stderr)
 
     def test_only_whole_files_of_the_other_videos_remain(self):
@@ -91,6 +94,20 @@ class WorkerDeath(unittest.TestCase):
     def test_labels_list_the_written_videos_once(self):
         self.assertEqual([r[0] for r in label_rows(self.out / "labels.csv")],
                          ["a.npz", "b.npz", "s1/d.npz", "s2/e.npz", "s2/f.npz"])
+
+
+class WorkerDeath(LostWorker, unittest.TestCase):
+    """SIGNPREP_TEST_CRASH_ON=c.mp4: the worker on c.mp4 kills itself with SIGKILL."""
+    HOOK = {"SIGNPREP_TEST_CRASH_ON": "c.mp4"}
+    REASON = "was killed by signal 9"
+
+
+class StalledWorker(LostWorker, unittest.TestCase):
+    """SIGNPREP_TEST_HANG_ON=c.mp4: the worker on c.mp4 stops for good, deaf
+    to SIGTERM; --stall-timeout 2 has the supervisor kill it."""
+    HOOK = {"SIGNPREP_TEST_HANG_ON": "c.mp4"}
+    ARGS = ["--stall-timeout", "2"]
+    REASON = "made no progress for 2.0 s and was killed"
 
 
 class KilledSupervisorResumed(unittest.TestCase):
