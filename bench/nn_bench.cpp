@@ -33,8 +33,20 @@ constexpr const char* kAllModels[] = {"pose_detection",
                                       "selfie_segmentation",
                                       "selfie_segmentation_landscape"};
 
-signprep::nn::Model loaded(const std::string& name, int threads) {
-  auto model = signprep::nn::Model::load(kModels + "/" + name + ".tflite", {threads});
+// The outputs the landmark trackers read (ModelOptions::outputs_read):
+// Holistic leaves pose_landmark_full's segmentation mask and world landmarks
+// and hand_landmark_full's handedness and world landmarks unread.
+std::vector<int> outputs_holistic_reads(const std::string& name) {
+  if (name == "pose_landmark_full") return {0, 1, 3};
+  if (name == "hand_landmark_full") return {0, 1};
+  return {};
+}
+
+signprep::nn::Model loaded(const std::string& name, int threads,
+                           std::vector<int> outputs_read = {}) {
+  auto model =
+      signprep::nn::Model::load(kModels + "/" + name + ".tflite",
+                                {.threads = threads, .outputs_read = std::move(outputs_read)});
   for (int i = 0; i < static_cast<int>(model.inputs().size()); ++i) {
     auto input = model.input(i);
     for (std::size_t k = 0; k < input.size(); ++k) input[k] = static_cast<float>(k % 255) / 255.f;
@@ -48,22 +60,24 @@ void report(benchmark::State& state, double macs_per_run) {
                          benchmark::Counter::kIs1000);
 }
 
-void model_latency(benchmark::State& state, const std::string& name) {
-  auto model = loaded(name, static_cast<int>(state.range(0)));
+void model_latency(benchmark::State& state, const std::string& name, bool holistic_outputs) {
+  auto model = loaded(name, static_cast<int>(state.range(0)),
+                      holistic_outputs ? outputs_holistic_reads(name) : std::vector<int>{});
   model.run();  // warm-up: first-touch of buffers and caches
   for (auto _ : state) model.run();
   report(state, static_cast<double>(model.stats().multiply_accumulates));
 }
 
 // What Holistic runs per frame: segmentation, pose, two hands (re-crop and
-// landmarks), face detection and the attention face mesh.
+// landmarks), face detection and the attention face mesh, each computing the
+// outputs the trackers read.
 void holistic_frame(benchmark::State& state) {
   const int threads = static_cast<int>(state.range(0));
   std::vector<signprep::nn::Model> models;
   for (const char* name : {"selfie_segmentation_landscape", "pose_landmark_full", "hand_recrop",
                            "hand_recrop", "hand_landmark_full", "hand_landmark_full",
                            "face_detection_short_range", "face_landmark_with_attention"}) {
-    models.push_back(loaded(name, threads));
+    models.push_back(loaded(name, threads, outputs_holistic_reads(name)));
   }
   double macs = 0;
   for (auto& model : models) {
@@ -140,12 +154,16 @@ int main(int argc, char** argv) {
     print_profiles(argc > 2 ? std::atoi(argv[2]) : 1);
     return 0;
   }
-  for (const char* name : kAllModels) {
-    benchmark::RegisterBenchmark(name, model_latency, std::string(name))
+  const auto add = [](const std::string& label, const std::string& name, bool holistic_outputs) {
+    benchmark::RegisterBenchmark(label.c_str(), model_latency, name, holistic_outputs)
         ->Arg(1)
         ->Arg(2)
         ->UseRealTime()
         ->Unit(benchmark::kMillisecond);
+  };
+  for (const char* name : kAllModels) {
+    add(name, name, false);
+    if (!outputs_holistic_reads(name).empty()) add(std::string(name) + "_holistic", name, true);
   }
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();

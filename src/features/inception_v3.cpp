@@ -339,7 +339,7 @@ InceptionV3 InceptionV3::load(const std::filesystem::path& weights_path,
       batched = inception_v3_graph(weights, options.batch_size);
       if (options.batch_size > 1) single = inception_v3_graph(weights, 1);
     }
-    const nn::ModelOptions model_options{options.threads};
+    const nn::ModelOptions model_options{.threads = options.threads, .outputs_read = {}};
     auto impl = std::make_unique<Impl>(Impl{nn::Model::build(std::move(*batched), model_options),
                                             std::nullopt,
                                             options.batch_size,

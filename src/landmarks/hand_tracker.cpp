@@ -46,7 +46,7 @@ const TensorInput kLandmarkInput{
     kLandmarkSize, kLandmarkSize, true, {0.0f, 1.0f}, image::BorderMode::kReplicate};
 constexpr double kHandPresenceThreshold = 0.5;
 constexpr float kNormalizeZ = 0.4f;
-enum Output { kLandmarks, kHandFlag, kHandedness, kWorldLandmarks };
+enum Output { kLandmarks, kHandFlag };  // of hand_landmark_full's four
 
 // HandLandmarksToRectCalculator's partial landmarks: the wrist and each
 // finger's two lowest joints. Within them, 4 / 6 / 8 are the index, middle
@@ -65,8 +65,11 @@ bool has_area(const NormalizedRect& rect) {
   return rect.width > 0 && rect.height > 0;
 }
 
-nn::Model load_model(const HandTrackerOptions& options, const char* file) {
-  return nn::Model::load(options.models_dir / file, options.model_options);
+nn::Model load_model(const HandTrackerOptions& options, const char* file,
+                     std::vector<int> outputs_read = {}) {
+  nn::ModelOptions model_options = options.model_options;
+  model_options.outputs_read = std::move(outputs_read);
+  return nn::Model::load(options.models_dir / file, model_options);
 }
 
 // HandDetectionsFromPoseToRectsCalculator on the keypoints of
@@ -183,7 +186,8 @@ struct HandTracker::Impl {
 
   explicit Impl(const HandTrackerOptions& o)
       : recrop_model(load_model(o, "hand_recrop.tflite")),
-        landmark_model(load_model(o, "hand_landmark_full.tflite")) {}
+        // Holistic names the hands from the pose: no handedness, and no world landmarks.
+        landmark_model(load_model(o, "hand_landmark_full.tflite", {kLandmarks, kHandFlag})) {}
 
   // HandRecropByRoiGpu: the re-crop ROI predicted within `roi`.
   NormalizedRect recrop_roi(const image::ImageView& frame, const NormalizedRect& roi) {

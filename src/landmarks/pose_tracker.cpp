@@ -37,9 +37,17 @@ NormalizedRect roi_from_alignment_points(Point2 center, Point2 scale_point, Imag
                     kRoiScale, true);
 }
 
-nn::Model load_model(const PoseTrackerOptions& options, const char* file) {
-  return nn::Model::load(options.models_dir / file, options.model_options);
+nn::Model load_model(const PoseTrackerOptions& options, const char* file,
+                     std::vector<int> outputs_read = {}) {
+  nn::ModelOptions model_options = options.model_options;
+  model_options.outputs_read = std::move(outputs_read);
+  return nn::Model::load(options.models_dir / file, model_options);
 }
+
+// pose_landmark_full's outputs that Holistic reads: landmarks, pose flag and
+// heatmap; not the segmentation mask (enable_segmentation is off in the
+// Python tool) nor the world landmarks.
+enum LandmarkOutput { kLandmarks = 0, kPoseFlag = 1, kHeatmap = 3 };
 
 }  // namespace
 
@@ -54,7 +62,8 @@ struct PoseTracker::Impl {
   explicit Impl(const PoseTrackerOptions& o)
       : options(o),
         detector(load_model(o, "pose_detection.tflite")),
-        landmark_model(load_model(o, "pose_landmark_full.tflite")) {}
+        landmark_model(
+            load_model(o, "pose_landmark_full.tflite", {kLandmarks, kPoseFlag, kHeatmap})) {}
 
   // PoseDetectionGpu, then the first detection through PoseDetectionToRoi.
   std::optional<NormalizedRect> detect(const image::ImageView& frame) {
@@ -81,10 +90,13 @@ struct PoseTracker::Impl {
     const LetterboxPadding padding =
         crop_to_tensor(frame, &roi, kLandmarkInput, landmark_model.input(0));
     landmark_model.run();
-    if (!(landmark_model.output(1)[0] > options.min_tracking_confidence)) return std::nullopt;
-    std::vector<Landmark> landmarks = decode_landmarks(
-        landmark_model.output(0), kModelLandmarkCount, kLandmarkInput.width, kLandmarkInput.height);
-    refine_from_heatmap(landmarks, landmark_model.output(3), {64, 64, kModelLandmarkCount},
+    if (!(landmark_model.output(kPoseFlag)[0] > options.min_tracking_confidence)) {
+      return std::nullopt;
+    }
+    std::vector<Landmark> landmarks =
+        decode_landmarks(landmark_model.output(kLandmarks), kModelLandmarkCount,
+                         kLandmarkInput.width, kLandmarkInput.height);
+    refine_from_heatmap(landmarks, landmark_model.output(kHeatmap), {64, 64, kModelLandmarkCount},
                         kHeatmapKernel, kHeatmapMinConfidence);
     remove_letterbox(landmarks, padding);
     project_to_image(landmarks, roi);

@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <numeric>
@@ -86,13 +87,45 @@ struct Model::Impl {
     std::size_t op;
     std::unique_ptr<Kernel> kernel;
   };
-  std::vector<Step> steps;  // in execution order
+  std::vector<Step> steps;            // in execution order
+  std::vector<bool> output_computed;  // per model output
 
+  void drop_unread_outputs();
   void fold_pads();
   void plan();
   void bind();
   void release_packed_constants();
 };
+
+// Keeps only the operators that lead to an output in options.outputs_read
+// (walking back from those outputs), and frees the weights only the others
+// read.
+void Model::Impl::drop_unread_outputs() {
+  output_computed.assign(def.outputs.size(), options.outputs_read.empty());
+  if (options.outputs_read.empty()) return;
+  std::vector<bool> needed(def.tensors.size(), false);
+  for (int i : options.outputs_read) {
+    if (i < 0 || i >= static_cast<int>(def.outputs.size())) {
+      throw Error(ErrorKind::kUsage, def.name + " has no output " + std::to_string(i));
+    }
+    output_computed[static_cast<std::size_t>(i)] = true;
+    needed[static_cast<std::size_t>(def.outputs[static_cast<std::size_t>(i)])] = true;
+  }
+  std::vector<OpDef> kept;
+  for (auto op = def.ops.rbegin(); op != def.ops.rend(); ++op) {
+    const bool leads_to_output =
+        std::any_of(op->outputs.begin(), op->outputs.end(), [&](int t) { return needed[t]; });
+    if (!leads_to_output) continue;
+    for (int t : op->inputs) {
+      if (t >= 0) needed[static_cast<std::size_t>(t)] = true;
+    }
+    kept.push_back(std::move(*op));
+  }
+  def.ops.assign(std::make_move_iterator(kept.rbegin()), std::make_move_iterator(kept.rend()));
+  for (std::size_t t = 0; t < def.tensors.size(); ++t) {
+    if (!needed[t] && def.tensors[t].is_constant) std::vector<float>().swap(def.tensors[t].values);
+  }
+}
 
 // A PAD that only pads height and width and whose one consumer is a VALID
 // convolution is done by that convolution's own zero padding: MediaPipe's
@@ -139,7 +172,9 @@ void Model::Impl::plan() {
     if (def.tensors[t].is_constant) storage[t] = Storage::kConstant;
   }
   for (int t : def.inputs) storage[t] = Storage::kOwnBuffer;
-  for (int t : def.outputs) storage[t] = Storage::kOwnBuffer;
+  for (std::size_t i = 0; i < def.outputs.size(); ++i) {
+    if (output_computed[i]) storage[def.outputs[i]] = Storage::kOwnBuffer;
+  }
   for (int op = 0; op < static_cast<int>(def.ops.size()); ++op) {
     if (folded_away[op]) continue;
     for (int t : def.ops[op].outputs) {
@@ -258,6 +293,7 @@ Model Model::build(ModelDef def, const ModelOptions& options) {
   impl->options = options;
   impl->def = std::move(def);
   for (const OpDef& op : impl->def.ops) reference::validate_op(impl->def, op);
+  impl->drop_unread_outputs();
   impl->fold_pads();
   impl->plan();
   const OmpThreadsScope threads(options.threads);
@@ -304,6 +340,10 @@ std::span<float> Model::input(int i) {
 
 std::span<const float> Model::output(int i) const {
   const int t = impl_->def.outputs.at(i);
+  if (!impl_->output_computed[static_cast<std::size_t>(i)]) {
+    throw std::logic_error(impl_->def.name + ": output " + std::to_string(i) +
+                           " is not computed: the model was loaded without it");
+  }
   return {impl_->tensor_data[t], static_cast<std::size_t>(impl_->def.tensors[t].element_count())};
 }
 

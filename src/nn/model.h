@@ -41,6 +41,11 @@ struct ModelOptions {
   // Threads one run() may use. 1 by default: signprep runs one worker process
   // per core, so a model gets more only when there are fewer videos than cores.
   int threads = 1;
+  // The outputs the caller reads (indices into outputs()); empty: all. The
+  // operators that feed only the others are not run (pose_landmark_full's
+  // segmentation mask, which Holistic never reads, is a third of its time),
+  // and output(i) of another output throws std::logic_error.
+  std::vector<int> outputs_read;
 };
 
 class Model {
@@ -62,7 +67,7 @@ class Model {
   ModelStats stats() const;
 
   // The buffers of input i (write before run()) and output i (valid until the
-  // next run()).
+  // next run(); an output left out of ModelOptions::outputs_read throws).
   std::span<float> input(int i);
   std::span<const float> output(int i) const;
 

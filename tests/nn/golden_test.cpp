@@ -5,8 +5,10 @@
 #include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <stdexcept>
 #include <string>
 
+#include "core/error.h"
 #include "nn/model.h"
 #include "output/npy_reader.h"
 
@@ -132,6 +134,30 @@ std::vector<GoldenCase> all_cases() {
 
 INSTANTIATE_TEST_SUITE_P(MediaPipeModels, GoldenOutputs, ::testing::ValuesIn(all_cases()),
                          case_name);
+
+// ModelOptions::outputs_read: the outputs kept are those of the whole model,
+// bit for bit (the same kernels run on the same data), the work drops, and
+// an output left out cannot be read by mistake.
+TEST(OutputsRead, KeptOutputsEqualTheWholeModelsAndTheRestAreNotComputed) {
+  const auto path = kModels / "pose_landmark_full.tflite";
+  const auto input =
+      output::read_npy_float32(kGolden / "pose_landmark_full" / "photo" / "input_0.npy").values;
+  Model whole = Model::load(path);
+  Model pruned = Model::load(path, {.threads = 1, .outputs_read = {0, 1, 3}});
+  const auto expected = run(whole, input);
+  std::copy(input.begin(), input.end(), pruned.input(0).begin());
+  pruned.run();
+  for (int i : {0, 1, 3}) {
+    const auto out = pruned.output(i);
+    EXPECT_EQ(std::vector<float>(out.begin(), out.end()), expected[static_cast<std::size_t>(i)])
+        << "output " << i;
+  }
+  EXPECT_THROW(pruned.output(2), std::logic_error);  // the segmentation mask
+  EXPECT_THROW(pruned.output(4), std::logic_error);  // the world landmarks
+  EXPECT_LT(pruned.stats().multiply_accumulates, whole.stats().multiply_accumulates);
+  EXPECT_EQ(pruned.outputs().size(), whole.outputs().size());  // indices stay the model's
+  EXPECT_THROW(Model::load(path, {.threads = 1, .outputs_read = {5}}), Error);
+}
 
 }  // namespace
 }  // namespace signprep::nn
