@@ -10,10 +10,12 @@ videos/hour for the run, the share of time outside the neural networks and
 the largest worker's peak memory.
 
     bench/e2e.py VIDEOS [--workers 2] [--target-fps 15] [--iv3-weights W]
-                 [--reps 3]
+                 [--reps 3] [--baseline OTHER_SIGNPREP]
 
 With --iv3-weights, each repetition runs keypoints only and keypoints with
-InceptionV3, interleaved; medians over repetitions.
+InceptionV3, interleaved; medians over repetitions. --baseline runs another
+build (an earlier commit's, say) interleaved with this one, for a
+before/after ratio measured in the same session.
 """
 import argparse
 import json
@@ -32,10 +34,10 @@ STAGES = ["decode", "resize", "segmentation", "pose", "hands", "face", "inceptio
 NETWORKS = {"segmentation", "pose", "hands", "face", "inceptionv3"}
 
 
-def run_once(videos, extra):
+def run_once(signprep, videos, extra):
     with tempfile.TemporaryDirectory() as out:
         start = time.monotonic()
-        result = subprocess.run([str(SIGNPREP), str(videos), out, "--verbose", "--quiet", *extra],
+        result = subprocess.run([str(signprep), str(videos), out, "--verbose", "--quiet", *extra],
                                 capture_output=True, text=True)
         wall = time.monotonic() - start
         if result.returncode != 0:
@@ -75,6 +77,7 @@ def summarize(label, runs):
           f"{videos * 3600 / wall:.0f} videos/hour")
     print(f"- outside the neural networks: {100 * outside / total:.1f}% of the stages' time")
     print(f"- peak worker memory: {max(r['peak_mib'] for r in runs)} MiB")
+    return wall
 
 
 def main():
@@ -84,20 +87,29 @@ def main():
     parser.add_argument("--target-fps", default="15")
     parser.add_argument("--iv3-weights", type=Path)
     parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--baseline", type=Path, help="another signprep binary to compare with")
     args = parser.parse_args()
+    builds = {"this build": SIGNPREP}
+    if args.baseline:
+        builds["baseline"] = args.baseline
     common = ["--workers", str(args.workers), "--target-fps", args.target_fps]
     modes = {"keypoints": ["--write-keypoints", *common]}
     if args.iv3_weights:
         modes["keypoints + InceptionV3"] = ["--write-keypoints", "--write-iv3-features",
                                             "--iv3-weights", str(args.iv3_weights), *common]
-    runs = {mode: [] for mode in modes}
+    runs = {(build, mode): [] for build in builds for mode in modes}
     for rep in range(args.reps):
         for mode, extra in modes.items():
-            runs[mode].append(run_once(args.videos, extra))
-            print(f"rep {rep + 1}: {mode}: {runs[mode][-1]['wall']:.1f} s", flush=True)
+            for build, binary in builds.items():
+                runs[build, mode].append(run_once(binary, args.videos, extra))
+                print(f"rep {rep + 1}: {build}: {mode}: {runs[build, mode][-1]['wall']:.1f} s",
+                      flush=True)
     print(f"\n{args.videos}, --workers {args.workers}, --target-fps {args.target_fps}")
     for mode in modes:
-        summarize(mode, runs[mode])
+        walls = {build: summarize(f"{mode} ({build})", runs[build, mode]) for build in builds}
+        if args.baseline:
+            print(f"\n**{mode}: this build is {walls['baseline'] / walls['this build']:.2f}x "
+                  f"the baseline's speed** (median wall clock)")
 
 
 if __name__ == "__main__":
