@@ -17,9 +17,13 @@
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "image/pixel_vector.h"
 
 // OpenCV's x86 build rounds every float product before adding it (its
 // baseline has no FMA). A fused multiply-add rounds once and changes some
@@ -151,48 +155,70 @@ std::vector<AreaTap> area_taps(int src_size, int dst_size, double scale) {
 }
 
 // The x taps grouped by destination pixel, for a filter that keeps each
-// pixel's three sums in registers.
+// pixel's three sums in one vector.
 struct AreaColumns {
   std::vector<int> begin;  // taps of pixel d: [begin[d], begin[d + 1])
   std::vector<int> src_offset;
   std::vector<float> weight;
+  // Pixels [0, wide_end) never read the row's last source pixel, so their
+  // loads may take four bytes.
+  int wide_end = 0;
 };
 
-AreaColumns area_columns(const std::vector<AreaTap>& taps, int dst_size) {
+AreaColumns area_columns(const std::vector<AreaTap>& taps, int src_size, int dst_size) {
   AreaColumns columns;
   columns.begin.assign(dst_size + 1, 0);
+  columns.wide_end = dst_size;
   for (const AreaTap& tap : taps) {
     ++columns.begin[tap.dst + 1];
     columns.src_offset.push_back(tap.src * kChannels);
     columns.weight.push_back(tap.weight);
+    if (tap.src == src_size - 1) columns.wide_end = std::min(columns.wide_end, tap.dst);
   }
   for (int d = 0; d < dst_size; ++d) columns.begin[d + 1] += columns.begin[d];
   return columns;
 }
 
-// One source row weighted horizontally. Each sum starts at zero and adds its
-// terms left to right, like OpenCV's buffer.
+// Destination pixel d of one source row weighted horizontally. Each channel's
+// sum starts at zero and adds its terms left to right, like OpenCV's buffer;
+// the vector lanes do exactly that arithmetic, channel by channel.
+template <bool kWide>
+detail::Float4 area_filter_pixel(const std::uint8_t* s, const AreaColumns& x, int d) {
+  detail::Float4 sum{};
+  for (int t = x.begin[d]; t < x.begin[d + 1]; ++t) {
+    sum += detail::load_pixel<kWide>(s + x.src_offset[t]) * x.weight[t];
+  }
+  return sum;
+}
+
 void area_filter_row(const std::uint8_t* s, const AreaColumns& x, float* out) {
   const int width = static_cast<int>(x.begin.size()) - 1;
-  for (int d = 0; d < width; ++d) {
-    float sum0 = 0.f, sum1 = 0.f, sum2 = 0.f;
-    for (int t = x.begin[d]; t < x.begin[d + 1]; ++t) {
-      const std::uint8_t* pixel = s + x.src_offset[t];
-      const float w = x.weight[t];
-      sum0 += static_cast<float>(pixel[0]) * w;
-      sum1 += static_cast<float>(pixel[1]) * w;
-      sum2 += static_cast<float>(pixel[2]) * w;
-    }
-    out[d * kChannels] = sum0;
-    out[d * kChannels + 1] = sum1;
-    out[d * kChannels + 2] = sum2;
+  const int wide_end = std::min(x.wide_end, width - 1);  // the last store is narrow too
+  int d = 0;
+  for (; d < wide_end; ++d)
+    detail::store_pixel<true>(area_filter_pixel<true>(s, x, d), out + d * kChannels);
+  for (; d < width; ++d)
+    detail::store_pixel<false>(area_filter_pixel<false>(s, x, d), out + d * kChannels);
+}
+
+// sum = w * row (a destination row's first tap) or sum += w * row, four
+// floats at a time: GCC leaves the plain loop scalar.
+void add_weighted_row(std::span<const float> row, float w, bool first_tap, std::span<float> sum) {
+  std::size_t i = 0;
+  for (; i + 4 <= row.size(); i += 4) {
+    detail::Float4 r, acc{};
+    std::memcpy(&r, &row[i], sizeof r);
+    if (!first_tap) std::memcpy(&acc, &sum[i], sizeof acc);
+    acc = first_tap ? w * r : acc + w * r;
+    std::memcpy(&sum[i], &acc, sizeof acc);
   }
+  for (; i < row.size(); ++i) sum[i] = first_tap ? w * row[i] : sum[i] + w * row[i];
 }
 
 Image area_weighted(const ImageView& src, int width, int height, const AxisScale& sx,
                     const AxisScale& sy) {
   Image dst(width, height, src.order);
-  const AreaColumns x = area_columns(area_taps(src.width, width, sx.scale), width);
+  const AreaColumns x = area_columns(area_taps(src.width, width, sx.scale), src.width, width);
   const std::vector<AreaTap> y_taps = area_taps(src.height, height, sy.scale);
   const std::size_t row_size = static_cast<std::size_t>(width) * kChannels;
   std::vector<float> filtered(row_size), sum(row_size);
@@ -203,12 +229,8 @@ Image area_weighted(const ImageView& src, int width, int height, const AxisScale
       area_filter_row(src.row(tap.src), x, filtered.data());
       filtered_row = tap.src;
     }
-    const float w = tap.weight;
-    if (k == 0 || y_taps[k - 1].dst != tap.dst) {
-      for (std::size_t i = 0; i < row_size; ++i) sum[i] = w * filtered[i];
-    } else {
-      for (std::size_t i = 0; i < row_size; ++i) sum[i] += w * filtered[i];
-    }
+    const bool first_tap = k == 0 || y_taps[k - 1].dst != tap.dst;
+    add_weighted_row(filtered, tap.weight, first_tap, sum);
     if (k + 1 == y_taps.size() || y_taps[k + 1].dst != tap.dst) {
       std::uint8_t* d = dst.row(tap.dst);
       for (std::size_t i = 0; i < row_size; ++i) d[i] = saturate_u8(sum[i]);

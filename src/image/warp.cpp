@@ -3,15 +3,16 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <stdexcept>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+#include "image/pixel_vector.h"
 
 namespace signprep::image {
 namespace {
+
+using detail::Float4;
+using detail::load_pixel;
+using detail::store_pixel;
 
 // Where one tensor row samples the image: the position (in pixel-index
 // coordinates, pixel centres at integers) of its first pixel and the step
@@ -28,33 +29,6 @@ struct Affine {
   float scale;  // (range.max - range.min) / 255
 };
 
-// Four lanes in GCC/Clang vector extensions: SSE2 on x86-64, NEON on ARM,
-// from one piece of code. A pixel's R, G, B (and one spare byte) fill a
-// vector, so the bilinear blend is three vector operations, not nine.
-using Float4 = float __attribute__((vector_size(16)));
-
-// `kWide` loads four bytes at once; the caller guarantees the spare byte
-// (the next pixel's first) is inside the image.
-template <bool kWide>
-inline Float4 load_pixel(const std::uint8_t* pixel) {
-  std::uint32_t word;
-  if constexpr (kWide) {
-    std::memcpy(&word, pixel, 4);
-  } else {  // in registers: a 3-byte memcpy goes through the stack
-    word = pixel[0] | (std::uint32_t{pixel[1]} << 8) | (std::uint32_t{pixel[2]} << 16);
-  }
-#if defined(__SSE2__)
-  // GCC builds the generic conversion below through the stack, which stalls
-  // on store forwarding; these three instructions are what it should be.
-  const __m128i zero = _mm_setzero_si128();
-  const __m128i bytes = _mm_cvtsi32_si128(static_cast<int>(word));
-  return _mm_cvtepi32_ps(_mm_unpacklo_epi16(_mm_unpacklo_epi8(bytes, zero), zero));
-#else
-  return Float4{static_cast<float>(word & 0xff), static_cast<float>((word >> 8) & 0xff),
-                static_cast<float>((word >> 16) & 0xff), static_cast<float>(word >> 24)};
-#endif
-}
-
 // Bilinear blend of the 2x2 block whose top-left pixel starts at `top`
 // (`bottom` is the row below, `right` bytes to the right column), mapped
 // onto the range, as R, G, B and a spare lane.
@@ -70,13 +44,6 @@ inline Float4 blend(const std::uint8_t* top, const std::uint8_t* bottom, int rig
   if constexpr (kOrder == ChannelOrder::kBgr)
     return __builtin_shufflevector(value, value, 2, 1, 0, 3);
   return value;
-}
-
-// Writes R, G, B, and with kWide also the spare lane over the next pixel's
-// first value, which that pixel then overwrites.
-template <bool kWide>
-inline void store_pixel(const Float4& value, float* out) {
-  std::memcpy(out, &value, (kWide ? 4 : 3) * sizeof(float));
 }
 
 // Tensor pixels [begin, end) of a row, each of whose 2x2 sampling blocks,
