@@ -119,8 +119,6 @@ std::string op_name(OpType type) {
       return "MEAN";
     case OpType::kMul:
       return "MUL";
-    case OpType::kPrelu:
-      return "PRELU";
     case OpType::kRelu:
       return "RELU";
     case OpType::kResizeBilinear:
@@ -1158,61 +1156,6 @@ std::vector<Group<BinaryCase>> awkward_binary() {
   return cases.done();
 }
 
-// ---- PRELU ------------------------------------------------------------------------------
-
-struct PreluCase {
-  Shape in, alpha;
-  bool alpha_constant = true;
-  Shapes shapes = Shapes::kAwkward;
-
-  std::string name() const {
-    return "Prelu_" + shape_name(in) + "_Alpha" + shape_name(alpha) +
-           (alpha_constant ? "Const" : "Input");
-  }
-};
-
-void run_case(const PreluCase& c) {
-  OpComparison t(OpType::kPrelu, c.name());
-  t.input(c.in);
-  if (c.alpha_constant) {
-    t.weights(c.alpha);
-  } else {
-    t.input(c.alpha);
-  }
-  t.output(broadcast(c.in, c.alpha));
-  t.expect_match(kExact, c.shapes);  // x or one product x * alpha
-}
-
-std::vector<Group<PreluCase>> model_prelu() {
-  return model_group<PreluCase>("PerChannelAlpha",
-                                {{{1, 48, 48, 32}, {1, 1, 32}}, {{1, 6, 6, 256}, {1, 1, 256}}});
-}
-
-std::vector<Group<PreluCase>> awkward_prelu() {
-  Groups<PreluCase> cases;
-  cases.start("AlphaShapes");
-  for (const PreluCase& c : std::vector<PreluCase>{
-           {{1, 7, 13, 17}, {1, 1, 17}},
-           {{1, 7, 13, 17}, {17}},
-           {{1, 7, 13, 17}, {1, 1, 1, 17}},
-           {{1, 1, 1, 1}, {1}},
-           {{2, 7, 13, 3}, {1, 1, 3}},
-           {{1, 61, 47, 35}, {1, 1, 35}},
-           {{1, 7, 13, 17}, {1, 1, 17}, false},  // alpha computed, not a constant
-           {{1, 7, 13, 17}, {7, 13, 17}},        // a slope per element
-           {{1, 7, 13, 17}, {13, 1}},            // a slope per column
-           {{1, 13, 17}, {17}},                  // rank 3
-       }) {
-    cases.add(c);
-  }
-  // Alpha with as many elements as there are channels, but broadcast along
-  // another axis by TFLite's rules.
-  cases.start("AlphaWithChannelCountOnAnotherAxis");
-  cases.add({{1, 7, 13, 13}, {13, 1}});  // along W, which is as wide as C
-  cases.add({{1, 1, 1, 3}, {3, 1, 1}});  // along H: the output [1,3,1,3] outgrows the input
-  return cases.done();
-}
-
 // ---- RESIZE_BILINEAR ------------------------------------------------------------------------
 
 struct ResizeCase {
@@ -1452,17 +1395,6 @@ INSTANTIATE_TEST_SUITE_P(ModelShapes, BinaryMatchesReference, ::testing::ValuesI
                          GroupName{});
 INSTANTIATE_TEST_SUITE_P(AwkwardShapes, BinaryMatchesReference,
                          ::testing::ValuesIn(awkward_binary()), GroupName{});
-
-class PreluMatchesReference : public ::testing::TestWithParam<Group<PreluCase>> {};
-
-TEST_P(PreluMatchesReference, OnRandomData) {
-  for (const PreluCase& c : GetParam().cases) run_case(c);
-}
-
-INSTANTIATE_TEST_SUITE_P(ModelShapes, PreluMatchesReference, ::testing::ValuesIn(model_prelu()),
-                         GroupName{});
-INSTANTIATE_TEST_SUITE_P(AwkwardShapes, PreluMatchesReference, ::testing::ValuesIn(awkward_prelu()),
-                         GroupName{});
 
 class ResizeBilinearMatchesReference : public ::testing::TestWithParam<Group<ResizeCase>> {};
 

@@ -259,35 +259,6 @@ std::unique_ptr<Kernel> binary(Context& context, const ModelDef& model, const Op
           {DNNL_ARG_DST, user_memory(state, pd.dst_desc(), outputs[0])}});
 }
 
-// PRELU with one slope per channel (alpha [C], [1,C] or [1,1,C]), the form
-// MediaPipe's nets use; other alpha shapes stay with the reference kernel.
-std::unique_ptr<Kernel> prelu(Context& context, const ModelDef& model, const OpDef& op,
-                              std::span<const float* const> inputs,
-                              std::span<float* const> outputs) {
-  const auto& in = model.tensors[op.inputs[0]].shape;
-  const auto& alpha = model.tensors[op.inputs[1]];
-  // Per channel means alpha is [..., 1, C] (1s before the last axis) and the
-  // output is the input's shape; any other broadcast is the reference's.
-  const bool per_channel =
-      !alpha.shape.empty() && alpha.shape.back() == (in.empty() ? 0 : in.back()) &&
-      std::all_of(alpha.shape.begin(), alpha.shape.end() - 1, [](int d) { return d == 1; });
-  if (in.size() != 4 || !alpha.is_constant || !per_channel ||
-      model.tensors[op.outputs[0]].shape != in) {
-    return nullptr;
-  }
-  auto& state = context.state();
-  const memory::desc alpha_md({1, in[3], 1, 1}, memory::data_type::f32, memory::format_tag::nhwc);
-  const dnnl::prelu_forward::primitive_desc pd(
-      {dnnl::prop_kind::forward_inference, nhwc_desc(in), alpha_md}, state.engine);
-  note_implementation(context, op, pd);
-  return std::make_unique<PrimitiveKernel>(
-      state, dnnl::prelu_forward(pd),
-      std::unordered_map<int, memory>{
-          {DNNL_ARG_SRC, user_memory(state, pd.src_desc(), inputs[0])},
-          {DNNL_ARG_WEIGHTS, user_memory(state, alpha_md, inputs[1])},
-          {DNNL_ARG_DST, user_memory(state, pd.dst_desc(), outputs[0])}});
-}
-
 // MAX_POOL_2D and AVERAGE_POOL_2D; TFLite's average counts only cells inside
 // the image, which is oneDNN's exclude-padding mode (count_include_pad: the
 // include-padding mode).
@@ -439,8 +410,6 @@ std::unique_ptr<Kernel> make_onednn_kernel(Context& context, const ModelDef& mod
     case OpType::kAdd:
     case OpType::kMul:
       return binary(context, model, op, inputs, outputs);
-    case OpType::kPrelu:
-      return prelu(context, model, op, inputs, outputs);
     case OpType::kMaxPool2d:
     case OpType::kAveragePool2d:
       return pooling(context, model, op, inputs, outputs);

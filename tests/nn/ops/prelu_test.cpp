@@ -1,3 +1,5 @@
+#include <cmath>
+
 #include "nn/ops/op_test_util.h"
 
 namespace signprep::nn::reference::testing {
@@ -24,6 +26,36 @@ TEST(Prelu, AlphaVectorAndScalar) {
   u.input({1}, {0.25f});
   u.output({3});
   expect_near(u.run(), {-0.5f, 0, 2});
+}
+
+// The per-channel path (channels a multiple of four: vectors of four)
+// against the definition, element by element, with the signs mixed and the
+// edge values 0, -0 and NaN among the inputs.
+TEST(Prelu, PerChannelVectorPathEqualsTheDefinition) {
+  for (int channels : {4, 8, 16, 12}) {
+    const int count = 3 * 5 * channels;
+    Floats x = pattern(count, channels);
+    for (int i = 0; i < count; i += 2) x[static_cast<std::size_t>(i)] *= -1;
+    x[0] = 0.0f;
+    x[1] = -0.0f;
+    x[2] = std::nanf("");
+    const Floats alpha = pattern(channels, 7);
+    OpTester t(OpType::kPrelu);
+    t.input({1, 3, 5, channels}, x);
+    t.constant({1, 1, channels}, alpha);
+    t.output({1, 3, 5, channels});
+    const Floats out = t.run();
+    for (int i = 0; i < count; ++i) {
+      const float v = x[static_cast<std::size_t>(i)];
+      const float expected = v >= 0 ? v : v * alpha[static_cast<std::size_t>(i % channels)];
+      if (std::isnan(expected)) {
+        EXPECT_TRUE(std::isnan(out[static_cast<std::size_t>(i)])) << i;
+      } else {
+        EXPECT_EQ(out[static_cast<std::size_t>(i)], expected)
+            << "channels " << channels << " at " << i;
+      }
+    }
+  }
 }
 
 TEST(Prelu, RejectsAlphaThatDoesNotBroadcast) {
