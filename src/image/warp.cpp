@@ -89,6 +89,8 @@ void sample_anywhere(const RowTrace& row, int begin, int end, const Affine& a, f
   const float bottom_edge = static_cast<float>(a.image.height) - 0.5f;
   const int right = a.image.width > 1 ? 3 : 0;
   const std::size_t down = a.image.height > 1 ? a.image.stride : 0;
+  const std::size_t buffer_size = static_cast<std::size_t>(a.image.height - 1) * a.image.stride +
+                                  static_cast<std::size_t>(a.image.width) * 3;
   float* out = row_out + static_cast<std::size_t>(begin) * 3;
   for (int i = begin; i < end; ++i, out += 3) {
     const float x = row.x + static_cast<float>(i) * row.dx;
@@ -100,8 +102,14 @@ void sample_anywhere(const RowTrace& row, int begin, int end, const Affine& a, f
       continue;
     }
     const EdgeSample sx = clamp_to_edge(x, a.image.width), sy = clamp_to_edge(y, a.image.height);
-    const std::uint8_t* top = a.image.row(sy.index) + static_cast<std::size_t>(sx.index) * 3;
-    store_pixel<false>(blend<kOrder, false>(top, top + down, right, sx.weight, sy.weight, a), out);
+    const std::size_t offset = static_cast<std::size_t>(sy.index) * a.image.stride +
+                               static_cast<std::size_t>(sx.index) * 3;
+    const std::uint8_t* top = a.image.data + offset;
+    // Four-byte loads, unless the block's last pixel ends the buffer.
+    const bool wide = offset + down + static_cast<std::size_t>(right) + 4 <= buffer_size;
+    store_pixel<false>(wide ? blend<kOrder, true>(top, top + down, right, sx.weight, sy.weight, a)
+                            : blend<kOrder, false>(top, top + down, right, sx.weight, sy.weight, a),
+                       out);
   }
 }
 
