@@ -2,6 +2,7 @@
 
 #include <zip.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <limits>
@@ -214,14 +215,21 @@ std::vector<std::byte> read_entry(zip_t* archive, zip_uint64_t index, const zip_
   std::unique_ptr<zip_file_t, ZipFileCloser> file(zip_fopen_index(archive, index, 0));
   if (!file) fail(source, std::string("cannot open (") + zip_strerror(archive) + ")");
   std::vector<std::byte> bytes;
+  // The first chunk fits the size the entry states (and one byte more, to
+  // see the end): a small member does not cost a zeroed megabyte.
+  std::size_t chunk =
+      (stat.valid & ZIP_STAT_SIZE)
+          ? static_cast<std::size_t>(std::min<zip_uint64_t>(stat.size + 1, kReadChunk))
+          : kReadChunk;
   for (;;) {
     const std::size_t filled = bytes.size();
     if (filled >= kMaxMemberBytes) fail(source, "larger than the 2 GiB this reader takes");
-    bytes.resize(filled + kReadChunk);
-    const zip_int64_t read = zip_fread(file.get(), bytes.data() + filled, kReadChunk);
+    bytes.resize(filled + chunk);
+    const zip_int64_t read = zip_fread(file.get(), bytes.data() + filled, chunk);
     if (read < 0) fail(source, std::string("cannot read (") + zip_file_strerror(file.get()) + ")");
     bytes.resize(filled + static_cast<std::size_t>(read));
     if (read == 0) break;
+    chunk = kReadChunk;
   }
   if ((stat.valid & ZIP_STAT_SIZE) && bytes.size() != stat.size) {
     fail(source, "holds " + std::to_string(bytes.size()) + " bytes, its zip entry says " +
@@ -273,7 +281,18 @@ std::string NpyArray::unicode_scalar() const {
   return utf8;
 }
 
-NpyArray decode_npy(std::span<const std::byte> npy, const std::string& source) {
+namespace {
+
+// A .npy image's header, from its first bytes (the data may be missing): the
+// array without data, where the data starts and how many bytes the dtype and
+// shape need. Throws Error(kInput) for a bad magic, version or header.
+struct NpyLayout {
+  NpyArray array;
+  std::size_t data_start = 0;
+  std::size_t data_bytes = 0;
+};
+
+NpyLayout parse_npy_layout(std::span<const std::byte> npy, const std::string& source) {
   const auto text_at = [&](std::size_t offset, std::size_t length) {
     return std::string_view(reinterpret_cast<const char*>(npy.data()) + offset, length);
   };
@@ -292,50 +311,147 @@ NpyArray decode_npy(std::span<const std::byte> npy, const std::string& source) {
   const std::size_t header_length = read_little_endian<std::size_t>(npy.subspan(8, length_bytes));
   if (header_length > npy.size() - header_start) fail(source, "truncated .npy header");
 
-  NpyArray array = HeaderParser(text_at(header_start, header_length), source).parse();
-  std::size_t bytes = array.item_size();
-  for (std::size_t dimension : array.shape) {
+  NpyLayout layout{HeaderParser(text_at(header_start, header_length), source).parse(),
+                   header_start + header_length, 0};
+  std::size_t bytes = layout.array.item_size();
+  for (std::size_t dimension : layout.array.shape) {
     if (dimension != 0 && bytes > std::numeric_limits<std::size_t>::max() / dimension) {
       fail(source, "shape too large");
     }
     bytes *= dimension;
   }
-  const std::size_t data_start = header_start + header_length;
-  const std::size_t stored = npy.size() - data_start;
-  if (stored != bytes) {
-    fail(source, "holds " + std::to_string(stored) + " data bytes, dtype " + array.descr +
-                     " and shape need " + std::to_string(bytes));
+  layout.data_bytes = bytes;
+  return layout;
+}
+
+void check_data_size(const NpyLayout& layout, std::size_t image_size, const std::string& source) {
+  const std::size_t stored = image_size - layout.data_start;
+  if (stored != layout.data_bytes) {
+    fail(source, "holds " + std::to_string(stored) + " data bytes, dtype " + layout.array.descr +
+                     " and shape need " + std::to_string(layout.data_bytes));
   }
-  const auto data = npy.subspan(data_start);
-  array.data.assign(data.begin(), data.end());
-  return array;
+}
+
+// The longest .npy header a member may have before listing gives up on it
+// (numpy pads headers to 64 bytes; a few KiB is already absurd).
+constexpr std::size_t kMaxListedHeaderBytes = std::size_t{1} << 16;
+
+// An open archive and its members' names and sizes, checked as read_npz and
+// list_npz both need them.
+class NpzArchive {
+ public:
+  explicit NpzArchive(const std::filesystem::path& path) : file_(path.string()) {
+    int code = 0;
+    archive_.reset(zip_open(file_.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &code));
+    if (!archive_) fail(file_, "not a readable zip archive (" + zip_code_message(code) + ")");
+  }
+
+  zip_uint64_t size() const {
+    return static_cast<zip_uint64_t>(zip_get_num_entries(archive_.get(), 0));
+  }
+
+  // Entry i's stat, its name ending in ".npy".
+  zip_stat_t stat(zip_uint64_t i) const {
+    zip_stat_t stat;
+    zip_stat_init(&stat);
+    if (zip_stat_index(archive_.get(), i, 0, &stat) < 0 || !(stat.valid & ZIP_STAT_NAME)) {
+      fail(file_, "zip entry " + std::to_string(i) + " is unreadable (" +
+                      zip_strerror(archive_.get()) + ")");
+    }
+    const std::string_view entry = stat.name;
+    if (entry.size() <= 4 || !entry.ends_with(".npy")) {
+      fail(file_, "zip entry '" + std::string(entry) + "' is not a .npy member");
+    }
+    return stat;
+  }
+
+  static std::string member_name(const zip_stat_t& stat) {
+    const std::string_view entry = stat.name;
+    return std::string(entry.substr(0, entry.size() - 4));
+  }
+  std::string source(const zip_stat_t& stat) const { return file_ + ": " + stat.name; }
+
+  NpyArray read_whole(zip_uint64_t i, const zip_stat_t& stat) const {
+    return decode_npy(read_entry(archive_.get(), i, stat, source(stat)), source(stat));
+  }
+
+  // Only the .npy header: dtype and shape, the data's size matched to the
+  // entry's size, the data itself not read.
+  NpzEntry read_header(zip_uint64_t i, const zip_stat_t& stat) const {
+    const std::string where = source(stat);
+    if (!(stat.valid & ZIP_STAT_SIZE)) fail(where, "its zip entry has no size");
+    std::unique_ptr<zip_file_t, ZipFileCloser> file(zip_fopen_index(archive_.get(), i, 0));
+    if (!file) fail(where, std::string("cannot open (") + zip_strerror(archive_.get()) + ")");
+    std::vector<std::byte> head;
+    const auto read_to = [&](std::size_t size) {
+      while (head.size() < size) {
+        const std::size_t filled = head.size();
+        head.resize(size);
+        const zip_int64_t read = zip_fread(file.get(), head.data() + filled, size - filled);
+        if (read < 0) {
+          fail(where, std::string("cannot read (") + zip_file_strerror(file.get()) + ")");
+        }
+        head.resize(filled + static_cast<std::size_t>(read));
+        if (read == 0) break;
+      }
+    };
+    // The fixed part gives the header's length; then the header itself.
+    read_to(12);
+    if (head.size() >= 10) {
+      const bool version_1 = std::to_integer<int>(head[6]) == 1;
+      const std::size_t header_start = version_1 ? 10 : 12;
+      if (head.size() >= header_start) {
+        const std::size_t length = read_little_endian<std::size_t>(
+            std::span<const std::byte>(head).subspan(8, header_start - 8));
+        if (length > kMaxListedHeaderBytes) fail(where, ".npy header too long");
+        read_to(header_start + length);
+      }
+    }
+    NpyLayout layout = parse_npy_layout(head, where);
+    check_data_size(layout, static_cast<std::size_t>(stat.size), where);
+    return {member_name(stat), std::move(layout.array.descr), std::move(layout.array.shape)};
+  }
+
+ private:
+  std::string file_;
+  std::unique_ptr<zip_t, ZipDiscarder> archive_;
+};
+
+}  // namespace
+
+NpyArray decode_npy(std::span<const std::byte> npy, const std::string& source) {
+  NpyLayout layout = parse_npy_layout(npy, source);
+  check_data_size(layout, npy.size(), source);
+  const auto data = npy.subspan(layout.data_start);
+  layout.array.data.assign(data.begin(), data.end());
+  return std::move(layout.array);
 }
 
 std::vector<NpzMember> read_npz(const std::filesystem::path& path) {
-  const std::string file = path.string();
-  int code = 0;
-  std::unique_ptr<zip_t, ZipDiscarder> archive(
-      zip_open(file.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &code));
-  if (!archive) fail(file, "not a readable zip archive (" + zip_code_message(code) + ")");
-  const zip_int64_t entries = zip_get_num_entries(archive.get(), 0);
+  const NpzArchive archive(path);
   std::vector<NpzMember> members;
-  for (zip_int64_t i = 0; i < entries; ++i) {
-    const auto index = static_cast<zip_uint64_t>(i);
-    zip_stat_t stat;
-    zip_stat_init(&stat);
-    if (zip_stat_index(archive.get(), index, 0, &stat) < 0 || !(stat.valid & ZIP_STAT_NAME)) {
-      fail(file, "zip entry " + std::to_string(i) + " is unreadable (" +
-                     zip_strerror(archive.get()) + ")");
-    }
-    const std::string entry = stat.name;
-    if (entry.size() <= 4 || !entry.ends_with(".npy")) {
-      fail(file, "zip entry '" + entry + "' is not a .npy member");
-    }
-    const std::string source = file + ": " + entry;
-    const std::vector<std::byte> npy = read_entry(archive.get(), index, stat, source);
-    members.push_back({entry.substr(0, entry.size() - 4), decode_npy(npy, source)});
+  for (zip_uint64_t i = 0; i < archive.size(); ++i) {
+    const zip_stat_t stat = archive.stat(i);
+    members.push_back({NpzArchive::member_name(stat), archive.read_whole(i, stat)});
   }
   return members;
+}
+
+NpzListing list_npz(const std::filesystem::path& path, std::span<const std::string> load) {
+  const NpzArchive archive(path);
+  NpzListing listing;
+  for (zip_uint64_t i = 0; i < archive.size(); ++i) {
+    const zip_stat_t stat = archive.stat(i);
+    const std::string name = NpzArchive::member_name(stat);
+    if (std::find(load.begin(), load.end(), name) != load.end()) {
+      NpyArray array = archive.read_whole(i, stat);
+      listing.entries.push_back({name, array.descr, array.shape});
+      listing.loaded.push_back({name, std::move(array)});
+    } else {
+      listing.entries.push_back(archive.read_header(i, stat));
+    }
+  }
+  return listing;
 }
 
 }  // namespace signprep::output

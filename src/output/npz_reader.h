@@ -42,6 +42,24 @@ struct NpzMember {
 // that does not fill the shape exactly.
 NpyArray decode_npy(std::span<const std::byte> npy, const std::string& source);
 
+// A member's name, dtype and shape, without its data.
+struct NpzEntry {
+  std::string name;
+  std::string descr;
+  std::vector<std::size_t> shape;
+};
+
+struct NpzListing {
+  std::vector<NpzEntry> entries;  // every member, in archive order
+  std::vector<NpzMember> loaded;  // the members asked for, whole, in archive order
+};
+
+// What a .npz holds, cheaply (for --resume over a million clips): the zip
+// directory and every member's .npy header are checked as read_npz checks
+// them and each member's size must match its dtype and shape, but only the
+// members named in `load` are read (and CRC-checked). Same errors as read_npz.
+NpzListing list_npz(const std::filesystem::path& path, std::span<const std::string> load = {});
+
 // Every member of a .npz, in archive order. Throws Error(kInput) naming the
 // file (and member) when it cannot be opened, is not a valid zip, has an entry
 // that is not a .npy, fails its CRC, or holds a bad .npy.

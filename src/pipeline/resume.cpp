@@ -60,13 +60,18 @@ std::optional<FinishedClip> finished_earlier(const PlannedClip& clip, const RunO
     finished.outputs.push_back(parquet);
   }
   try {
-    const std::vector<output::NpzMember> members = output::read_npz(npz);
+    // The arrays themselves are not read: the .npz was renamed into place
+    // whole, and a million clips' features are a lot of reading.
+    const std::string meta = "meta";
+    const output::NpzListing listing = output::list_npz(npz, {&meta, 1});
     const std::vector<std::string> expected = expected_members(options);
-    if (members.size() != expected.size()) return std::nullopt;
-    for (std::size_t i = 0; i < members.size(); ++i) {
-      if (members[i].name != expected[i]) return std::nullopt;
+    if (listing.entries.size() != expected.size() || listing.loaded.size() != 1) {
+      return std::nullopt;
     }
-    const JsonValue stored = parse_json(members.back().array.unicode_scalar());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      if (listing.entries[i].name != expected[i]) return std::nullopt;
+    }
+    const JsonValue stored = parse_json(listing.loaded.front().array.unicode_scalar());
     ClipFacts facts;
     facts.video = clip.video.filename().string();
     const JsonValue current = parse_json(clip_meta_json(facts, options));
@@ -74,7 +79,7 @@ std::optional<FinishedClip> finished_earlier(const PlannedClip& clip, const RunO
     const JsonValue* occluded = stored.find("occluded");
     if (occluded == nullptr || occluded->as_bool() == nullptr) return std::nullopt;
     finished.occluded = *occluded->as_bool();
-    const output::NpyArray& timestamps = members[members.size() - 2].array;
+    const output::NpzEntry& timestamps = listing.entries[expected.size() - 2];
     if (timestamps.shape.size() != 1) return std::nullopt;
     finished.frames = static_cast<std::int64_t>(timestamps.shape[0]);
   } catch (const Error&) {

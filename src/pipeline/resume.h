@@ -18,9 +18,10 @@ struct FinishedClip {
   std::vector<std::filesystem::path> outputs;  // relative to OUT, the .npz first
 };
 
-// The clip's files when they are complete and match `options`: the .npz
-// loads (strictly: a torn or damaged file does not), holds exactly the
-// members this run would write, and its meta records the same video name and
+// The clip's files when they are complete and match `options`: the .npz is a
+// whole archive (output::list_npz: its zip directory, every member's .npy
+// header and size; a torn file fails), holds exactly the members this run
+// would write, and its meta records the same video name and
 // settings (clip_meta.h's kSettingKeys); the .parquet, when this run writes
 // one, is there and is a whole Parquet file. Otherwise nothing: the clip runs again.
 std::optional<FinishedClip> finished_earlier(const PlannedClip& clip, const RunOptions& options);

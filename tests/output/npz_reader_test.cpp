@@ -4,6 +4,7 @@
 #include "output/npz_reader.h"
 
 #include <gtest/gtest.h>
+#include <zip.h>
 
 #include <cstring>
 #include <filesystem>
@@ -216,7 +217,8 @@ TEST(NpzReader, MissingFileAndNonZipAreErrorsNamingTheFile) {
   EXPECT_THROW(read_npz(dir.path() / "missing.npz"), Error);
 }
 
-// Every prefix of a valid archive lacks its central directory or part of a member.
+// Every prefix of a valid archive lacks its central directory or part of a
+// member, for the reader and the lister alike.
 TEST(NpzReader, EveryTruncationIsAnError) {
   test::TempDir dir;
   const auto good = dir.path() / "good.npz";
@@ -226,7 +228,59 @@ TEST(NpzReader, EveryTruncationIsAnError) {
   for (std::size_t length = 0; length < whole.size(); ++length) {
     write_bytes(cut, bytes_of(std::string_view(whole).substr(0, length)));
     EXPECT_THROW(read_npz(cut), Error) << "prefix of " << length << " bytes";
+    EXPECT_THROW(list_npz(cut), Error) << "prefix of " << length << " bytes";
   }
+}
+
+TEST(NpzLister, ListsWhatTheReaderReadsAndLoadsOnlyWhatIsAsked) {
+  test::TempDir dir;
+  const auto path = dir.path() / "clip.npz";
+  write_clip(path, sample_clip(5));
+  const std::vector<NpzMember> members = read_npz(path);
+  const std::string wanted[] = {"meta", "absent"};
+  const NpzListing listing = list_npz(path, wanted);
+  ASSERT_EQ(listing.entries.size(), members.size());
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    EXPECT_EQ(listing.entries[i].name, members[i].name);
+    EXPECT_EQ(listing.entries[i].descr, members[i].array.descr);
+    EXPECT_EQ(listing.entries[i].shape, members[i].array.shape);
+  }
+  ASSERT_EQ(listing.loaded.size(), 1u);
+  EXPECT_EQ(listing.loaded[0].name, "meta");
+  EXPECT_EQ(listing.loaded[0].array.data, members.back().array.data);
+}
+
+// An archive with one member "X.npy" holding `npy` as given.
+void write_one_member_zip(const std::filesystem::path& path, const std::vector<std::byte>& npy) {
+  int code = 0;
+  zip_t* archive = zip_open(path.string().c_str(), ZIP_CREATE | ZIP_TRUNCATE, &code);
+  ASSERT_NE(archive, nullptr);
+  zip_source_t* source = zip_source_buffer(archive, npy.data(), npy.size(), 0);
+  ASSERT_NE(source, nullptr);
+  ASSERT_GE(zip_file_add(archive, "X.npy", source, ZIP_FL_OVERWRITE), 0);
+  ASSERT_EQ(zip_close(archive), 0);
+}
+
+// A member whose header promises other data than its entry holds is refused
+// without its data being read (the lister's one check on unread members).
+TEST(NpzLister, RejectsAMemberWhoseSizeDisagreesWithItsHeader) {
+  test::TempDir dir;
+  const auto path = dir.path() / "clip.npz";
+  const std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (3,)}";
+  for (const std::size_t data_bytes : {11, 13}) {
+    write_one_member_zip(path, npy_with_header(header, data_bytes));
+    try {
+      list_npz(path);
+      FAIL() << "expected an error for " << data_bytes << " data bytes";
+    } catch (const Error& error) {
+      EXPECT_NE(std::string(error.what())
+                    .find("X.npy: holds " + std::to_string(data_bytes) + " data bytes"),
+                std::string::npos)
+          << error.what();
+    }
+  }
+  write_one_member_zip(path, npy_with_header(header, 12));
+  EXPECT_EQ(list_npz(path).entries.at(0).shape, std::vector<std::size_t>{3});
 }
 
 // A flipped byte may land where nothing checks it (a time stamp, padding in a
@@ -247,6 +301,10 @@ TEST(NpzReader, EveryByteFlipIsReadOrRejected) {
       read_npz(flipped);
     } catch (const Error&) {
       ++rejected;
+    }
+    try {
+      list_npz(flipped);  // checks less than read_npz: no rejection count, only no crash
+    } catch (const Error&) {
     }
   }
   EXPECT_GT(rejected, whole.size() * 9 / 10);
