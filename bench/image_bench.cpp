@@ -1,6 +1,7 @@
 // Pixel work on the keypoint path, per call (Google Benchmark): the rotated
 // crops that feed each landmark model from the 256x256 keypoint frame, and
-// the area resize of a decoded 720p frame to that frame.
+// the area resize of a decoded 720p frame to that frame, and the bilinear
+// resize to InceptionV3's input.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -49,6 +50,16 @@ void BM_ResizeArea720pTo256(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_ResizeArea720pTo256);
+
+// InceptionV3's input: a 1080p frame to 299x299, OpenCV's INTER_LINEAR.
+void BM_ResizeBilinear1080pTo299(benchmark::State& state) {
+  const Image frame = random_image(1920, 1080);
+  for (auto _ : state) {
+    Image small = signprep::image::resize_bilinear(frame.view(), 299, 299);
+    benchmark::DoNotOptimize(small.pixels.data());
+  }
+}
+BENCHMARK(BM_ResizeBilinear1080pTo299);
 
 }  // namespace
 
