@@ -8,6 +8,7 @@
 
 #include "landmarks/face_refinement_maps.h"
 #include "landmarks/landmark_decoding.h"
+#include "landmarks/model_file.h"
 #include "landmarks/ssd_decoding.h"
 
 namespace signprep::landmarks {
@@ -40,10 +41,6 @@ constexpr float kFacePresenceThreshold = 0.5f;
 // face_landmark_with_attention.tflite's outputs, in the order
 // tensors_to_face_landmarks_with_attention.pbtxt splits them.
 enum Output { kMesh, kLips, kLeftEye, kRightEye, kLeftIris, kRightIris, kFaceFlag };
-
-nn::Model load_model(const FaceTrackerOptions& options, const char* file) {
-  return nn::Model::load(options.models_dir / file, options.model_options);
-}
 
 float sigmoid(float x) {
   return 1.0f / (1.0f + std::exp(-x));
@@ -159,8 +156,10 @@ struct FaceTracker::Impl {
   std::optional<std::vector<Landmark>> previous;
 
   explicit Impl(const FaceTrackerOptions& o)
-      : detector(load_model(o, "face_detection_short_range.tflite")),
-        landmark_model(load_model(o, "face_landmark_with_attention.tflite")) {}
+      : detector(
+            load_model_file(o.models_dir, "face_detection_short_range.tflite", o.model_options)),
+        landmark_model(load_model_file(o.models_dir, "face_landmark_with_attention.tflite",
+                                       o.model_options)) {}
 
   // FaceDetectionShortRangeByRoiGpu: the best detection in `roi`, in frame
   // coordinates (NMS sorts by score; DetectionsToRects takes the first).

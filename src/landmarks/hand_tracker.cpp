@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "landmarks/landmark_decoding.h"
+#include "landmarks/model_file.h"
 
 namespace signprep::landmarks {
 namespace {
@@ -63,13 +64,6 @@ float normalize_radians(float angle) {
 
 bool has_area(const NormalizedRect& rect) {
   return rect.width > 0 && rect.height > 0;
-}
-
-nn::Model load_model(const HandTrackerOptions& options, const char* file,
-                     std::vector<int> outputs_read = {}) {
-  nn::ModelOptions model_options = options.model_options;
-  model_options.outputs_read = std::move(outputs_read);
-  return nn::Model::load(options.models_dir / file, model_options);
 }
 
 // HandDetectionsFromPoseToRectsCalculator on the keypoints of
@@ -185,9 +179,10 @@ struct HandTracker::Impl {
   std::optional<std::vector<Landmark>> previous_left, previous_right;
 
   explicit Impl(const HandTrackerOptions& o)
-      : recrop_model(load_model(o, "hand_recrop.tflite")),
+      : recrop_model(load_model_file(o.models_dir, "hand_recrop.tflite", o.model_options)),
         // Holistic names the hands from the pose: no handedness, and no world landmarks.
-        landmark_model(load_model(o, "hand_landmark_full.tflite", {kLandmarks, kHandFlag})) {}
+        landmark_model(load_model_file(o.models_dir, "hand_landmark_full.tflite", o.model_options,
+                                       {kLandmarks, kHandFlag})) {}
 
   // HandRecropByRoiGpu: the re-crop ROI predicted within `roi`.
   NormalizedRect recrop_roi(const image::ImageView& frame, const NormalizedRect& roi) {

@@ -3,6 +3,7 @@
 #include <numbers>
 
 #include "landmarks/landmark_decoding.h"
+#include "landmarks/model_file.h"
 #include "landmarks/roi.h"
 #include "landmarks/smoothing.h"
 #include "landmarks/ssd_decoding.h"
@@ -37,13 +38,6 @@ NormalizedRect roi_from_alignment_points(Point2 center, Point2 scale_point, Imag
                     kRoiScale, true);
 }
 
-nn::Model load_model(const PoseTrackerOptions& options, const char* file,
-                     std::vector<int> outputs_read = {}) {
-  nn::ModelOptions model_options = options.model_options;
-  model_options.outputs_read = std::move(outputs_read);
-  return nn::Model::load(options.models_dir / file, model_options);
-}
-
 // pose_landmark_full's outputs that Holistic reads: landmarks, pose flag and
 // heatmap; not the segmentation mask (enable_segmentation is off in the
 // Python tool) nor the world landmarks.
@@ -61,9 +55,9 @@ struct PoseTracker::Impl {
 
   explicit Impl(const PoseTrackerOptions& o)
       : options(o),
-        detector(load_model(o, "pose_detection.tflite")),
-        landmark_model(
-            load_model(o, "pose_landmark_full.tflite", {kLandmarks, kPoseFlag, kHeatmap})) {}
+        detector(load_model_file(o.models_dir, "pose_detection.tflite", o.model_options)),
+        landmark_model(load_model_file(o.models_dir, "pose_landmark_full.tflite", o.model_options,
+                                       {kLandmarks, kPoseFlag, kHeatmap})) {}
 
   // PoseDetectionGpu, then the first detection through PoseDetectionToRoi.
   std::optional<NormalizedRect> detect(const image::ImageView& frame) {
