@@ -209,11 +209,30 @@ std::string zip_code_message(int code) {
   return message;
 }
 
+using ZipFile = std::unique_ptr<zip_file_t, ZipFileCloser>;
+
+ZipFile open_entry(zip_t* archive, zip_uint64_t index, const std::string& source) {
+  ZipFile file(zip_fopen_index(archive, index, 0));
+  if (!file) fail(source, std::string("cannot open (") + zip_strerror(archive) + ")");
+  return file;
+}
+
+// Appends up to `count` more bytes of the entry to `bytes`; returns how many
+// came (0 at its end).
+std::size_t append_read(zip_file_t* file, std::vector<std::byte>& bytes, std::size_t count,
+                        const std::string& source) {
+  const std::size_t filled = bytes.size();
+  bytes.resize(filled + count);
+  const zip_int64_t read = zip_fread(file, bytes.data() + filled, count);
+  if (read < 0) fail(source, std::string("cannot read (") + zip_file_strerror(file) + ")");
+  bytes.resize(filled + static_cast<std::size_t>(read));
+  return static_cast<std::size_t>(read);
+}
+
 // One entry's uncompressed bytes; libzip checks the CRC when the end is read.
 std::vector<std::byte> read_entry(zip_t* archive, zip_uint64_t index, const zip_stat_t& stat,
                                   const std::string& source) {
-  std::unique_ptr<zip_file_t, ZipFileCloser> file(zip_fopen_index(archive, index, 0));
-  if (!file) fail(source, std::string("cannot open (") + zip_strerror(archive) + ")");
+  const ZipFile file = open_entry(archive, index, source);
   std::vector<std::byte> bytes;
   // The first chunk fits the size the entry states (and one byte more, to
   // see the end): a small member does not cost a zeroed megabyte.
@@ -222,13 +241,8 @@ std::vector<std::byte> read_entry(zip_t* archive, zip_uint64_t index, const zip_
           ? static_cast<std::size_t>(std::min<zip_uint64_t>(stat.size + 1, kReadChunk))
           : kReadChunk;
   for (;;) {
-    const std::size_t filled = bytes.size();
-    if (filled >= kMaxMemberBytes) fail(source, "larger than the 2 GiB this reader takes");
-    bytes.resize(filled + chunk);
-    const zip_int64_t read = zip_fread(file.get(), bytes.data() + filled, chunk);
-    if (read < 0) fail(source, std::string("cannot read (") + zip_file_strerror(file.get()) + ")");
-    bytes.resize(filled + static_cast<std::size_t>(read));
-    if (read == 0) break;
+    if (bytes.size() >= kMaxMemberBytes) fail(source, "larger than the 2 GiB this reader takes");
+    if (append_read(file.get(), bytes, chunk, source) == 0) break;
     chunk = kReadChunk;
   }
   if ((stat.valid & ZIP_STAT_SIZE) && bytes.size() != stat.size) {
@@ -292,11 +306,17 @@ struct NpyLayout {
   std::size_t data_bytes = 0;
 };
 
-NpyLayout parse_npy_layout(std::span<const std::byte> npy, const std::string& source) {
-  const auto text_at = [&](std::size_t offset, std::size_t length) {
-    return std::string_view(reinterpret_cast<const char*>(npy.data()) + offset, length);
-  };
-  if (npy.size() < kMagic.size() + 2 || text_at(0, kMagic.size()) != kMagic) {
+// The fixed start of a .npy image (magic, version, header length): where
+// its header starts and how long it is. At most 12 bytes are read.
+struct NpyPreamble {
+  std::size_t header_start = 0;
+  std::size_t header_length = 0;
+};
+constexpr std::size_t kMaxPreambleBytes = 12;
+
+NpyPreamble read_npy_preamble(std::span<const std::byte> npy, const std::string& source) {
+  if (npy.size() < kMagic.size() + 2 ||
+      std::string_view(reinterpret_cast<const char*>(npy.data()), kMagic.size()) != kMagic) {
     fail(source, "not a .npy array (bad magic)");
   }
   const auto major = std::to_integer<int>(npy[6]);
@@ -308,11 +328,15 @@ NpyLayout parse_npy_layout(std::span<const std::byte> npy, const std::string& so
   const std::size_t length_bytes = major == 1 ? 2 : 4;
   const std::size_t header_start = 8 + length_bytes;
   if (npy.size() < header_start) fail(source, "truncated .npy header");
-  const std::size_t header_length = read_little_endian<std::size_t>(npy.subspan(8, length_bytes));
-  if (header_length > npy.size() - header_start) fail(source, "truncated .npy header");
+  return {header_start, read_little_endian<std::size_t>(npy.subspan(8, length_bytes))};
+}
 
-  NpyLayout layout{HeaderParser(text_at(header_start, header_length), source).parse(),
-                   header_start + header_length, 0};
+NpyLayout parse_npy_layout(std::span<const std::byte> npy, const std::string& source) {
+  const auto [header_start, header_length] = read_npy_preamble(npy, source);
+  if (header_length > npy.size() - header_start) fail(source, "truncated .npy header");
+  const std::string_view header(reinterpret_cast<const char*>(npy.data()) + header_start,
+                                header_length);
+  NpyLayout layout{HeaderParser(header, source).parse(), header_start + header_length, 0};
   std::size_t bytes = layout.array.item_size();
   for (std::size_t dimension : layout.array.shape) {
     if (dimension != 0 && bytes > std::numeric_limits<std::size_t>::max() / dimension) {
@@ -380,33 +404,17 @@ class NpzArchive {
   NpzEntry read_header(zip_uint64_t i, const zip_stat_t& stat) const {
     const std::string where = source(stat);
     if (!(stat.valid & ZIP_STAT_SIZE)) fail(where, "its zip entry has no size");
-    std::unique_ptr<zip_file_t, ZipFileCloser> file(zip_fopen_index(archive_.get(), i, 0));
-    if (!file) fail(where, std::string("cannot open (") + zip_strerror(archive_.get()) + ")");
+    const ZipFile file = open_entry(archive_.get(), i, where);
     std::vector<std::byte> head;
     const auto read_to = [&](std::size_t size) {
-      while (head.size() < size) {
-        const std::size_t filled = head.size();
-        head.resize(size);
-        const zip_int64_t read = zip_fread(file.get(), head.data() + filled, size - filled);
-        if (read < 0) {
-          fail(where, std::string("cannot read (") + zip_file_strerror(file.get()) + ")");
-        }
-        head.resize(filled + static_cast<std::size_t>(read));
-        if (read == 0) break;
+      while (head.size() < size && append_read(file.get(), head, size - head.size(), where) > 0) {
       }
     };
     // The fixed part gives the header's length; then the header itself.
-    read_to(12);
-    if (head.size() >= 10) {
-      const bool version_1 = std::to_integer<int>(head[6]) == 1;
-      const std::size_t header_start = version_1 ? 10 : 12;
-      if (head.size() >= header_start) {
-        const std::size_t length = read_little_endian<std::size_t>(
-            std::span<const std::byte>(head).subspan(8, header_start - 8));
-        if (length > kMaxListedHeaderBytes) fail(where, ".npy header too long");
-        read_to(header_start + length);
-      }
-    }
+    read_to(kMaxPreambleBytes);
+    const NpyPreamble preamble = read_npy_preamble(head, where);
+    if (preamble.header_length > kMaxListedHeaderBytes) fail(where, ".npy header too long");
+    read_to(preamble.header_start + preamble.header_length);
     NpyLayout layout = parse_npy_layout(head, where);
     check_data_size(layout, static_cast<std::size_t>(stat.size), where);
     return {member_name(stat), std::move(layout.array.descr), std::move(layout.array.shape)};
