@@ -22,7 +22,9 @@ struct RowTrace {
   float dx, dy;
 };
 
-struct Affine {
+// What every sample of one crop shares: the image, the value range and
+// border mode asked for, and the factor from bytes to the range.
+struct Sampling {
   const ImageView& image;
   ValueRange range;
   BorderMode border;
@@ -34,7 +36,7 @@ struct Affine {
 // onto the range, as R, G, B and a spare lane.
 template <ChannelOrder kOrder, bool kWide>
 inline Float4 blend(const std::uint8_t* top, const std::uint8_t* bottom, int right, float wx,
-                    float wy, const Affine& a) {
+                    float wy, const Sampling& a) {
   const Float4 top_left = load_pixel<kWide>(top), top_right = load_pixel<kWide>(top + right);
   const Float4 bottom_left = load_pixel<kWide>(bottom);
   const Float4 bottom_right = load_pixel<kWide>(bottom + right);
@@ -50,7 +52,7 @@ inline Float4 blend(const std::uint8_t* top, const std::uint8_t* bottom, int rig
 // and the byte after it, lies inside the image: no clamping, and truncation
 // is floor because positions are non-negative.
 template <ChannelOrder kOrder>
-void sample_interior(const RowTrace& row, int begin, int end, const Affine& a, float* row_out) {
+void sample_interior(const RowTrace& row, int begin, int end, const Sampling& a, float* row_out) {
   const auto sample = [&](int i) {
     const float x = row.x + static_cast<float>(i) * row.dx;
     const float y = row.y + static_cast<float>(i) * row.dy;
@@ -84,7 +86,7 @@ inline EdgeSample clamp_to_edge(float p, int size) {
 // Tensor pixels [begin, end) of a row, anywhere: samples outside the image
 // read 0 (kZero) or the nearest edge pixel (kReplicate).
 template <ChannelOrder kOrder>
-void sample_anywhere(const RowTrace& row, int begin, int end, const Affine& a, float* row_out) {
+void sample_anywhere(const RowTrace& row, int begin, int end, const Sampling& a, float* row_out) {
   const float right_edge = static_cast<float>(a.image.width) - 0.5f;
   const float bottom_edge = static_cast<float>(a.image.height) - 0.5f;
   const int right = a.image.width > 1 ? 3 : 0;
@@ -151,7 +153,7 @@ PixelSpan interior_span(const RowTrace& row, int width, const ImageView& image) 
 }
 
 template <ChannelOrder kOrder>
-void crop(const RotatedRect& roi, int dst_width, int dst_height, const Affine& a, float* out) {
+void crop(const RotatedRect& roi, int dst_width, int dst_height, const Sampling& a, float* out) {
   const float cos_r = std::cos(roi.rotation), sin_r = std::sin(roi.rotation);
   // The tensor's unit square, centred, maps onto the rectangle: its x axis
   // runs along (cos, sin), its y axis along (-sin, cos).
@@ -187,11 +189,11 @@ void crop_to_tensor(const ImageView& source, const RotatedRect& roi, int dst_wid
   if (source.width <= 0 || source.height <= 0) {
     throw std::invalid_argument("crop_to_tensor: empty source image");
   }
-  const Affine affine{source, range, border, (range.max - range.min) / 255.0f};
+  const Sampling sampling{source, range, border, (range.max - range.min) / 255.0f};
   if (source.order == ChannelOrder::kBgr) {
-    crop<ChannelOrder::kBgr>(roi, dst_width, dst_height, affine, tensor.data());
+    crop<ChannelOrder::kBgr>(roi, dst_width, dst_height, sampling, tensor.data());
   } else {
-    crop<ChannelOrder::kRgb>(roi, dst_width, dst_height, affine, tensor.data());
+    crop<ChannelOrder::kRgb>(roi, dst_width, dst_height, sampling, tensor.data());
   }
 }
 
