@@ -33,23 +33,20 @@ std::filesystem::path temporary_name_for(const std::filesystem::path& destinatio
 
 }  // namespace
 
-AtomicFile::AtomicFile(std::filesystem::path destination)
-    : destination_(std::move(destination)), temporary_(temporary_name_for(destination_)) {
-  file_ = std::fopen(temporary_.c_str(), "wbx");
-  if (file_ == nullptr) fail(destination_, "create a temporary file for", errno);
+AtomicFile::AtomicFile(std::filesystem::path destination) : path_(std::move(destination)) {
+  file_ = std::fopen(path_.temporary().c_str(), "wbx");
+  if (file_ == nullptr) fail(path_.destination(), "create a temporary file for", errno);
 }
 
+// Closes the temporary file; path_ then removes it unless committed.
 AtomicFile::~AtomicFile() {
-  if (file_ != nullptr) {
-    std::fclose(file_);
-    std::filesystem::remove(temporary_);
-  }
+  if (file_ != nullptr) std::fclose(file_);
 }
 
 void AtomicFile::write(std::span<const std::byte> bytes) {
   if (bytes.empty()) return;
   if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) {
-    fail(destination_, "write", errno);
+    fail(path_.destination(), "write", errno);
   }
 }
 
@@ -58,19 +55,13 @@ void AtomicFile::write(std::string_view text) {
 }
 
 void AtomicFile::commit() {
-  if (std::fflush(file_) != 0 || ::fsync(::fileno(file_)) != 0) fail(destination_, "write", errno);
+  if (std::fflush(file_) != 0 || ::fsync(::fileno(file_)) != 0) {
+    fail(path_.destination(), "write", errno);
+  }
   std::FILE* closing = file_;
   file_ = nullptr;
-  if (std::fclose(closing) != 0) {
-    int err = errno;
-    std::filesystem::remove(temporary_);
-    fail(destination_, "write", err);
-  }
-  if (std::rename(temporary_.c_str(), destination_.c_str()) != 0) {
-    int err = errno;
-    std::filesystem::remove(temporary_);
-    fail(destination_, "rename a temporary file onto", err);
-  }
+  if (std::fclose(closing) != 0) fail(path_.destination(), "write", errno);
+  path_.commit();
 }
 
 AtomicPath::AtomicPath(std::filesystem::path destination)

@@ -14,6 +14,29 @@
 
 namespace signprep::output {
 
+// The promise for writers that need a path (FFmpeg's muxers, Cairo's PNG
+// writer): they write temporary(), commit() renames it onto the destination;
+// destroyed without commit(), it removes the file. AtomicFile builds on it.
+class AtomicPath {
+ public:
+  explicit AtomicPath(std::filesystem::path destination);
+  ~AtomicPath();
+  AtomicPath(const AtomicPath&) = delete;
+  AtomicPath& operator=(const AtomicPath&) = delete;
+
+  const std::filesystem::path& destination() const { return destination_; }
+  const std::filesystem::path& temporary() const { return temporary_; }
+  // Throws Error(kOutput) when the rename fails (the temporary is removed).
+  void commit();
+
+ private:
+  std::filesystem::path destination_;
+  std::filesystem::path temporary_;
+  bool committed_ = false;
+};
+
+// The promise for writers of bytes: it owns the temporary file and fsyncs it
+// before the rename.
 class AtomicFile {
  public:
   // Opens a temporary file beside `destination`; throws Error(kOutput) naming
@@ -28,32 +51,11 @@ class AtomicFile {
   // Flushes, fsyncs and renames the temporary file onto the destination.
   void commit();
 
-  const std::filesystem::path& destination() const { return destination_; }
+  const std::filesystem::path& destination() const { return path_.destination(); }
 
  private:
-  std::filesystem::path destination_;
-  std::filesystem::path temporary_;
+  AtomicPath path_;  // the temporary's name, its removal, the final rename
   std::FILE* file_ = nullptr;
-};
-
-// The same promise for writers that need a path rather than bytes (FFmpeg's
-// muxers, Cairo's PNG writer): they write temporary(), commit() renames it
-// onto the destination; destroyed without commit(), it removes the file.
-class AtomicPath {
- public:
-  explicit AtomicPath(std::filesystem::path destination);
-  ~AtomicPath();
-  AtomicPath(const AtomicPath&) = delete;
-  AtomicPath& operator=(const AtomicPath&) = delete;
-
-  const std::filesystem::path& temporary() const { return temporary_; }
-  // Throws Error(kOutput) when the rename fails (the temporary is removed).
-  void commit();
-
- private:
-  std::filesystem::path destination_;
-  std::filesystem::path temporary_;
-  bool committed_ = false;
 };
 
 // Convenience for writers that build their bytes in memory.
