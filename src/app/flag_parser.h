@@ -27,6 +27,10 @@ class FlagParser {
                  std::optional<std::int64_t>& target);
   void add_value(std::string name, std::string value_name, std::string help,
                  std::optional<std::filesystem::path>& target);
+  // A flag whose value `store` parses itself (throwing Error(kUsage) when it
+  // is malformed); `value_name` empty makes it a switch.
+  void add(std::string name, std::string value_name, std::string help,
+           std::function<void(std::string_view)> store);
 
   // Parses argv (without the program name). Positional arguments are returned
   // in order. Throws Error(kUsage) on unknown flags, missing or malformed
@@ -42,8 +46,6 @@ class FlagParser {
     std::string help;
     std::function<void(std::string_view)> store;
   };
-  void add(std::string name, std::string value_name, std::string help,
-           std::function<void(std::string_view)> store);
   const Flag* find(std::string_view name) const;
 
   std::string usage_;

@@ -8,6 +8,7 @@
 #include "app/commands.h"
 #include "app/exit_codes.h"
 #include "app/flag_parser.h"
+#include "app/sampling_flag.h"
 #include "core/error.h"
 #include "image/resize.h"
 #include "landmarks/holistic.h"
@@ -22,6 +23,9 @@ namespace {
 
 struct LandmarksOptions {
   double target_fps = pipeline::RunOptions{}.target_fps;
+  // The reference harness's and the Python tool's frames: this command is
+  // for comparing with MediaPipe's own Holistic frame by frame.
+  video::SamplingRule sampling = video::SamplingRule::kPython;
   int out_size = pipeline::RunOptions{}.out_size;
   double conf_thresh = pipeline::RunOptions{}.conf_thresh;
   std::optional<std::filesystem::path> out;
@@ -93,7 +97,7 @@ struct LandmarkArrays {
 LandmarkArrays track_video(const std::filesystem::path& video_path, const LandmarksOptions& options,
                            landmarks::HolisticTracker& tracker) {
   video::VideoReader reader(video_path);
-  video::FrameSampler sampler(options.target_fps);
+  video::FrameSampler sampler(options.target_fps, options.sampling);
   LandmarkArrays arrays;
   std::int64_t calls = 0;
   while (reader.next_frame()) {
@@ -119,16 +123,18 @@ LandmarkArrays track_video(const std::filesystem::path& video_path, const Landma
 int landmarks_command(const std::vector<std::string>& args) {
   LandmarksOptions options;
   FlagParser parser(
-      "signprep landmarks VIDEO --out FILE.npz [--target-fps N] [--out-size N]",
+      "signprep landmarks VIDEO --out FILE.npz [--target-fps N] [--sampling RULE] [--out-size N]",
       "Runs the keypoint branch (segmentation, then Holistic's trackers) on one video\n"
       "and writes the raw per-frame results: timestamps_ms, pose [T,33,4] (x, y, z,\n"
       "visibility; NaN where no pose), pose_present, left_hand and right_hand [T,21,3]\n"
       "(x, y, z; the person's sides), their *_present, face [T,478,3], face_present,\n"
-      "seg_fg_fraction.");
+      "seg_fg_fraction. Frames are sampled with the Python tool's rule by default, as\n"
+      "MediaPipe's reference runs (../shared/reference/holistic_js) sample them.");
   parser.add_value("--out", "FILE", "the .npz to write (required)", options.out);
   parser.add_value("--target-fps", "FPS",
                    "sampling rate (default " + output::python_float_repr(options.target_fps) + ")",
                    options.target_fps);
+  add_sampling_flag(parser, options.sampling);
   parser.add_value(
       "--out-size", "N",
       "side of the square keypoint frame (default " + std::to_string(options.out_size) + ")",

@@ -5,6 +5,7 @@
 #include "app/commands.h"
 #include "app/exit_codes.h"
 #include "app/flag_parser.h"
+#include "app/sampling_flag.h"
 #include "core/error.h"
 #include "output/json_writer.h"
 #include "pipeline/run_options.h"
@@ -19,7 +20,14 @@ std::string fixed(double value, int decimals) {
   return text;
 }
 
-void print_text(const std::string& name, const video::ProbeResult& probe, double target_fps) {
+// The sampling settings the timestamps were taken with.
+struct Sampling {
+  double target_fps = pipeline::RunOptions{}.target_fps;
+  video::SamplingRule rule = pipeline::RunOptions{}.sampling;
+};
+
+void print_text(const std::string& name, const video::ProbeResult& probe,
+                const Sampling& sampling) {
   const video::VideoInfo& info = probe.info;
   std::ostringstream out;
   out << name << "\n"
@@ -32,14 +40,16 @@ void print_text(const std::string& name, const video::ProbeResult& probe, double
       << fixed(info.nominal_fps, 3) << " nominal\n"
       << "  frames      " << probe.frames_decoded << " decoded\n"
       << "  sampled     " << probe.sampled_timestamps_ms.size() << " at "
-      << output::python_float_repr(target_fps) << " fps, timestamps_ms:";
+      << output::python_float_repr(sampling.target_fps) << " fps ("
+      << video::sampling_rule_name(sampling.rule) << " rule), timestamps_ms:";
   for (std::int64_t t : probe.sampled_timestamps_ms) out << " " << t;
   out << "\n";
   if (probe.warning) out << "  warning     " << *probe.warning << "\n";
   std::cout << out.str();
 }
 
-JsonValue to_json(const std::string& name, const video::ProbeResult& probe, double target_fps) {
+JsonValue to_json(const std::string& name, const video::ProbeResult& probe,
+                  const Sampling& sampling) {
   const video::VideoInfo& info = probe.info;
   JsonValue::Array timestamps(probe.sampled_timestamps_ms.begin(),
                               probe.sampled_timestamps_ms.end());
@@ -54,7 +64,8 @@ JsonValue to_json(const std::string& name, const video::ProbeResult& probe, doub
       {"average_fps", info.average_fps},
       {"nominal_fps", info.nominal_fps},
       {"frames_decoded", probe.frames_decoded},
-      {"target_fps", target_fps},
+      {"target_fps", sampling.target_fps},
+      {"sampling", std::string(video::sampling_rule_name(sampling.rule))},
       {"timestamps_ms", std::move(timestamps)},
       {"warning", probe.warning ? JsonValue(*probe.warning) : JsonValue()},
   };
@@ -63,30 +74,32 @@ JsonValue to_json(const std::string& name, const video::ProbeResult& probe, doub
 }  // namespace
 
 int probe_command(const std::vector<std::string>& args) {
-  double target_fps = pipeline::RunOptions{}.target_fps;
+  Sampling sampling;
   bool json = false;
-  FlagParser parser("signprep probe VIDEO... [--target-fps N] [--json]",
+  FlagParser parser("signprep probe VIDEO... [--target-fps N] [--sampling RULE] [--json]",
                     "Prints each video's container, codec, upright resolution, rotation,\n"
                     "duration, frame rates, decoded frame count and sampled timestamps.");
-  parser.add_value(
-      "--target-fps", "FPS",
-      "sampling rate for the timestamps (default " + output::python_float_repr(target_fps) + ")",
-      target_fps);
+  parser.add_value("--target-fps", "FPS",
+                   "sampling rate for the timestamps (default " +
+                       output::python_float_repr(sampling.target_fps) + ")",
+                   sampling.target_fps);
+  add_sampling_flag(parser, sampling.rule);
   parser.add_switch("--json", "print one JSON array instead of text", json);
   const auto videos = parser.parse(args);
   if (!videos) return kExitSuccess;
   if (videos->empty()) throw Error(ErrorKind::kUsage, "probe: no video given (see --help)");
-  if (!(target_fps > 0)) throw Error(ErrorKind::kUsage, "--target-fps must be > 0");
+  if (!(sampling.target_fps > 0)) throw Error(ErrorKind::kUsage, "--target-fps must be > 0");
 
   JsonValue::Array results;
   int failures = 0;
   for (const std::string& video : *videos) {
     try {
-      const video::ProbeResult probe = video::probe_video(video, target_fps);
+      const video::ProbeResult probe =
+          video::probe_video(video, sampling.target_fps, sampling.rule);
       if (json) {
-        results.push_back(to_json(video, probe, target_fps));
+        results.push_back(to_json(video, probe, sampling));
       } else {
-        print_text(video, probe, target_fps);
+        print_text(video, probe, sampling);
       }
     } catch (const Error& error) {
       ++failures;

@@ -4,6 +4,7 @@
 #include "app/commands.h"
 #include "app/exit_codes.h"
 #include "app/flag_parser.h"
+#include "app/sampling_flag.h"
 #include "core/error.h"
 #include "output/json_writer.h"
 #include "pipeline/run.h"
@@ -27,7 +28,7 @@ int run_command(const std::vector<std::string>& args) {
   bool disable_parquet = false;
   FlagParser parser(
       "signprep VIDEO_OR_DIR OUT_DIR [options]\n"
-      "       signprep probe VIDEO... [--target-fps N] [--json]\n"
+      "       signprep probe VIDEO... [--target-fps N] [--sampling RULE] [--json]\n"
       "       signprep landmarks VIDEO --out FILE.npz [options]\n"
       "       signprep validate OUT_DIR [--feature-key NAME]\n"
       "       signprep merge-labels OUT_DIR\n"
@@ -60,6 +61,7 @@ int run_command(const std::vector<std::string>& args) {
   parser.add_value("--target-fps", "FPS",
                    "frames kept per second of video (default " + shown(defaults.target_fps) + ")",
                    options.target_fps);
+  add_sampling_flag(parser, options.sampling);
   parser.add_switch("--disable-parquet", "do not write the .parquet file", disable_parquet);
   parser.add_value("--out-size", "PX",
                    "side of the square keypoint frame (default " + shown(defaults.out_size) + ")",

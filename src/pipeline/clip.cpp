@@ -45,7 +45,7 @@ SampledClip sample_clip(const std::filesystem::path& video, const RunOptions& op
                         Extractors& extractors, ClipStageSeconds& seconds,
                         const std::function<void()>& on_frame_kept) {
   video::VideoReader reader(video);
-  video::FrameSampler sampler(options.target_fps);
+  video::FrameSampler sampler(options.target_fps, options.sampling);
   SampledClip clip;
   for (;;) {
     bool more = false;

@@ -51,6 +51,9 @@ std::string clip_meta_json(const ClipFacts& clip, const RunOptions& options) {
                                       {"min_run", options.occlusion.min_run}}},
       {"occluded", clip.occluded},
   };
+  if (options.sampling != video::SamplingRule::kOnSlot) {
+    meta.emplace_back("sampling", std::string(video::sampling_rule_name(options.sampling)));
+  }
   return output::dump_json(std::move(meta));
 }
 

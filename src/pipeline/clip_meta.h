@@ -22,12 +22,15 @@ struct ClipFacts {
 
 // The meta keys whose values the run's settings decide; --resume keeps a
 // clip's files only when all of them match the current run's.
-inline constexpr std::array<std::string_view, 6> kSettingKeys = {
-    "video", "target_fps", "out_size", "conf_thresh", "interpolation_max_gap", "occlusion"};
+// A key absent from both (such as "sampling" under the default rule) matches.
+inline constexpr std::array<std::string_view, 7> kSettingKeys = {
+    "video",    "target_fps", "sampling", "out_size", "conf_thresh", "interpolation_max_gap",
+    "occlusion"};
 
 // The Python tool's keys first, in its order and formatting (json.dumps), then
 // signprep's additions (tool version, source fps, frame counts, the occlusion
-// settings and flag).
+// settings and flag; "sampling": "python" under that rule only, so that the
+// default run's meta is what earlier versions wrote).
 std::string clip_meta_json(const ClipFacts& clip, const RunOptions& options);
 
 }  // namespace signprep::pipeline

@@ -28,9 +28,8 @@ bool same_settings(const JsonValue& stored, const JsonValue& current) {
   for (const std::string_view key : kSettingKeys) {
     const JsonValue* a = stored.find(key);
     const JsonValue* b = current.find(key);
-    if (a == nullptr || b == nullptr || output::dump_json(*a) != output::dump_json(*b)) {
-      return false;
-    }
+    if ((a == nullptr) != (b == nullptr)) return false;
+    if (a != nullptr && output::dump_json(*a) != output::dump_json(*b)) return false;
   }
   return true;
 }

@@ -9,6 +9,7 @@
 
 #include "features/occlusion.h"
 #include "pipeline/shard.h"
+#include "video/frame_sampler.h"
 
 namespace signprep::pipeline {
 
@@ -35,7 +36,8 @@ struct RunOptions {
   std::optional<std::filesystem::path> iv3_weights;
   // --models-dir; when absent, models_dir_path() looks further.
   std::optional<std::filesystem::path> models_dir;
-  double target_fps = 15;     // sampling rate of kept frames
+  double target_fps = 15;  // sampling rate of kept frames
+  video::SamplingRule sampling = video::SamplingRule::kOnSlot;
   bool write_parquet = true;  // --disable-parquet turns it off
   int out_size = 256;         // side of the square keypoint frame
   double conf_thresh = 0.5;   // detection/tracking confidence and pose visibility

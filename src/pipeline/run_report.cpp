@@ -48,6 +48,7 @@ JsonValue options_summary(const RunOptions& options) {
       {"write_iv3_features", options.write_iv3_features},
       {"feature_key", options.feature_key},
       {"target_fps", options.target_fps},
+      {"sampling", std::string(video::sampling_rule_name(options.sampling))},
       {"out_size", options.out_size},
       {"conf_thresh", options.conf_thresh},
       {"max_gap", options.max_gap},

@@ -4,13 +4,28 @@
 
 namespace signprep::video {
 
-FrameSampler::FrameSampler(double target_fps) : period_ms_(1000.0 / target_fps) {
+std::string_view sampling_rule_name(SamplingRule rule) {
+  return rule == SamplingRule::kPython ? "python" : "on-slot";
+}
+
+std::optional<SamplingRule> parse_sampling_rule(std::string_view name) {
+  if (name == "on-slot") return SamplingRule::kOnSlot;
+  if (name == "python") return SamplingRule::kPython;
+  return std::nullopt;
+}
+
+FrameSampler::FrameSampler(double target_fps, SamplingRule rule)
+    : rule_(rule), period_s_(1.0 / target_fps) {
   if (!(target_fps > 0)) throw std::invalid_argument("FrameSampler: target_fps must be > 0");
 }
 
 bool FrameSampler::keep(double time_ms) {
-  if (time_ms + kToleranceMs < next_slot_ms_) return false;
-  next_slot_ms_ += period_ms_;
+  // The slot is summed in seconds and scaled per comparison, as the Python
+  // tool does, so that both rules see the same slot values.
+  const double slot_ms = next_slot_s_ * 1000.0;
+  const double tolerance_ms = rule_ == SamplingRule::kOnSlot ? kToleranceMs : 0.0;
+  if (time_ms + tolerance_ms < slot_ms) return false;
+  next_slot_s_ += period_s_;
   return true;
 }
 

@@ -4,13 +4,31 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string_view>
 
 namespace signprep::video {
+
+enum class SamplingRule {
+  // A frame within 0.001 ms of its slot is kept, so float rounding of the
+  // slot sum never drops a frame that lands exactly on a slot.
+  kOnSlot,
+  // multi_preprocess.py's arithmetic exactly: the slot summed in seconds,
+  // compared without tolerance. On 50 and 60 fps sources sampled at 30 (and
+  // now and then on 30 fps ones) rounding makes it drop a frame that lies on
+  // a slot and keep the next; this reproduces the frames of datasets the
+  // Python tool made.
+  kPython,
+};
+
+// "on-slot" / "python", as the command line and meta JSON spell them.
+std::string_view sampling_rule_name(SamplingRule rule);
+std::optional<SamplingRule> parse_sampling_rule(std::string_view name);
 
 class FrameSampler {
  public:
   // target_fps must be > 0 (callers validate user input first).
-  explicit FrameSampler(double target_fps);
+  explicit FrameSampler(double target_fps, SamplingRule rule = SamplingRule::kOnSlot);
 
   // True when the frame at `time_ms` is kept. Times must not decrease.
   bool keep(double time_ms);
@@ -21,10 +39,10 @@ class FrameSampler {
   }
 
  private:
-  // A frame exactly on a slot must not be lost to float rounding of the slot sum.
   static constexpr double kToleranceMs = 1e-3;
-  double period_ms_;
-  double next_slot_ms_ = 0.0;
+  SamplingRule rule_;
+  double period_s_;
+  double next_slot_s_ = 0.0;
 };
 
 }  // namespace signprep::video

@@ -10,9 +10,9 @@ extern "C" {
 
 namespace signprep::video {
 
-ProbeResult probe_video(const std::filesystem::path& path, double target_fps) {
+ProbeResult probe_video(const std::filesystem::path& path, double target_fps, SamplingRule rule) {
   VideoReader reader(path);
-  FrameSampler sampler(target_fps);
+  FrameSampler sampler(target_fps, rule);
   ProbeResult result;
   result.info = reader.info();
   while (reader.next_frame()) {

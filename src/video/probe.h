@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "video/frame_sampler.h"
 #include "video/video_reader.h"
 
 namespace signprep::video {
@@ -22,7 +23,8 @@ struct ProbeResult {
 
 // Decodes every frame (no pixel conversion). Throws Error(kInput) when the
 // file cannot be opened or yields no frame at all.
-ProbeResult probe_video(const std::filesystem::path& path, double target_fps);
+ProbeResult probe_video(const std::filesystem::path& path, double target_fps,
+                        SamplingRule rule = SamplingRule::kOnSlot);
 
 // The duration the container's header states, in seconds, read without
 // decoding (about a millisecond a file); nothing when the file does not open

@@ -56,6 +56,7 @@ class CommandLine(unittest.TestCase):
             (["--target-fps", "-3"], "--target-fps must be > 0"),
             (["--target-fps", "0"], "--target-fps must be > 0"),
             (["--target-fps", "fast"], "--target-fps: 'fast' is not a number"),
+            (["--sampling", "opencv"], "--sampling: 'opencv' is not a rule (on-slot or python)"),
             (["--workers", "0"], "--workers must be at least 1"),
             (["--batch-size", "0"], "--batch-size must be at least 1"),
             (["--max-gap", "-1"], "--max-gap must be >= 0"),

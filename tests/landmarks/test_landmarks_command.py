@@ -2,6 +2,7 @@
 shared/reference/holistic_js, copied to tests/data/golden/holistic/), on the
 three clips in samples/, with issues 4 and 5's bounds (compare_golden.py); plus the
 command's own errors."""
+import json
 import os
 import subprocess
 import sys
@@ -14,6 +15,9 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import compare_golden  # noqa: E402
+
+sys.path.insert(0, str(HERE.parent))
+import video_fixtures  # noqa: E402
 
 SIGNPREP = os.environ["SIGNPREP"]
 ROOT = HERE.parent.parent
@@ -37,9 +41,10 @@ class AgainstMediaPipe(unittest.TestCase):
 
     def check_clip(self, clip):
         out = self.dir / f"{clip}.npz"
-        # The golden files sample at 30 fps and track on 256x256 frames.
+        # The golden files sample at 30 fps with the Python tool's rule and
+        # track on 256x256 frames.
         result = signprep("landmarks", ROOT / "samples" / f"{clip}.mp4", "--out", out,
-                          "--target-fps", 30, "--out-size", 256)
+                          "--target-fps", 30, "--sampling", "python", "--out-size", 256)
         self.assertEqual(result.returncode, 0, result.stderr)
         ours = np.load(out)
         self.assertEqual(ours["pose"].dtype, np.float32)
@@ -89,6 +94,23 @@ class ShortRun(unittest.TestCase):
                     self.assertTrue(np.isfinite(ours[block]).all(), block)
                 self.assertFalse(ours["left_hand_present"].any())
                 self.assertTrue(np.isnan(ours["left_hand"]).all())
+
+
+class Sampling(unittest.TestCase):
+    def test_default_is_the_python_tools_rule_as_in_the_reference_runs(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            video, out = Path(tmp) / "fps50.mp4", Path(tmp) / "x.npz"
+            video_fixtures.ffmpeg("-i", video_fixtures.SAMPLE, "-an",
+                                  *video_fixtures.GOOD["fps50.mp4"], video)
+            result = signprep("landmarks", video, "--out", out, "--target-fps", 30)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            probes = {rule: json.loads(signprep("probe", "--json", "--target-fps", 30,
+                                                "--sampling", rule, video).stdout)[0]
+                      for rule in ("python", "on-slot")}
+            self.assertNotEqual(probes["python"]["timestamps_ms"],
+                                probes["on-slot"]["timestamps_ms"])
+            with np.load(out) as ours:
+                self.assertEqual(ours["timestamps_ms"].tolist(), probes["python"]["timestamps_ms"])
 
 
 class Errors(unittest.TestCase):

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "landmarks"))
 import compare_golden  # noqa: E402
 from occlusion_reference import occluded  # noqa: E402
 
-FPS = "30"  # the golden files' sampling rate
+FPS = "30"  # the golden files' sampling rate, with the Python tool's rule (--sampling python)
 BLOCKS = ["pose", "left_hand", "right_hand", "face"]
 VIDEO_SUFFIXES = (".mp4", ".mov", ".webm", ".mkv", ".avi")
 
@@ -72,13 +72,13 @@ def main():
               ["pose visibility", "verdict"])
         for video, gold in pairs:
             ours = tmp / gold.name
-            subprocess.run([signprep, "landmarks", video, "--out", ours, "--target-fps", FPS],
-                           check=True, capture_output=True)
+            subprocess.run([signprep, "landmarks", video, "--out", ours, "--target-fps", FPS,
+                            "--sampling", "python"], check=True, capture_output=True)
             print(landmarks_row(video.stem, compare_golden.compare(ours, gold)), flush=True)
         print()
         out = tmp / "run"
         subprocess.run([signprep, videos, out, "--write-keypoints",
-                        "--target-fps", FPS, "--occ-enable", "--id", "0"],
+                        "--target-fps", FPS, "--sampling", "python", "--occ-enable", "--id", "0"],
                        check=True, capture_output=True)
         with open(out / "labels.csv", newline="") as f:
             flags = {r["file"]: r["occluded"] for r in csv.DictReader(f)}

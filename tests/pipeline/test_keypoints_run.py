@@ -30,7 +30,8 @@ class KeypointsRun(unittest.TestCase):
         cls.out = Path(cls.tmp.name) / "out"
         cls.result = subprocess.run(
             [SIGNPREP, ROOT / "samples", cls.out, "--write-keypoints", "--target-fps", "30",
-             "--gloss-id", "7", "--occ-enable", "--verbose"], capture_output=True, text=True)
+             "--sampling", "python", "--gloss-id", "7", "--occ-enable", "--verbose"],
+            capture_output=True, text=True)
 
     @classmethod
     def tearDownClass(cls):

@@ -77,6 +77,7 @@ class NestedRun(unittest.TestCase):
         self.assertRegex(report["started"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
         self.assertIsNotNone(report["finished"])
         self.assertEqual(report["options"]["target_fps"], 2)
+        self.assertEqual(report["options"]["sampling"], "on-slot")
         self.assertTrue(report["options"]["write_keypoints"])
         self.assertEqual(report["counts"], {"total": 3, "ok": 2, "failed": 1, "pending": 0})
         videos = {v["input"]: v for v in report["videos"]}

@@ -4,6 +4,7 @@ SIGKILL, or one that hangs, costs only its video; a supervisor killed mid-run an
 1/3, 2/3, 3/3 cover every input once and merge-labels gives the unsharded
 run's rows. Short keypoint runs on copies of the bundled sample (needs models/)."""
 import csv
+import json
 import os
 import shutil
 import signal
@@ -40,6 +41,11 @@ def files_under(root):
 def label_rows(path):
     with open(path, newline="") as f:
         return sorted(tuple(row.values()) for row in csv.DictReader(f))
+
+
+def read_meta(npz):
+    with np.load(npz) as archive:
+        return json.loads(str(archive["meta"]))
 
 
 def assert_same_npz(test, a, b, skip=()):
@@ -166,6 +172,23 @@ class Resume(unittest.TestCase):
             torn = signprep(videos, tmp / "out", *FAST, "--resume", "--max-gap", "3")
             self.assertNotIn("resumed:", torn.stderr)
             self.assertEqual(signprep("validate", tmp / "out").returncode, 0)
+
+    def test_resume_tells_the_sampling_rules_apart(self):
+        # The default rule writes no "sampling" key (meta as before it
+        # existed); the Python rule writes one, and each resumes only itself.
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            videos = make_input(tmp / "in", ["a.mp4"])
+            self.assertEqual(signprep(videos, tmp / "out", *FAST).returncode, 0)
+            self.assertNotIn("sampling", read_meta(tmp / "out" / "a.npz"))
+            python = signprep(videos, tmp / "out", *FAST, "--resume", "--sampling", "python")
+            self.assertEqual(python.returncode, 0, python.stderr)
+            self.assertNotIn("resumed:", python.stderr)
+            self.assertEqual(read_meta(tmp / "out" / "a.npz")["sampling"], "python")
+            again = signprep(videos, tmp / "out", *FAST, "--resume", "--sampling", "python")
+            self.assertIn("resumed:           1 ", again.stderr)
+            default = signprep(videos, tmp / "out", *FAST, "--resume")
+            self.assertNotIn("resumed:", default.stderr)
 
 
 class Shards(unittest.TestCase):

@@ -1,6 +1,7 @@
 """`signprep probe` against ffprobe (an independent reading of the same files):
 upright resolution, rotation, decoded frame count, and sampled timestamps
 recomputed here from ffprobe's frame times with the sampling rule."""
+import itertools
 import json
 import os
 import subprocess
@@ -13,12 +14,12 @@ import video_fixtures  # noqa: E402
 
 SIGNPREP = os.environ["SIGNPREP"]
 ROUND_TRIP = ["sample.mp4", "rot90.mp4", "rot180.mp4", "rot270.mov", "UPPER.MOV", "vfr.mkv",
-              "mpeg4.avi", "vp9.webm", "cut_in_half.mp4"]
+              "fps50.mp4", "mpeg4.avi", "vp9.webm", "cut_in_half.mp4"]
 
 
-def probe(path, fps):
-    out = subprocess.run([SIGNPREP, "probe", "--json", "--target-fps", str(fps), str(path)],
-                         capture_output=True, text=True)
+def probe(path, fps, rule="on-slot"):
+    out = subprocess.run([SIGNPREP, "probe", "--json", "--target-fps", str(fps), "--sampling", rule,
+                          str(path)], capture_output=True, text=True)
     return out.returncode, json.loads(out.stdout)[0], out.stderr
 
 
@@ -32,14 +33,17 @@ def ffprobe(path):
     return json.loads(out.stdout)
 
 
-def expected_timestamps(frame_ms, fps):
-    """The Python tool's rule: keep a frame when its time reaches the next slot
-    (0.001 ms tolerance), then advance the slot by one period."""
-    kept, slot = [], 0.0
+def expected_timestamps(frame_ms, fps, rule="on-slot"):
+    """The sampling rule: keep a frame when its time reaches the next slot, then
+    advance the slot by one period. on-slot: within 0.001 ms of the slot
+    counts; python: multi_preprocess.py's arithmetic, the slot summed in
+    seconds and compared as is."""
+    kept, slot_s = [], 0.0
     for t in frame_ms:
-        if t + 1e-3 >= slot:
+        reached = t + 1e-3 >= slot_s * 1000.0 if rule == "on-slot" else not t < slot_s * 1000.0
+        if reached:
             kept.append(int(t))
-            slot += 1000.0 / fps
+            slot_s += 1.0 / fps
     return kept
 
 
@@ -57,13 +61,26 @@ class ProbeAgreesWithFfprobe(video_fixtures.FixtureTestCase):
                 num, den = map(int, stream["time_base"].split("/"))
                 pts = [f["best_effort_timestamp"] for f in ref["frames"]]
                 frame_ms = [(p - pts[0]) * (num / den) * 1000.0 for p in pts]
-                for fps in (15, 30, 7.5, 29.97):
-                    code, got, err = probe(self.files[name], fps)
+                for fps, rule in itertools.product((15, 30, 7.5, 29.97), ("on-slot", "python")):
+                    code, got, err = probe(self.files[name], fps, rule)
                     self.assertEqual(code, 0, err)
                     self.assertEqual((got["width"], got["height"]), want_size)
                     self.assertEqual(got["rotation"] % 180, abs(rotation) % 180)
                     self.assertEqual(got["frames_decoded"], len(pts))
-                    self.assertEqual(got["timestamps_ms"], expected_timestamps(frame_ms, fps))
+                    self.assertEqual(got["sampling"], rule)
+                    self.assertEqual(got["timestamps_ms"],
+                                     expected_timestamps(frame_ms, fps, rule))
+
+    def test_python_rule_drops_frames_on_a_slot_that_on_slot_keeps(self):
+        # fps50.mp4 at 30: frames every 20 ms meet a slot every 100 ms; from
+        # 1.2 s the Python tool's float slot lands just after them.
+        _, on_slot, _ = probe(self.files["fps50.mp4"], 30, "on-slot")
+        _, python, _ = probe(self.files["fps50.mp4"], 30, "python")
+        self.assertIn(1200, on_slot["timestamps_ms"])
+        self.assertNotIn(1200, python["timestamps_ms"])
+        self.assertIn(1220, python["timestamps_ms"])
+        before = [t for t in on_slot["timestamps_ms"] if t < 1200]
+        self.assertEqual(before, [t for t in python["timestamps_ms"] if t < 1200])
 
     def test_thirty_fps_sampled_at_thirty_keeps_every_frame(self):
         # 29.92 fps source: every frame lands on or after its 30 fps slot.

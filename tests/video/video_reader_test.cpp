@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 #include "test_support.h"
@@ -125,6 +126,31 @@ TEST(FrameSampler, KeepsAFrameThatLandsOnASlotDespiteRounding) {
   EXPECT_TRUE(sampler.keep(100.0));
   EXPECT_FALSE(sampler.keep(120.0));
   EXPECT_EQ(FrameSampler::stored_timestamp(66.66666666666667), 66);
+}
+
+TEST(FrameSampler, PythonRuleDropsAFrameThatItsFloatSlotOvershoots) {
+  // 50 fps at 30: slots summed in seconds reach 0.1 s as 0.1 exactly, but
+  // 1.2 s as 1.2000000000000002 s, just after the frame at 1200 ms.
+  FrameSampler python(30, SamplingRule::kPython);
+  FrameSampler on_slot(30, SamplingRule::kOnSlot);
+  std::vector<double> python_kept;
+  std::vector<double> on_slot_kept;
+  for (int frame = 0; frame <= 62; ++frame) {
+    const double time_ms = static_cast<double>(256 * frame) * (1.0 / 12800) * 1000.0;
+    if (python.keep(time_ms)) python_kept.push_back(time_ms);
+    if (on_slot.keep(time_ms)) on_slot_kept.push_back(time_ms);
+  }
+  ASSERT_EQ(python_kept.size(), on_slot_kept.size());
+  EXPECT_EQ(python_kept[3], 100.0);
+  EXPECT_EQ(on_slot_kept[36], 1200.0);
+  EXPECT_EQ(python_kept[36], 1220.0);
+}
+
+TEST(FrameSampler, RuleNamesRoundTrip) {
+  for (const SamplingRule rule : {SamplingRule::kOnSlot, SamplingRule::kPython}) {
+    EXPECT_EQ(parse_sampling_rule(sampling_rule_name(rule)), rule);
+  }
+  EXPECT_FALSE(parse_sampling_rule("Python"));
 }
 
 TEST(FrameSampler, SlotsAdvanceFromTheSlotNotFromTheFrame) {
