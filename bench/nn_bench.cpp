@@ -133,19 +133,33 @@ void fp32_peak(benchmark::State& state) {
 BENCHMARK(fp32_peak)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(holistic_frame)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
-// --profile: per model, the share of run time of each operator type.
+// --profile: per model (and per model computing the outputs Holistic reads),
+// each operator type's time per run, and its GFLOP/s where it multiplies.
+void print_profile(const std::string& label, signprep::nn::Model model) {
+  std::map<std::string, signprep::nn::Model::OpProfile> by_op;
+  constexpr int kRuns = 20;
+  model.run();
+  for (int i = 0; i < kRuns; ++i) model.run_profiled(by_op);
+  double total = 0;
+  for (const auto& [op, profile] : by_op) total += profile.seconds;
+  std::printf("%-30s %7.2f ms/run:", label.c_str(), 1e3 * total / kRuns);
+  for (const auto& [op, profile] : by_op) {
+    std::printf(" %s %.2f", op.c_str(), 1e3 * profile.seconds / kRuns);
+    if (profile.multiply_accumulates > 0) {
+      std::printf(" (%.0f GFLOP/s)",
+                  2e-9 * static_cast<double>(profile.multiply_accumulates) / profile.seconds);
+    }
+  }
+  std::printf("\n");
+}
+
 void print_profiles(int threads) {
   for (const char* name : kAllModels) {
-    auto model = loaded(name, threads);
-    std::map<std::string, double> seconds;
-    constexpr int kRuns = 20;
-    model.run();
-    for (int i = 0; i < kRuns; ++i) model.run_profiled(seconds);
-    double total = 0;
-    for (const auto& [op, s] : seconds) total += s;
-    std::printf("%-30s %7.2f ms/run:", name, 1e3 * total / kRuns);
-    for (const auto& [op, s] : seconds) std::printf(" %s %.2f", op.c_str(), 1e3 * s / kRuns);
-    std::printf("\n");
+    print_profile(name, loaded(name, threads));
+    if (!outputs_holistic_reads(name).empty()) {
+      print_profile(std::string(name) + "_holistic",
+                    loaded(name, threads, outputs_holistic_reads(name)));
+    }
   }
 }
 

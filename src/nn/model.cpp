@@ -353,13 +353,16 @@ void Model::run() {
   for (const auto& step : impl_->steps) step.kernel->run();
 }
 
-void Model::run_profiled(std::map<std::string, double>& seconds_by_op) {
+void Model::run_profiled(std::map<std::string, OpProfile>& by_op) {
   omp_set_num_threads(impl_->options.threads);
   for (const auto& step : impl_->steps) {
     const auto start = std::chrono::steady_clock::now();
     step.kernel->run();
-    seconds_by_op[op_name(impl_->def.ops[step.op])] +=
+    const OpDef& op = impl_->def.ops[step.op];
+    OpProfile& profile = by_op[op_name(op)];
+    profile.seconds +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    profile.multiply_accumulates += multiply_accumulates(impl_->def, op);
   }
 }
 

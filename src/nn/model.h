@@ -72,9 +72,15 @@ class Model {
   std::span<const float> output(int i) const;
 
   void run();
-  // run(), also adding each operator's wall time to `seconds_by_op`, keyed by
-  // operator name: where a model spends its time.
-  void run_profiled(std::map<std::string, double>& seconds_by_op);
+  // Time and work of the runs of one operator type.
+  struct OpProfile {
+    double seconds = 0;
+    std::int64_t multiply_accumulates = 0;
+  };
+  // run(), also adding each operator's wall time and multiply-accumulates to
+  // `by_op`, keyed by operator name: where a model spends its time, and how
+  // fast each kind of operator computes.
+  void run_profiled(std::map<std::string, OpProfile>& by_op);
 
  private:
   struct Impl;
