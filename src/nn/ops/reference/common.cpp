@@ -197,6 +197,16 @@ int conv_pad_before(int in, int filter, int stride, int dilation, int out) {
   return total > 0 ? total / 2 : 0;
 }
 
+ConvGeometry conv_geometry(const ModelDef& model, const OpDef& op) {
+  const Shape& in = input_shape(model, op, 0);
+  const Shape& filter = input_shape(model, op, 1);
+  const Shape& out = output_shape(model, op);
+  ConvGeometry g{in[0], in[1], in[2], in[3], filter[1], filter[2], out[1], out[2], out[3], 0, 0};
+  g.pad_h = conv_pad_before(g.in_h, g.kh, op.stride_h, op.dilation_h, g.out_h);
+  g.pad_w = conv_pad_before(g.in_w, g.kw, op.stride_w, op.dilation_w, g.out_w);
+  return g;
+}
+
 bool broadcast_shape(const Shape& a, const Shape& b, Shape* out) {
   const std::size_t rank = std::max(a.size(), b.size());
   Shape result(rank, 1);

@@ -88,6 +88,16 @@ int conv_out_size(Padding padding, int in, int filter, int stride, int dilation)
 // effective_filter - in, 0), before = total / 2 (the extra cell goes after).
 int conv_pad_before(int in, int filter, int stride, int dilation, int out);
 
+// A checked CONV_2D or DEPTHWISE_CONV_2D (NHWC input and output, filter
+// [_, kh, kw, _]): its sizes, and the padding before the first row and column.
+struct ConvGeometry {
+  int batches, in_h, in_w, in_c;
+  int kh, kw;
+  int out_h, out_w, out_c;
+  int pad_h, pad_w;
+};
+ConvGeometry conv_geometry(const ModelDef& model, const OpDef& op);
+
 // What CONV_2D and DEPTHWISE_CONV_2D check after their filter: an optional
 // constant bias [out_c] and an output [N, oh, ow, out_c] from the padding mode.
 void expect_conv_output(const ModelDef& model, const OpDef& op, const Shape& in, int kh, int kw,

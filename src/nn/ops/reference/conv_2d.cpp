@@ -26,14 +26,8 @@ void validate_conv_2d(const ModelDef& model, const OpDef& op) {
 }
 
 void run_conv_2d(const ModelDef& model, const OpDef& op, Inputs inputs, Outputs outputs) {
-  const Shape& in = input_shape(model, op, 0);
-  const Shape& filter = input_shape(model, op, 1);
-  const Shape& out = output_shape(model, op);
-  const int batches = in[0], in_h = in[1], in_w = in[2], in_c = in[3];
-  const int kh = filter[1], kw = filter[2];
-  const int out_h = out[1], out_w = out[2], out_c = out[3];
-  const int pad_h = conv_pad_before(in_h, kh, op.stride_h, op.dilation_h, out_h);
-  const int pad_w = conv_pad_before(in_w, kw, op.stride_w, op.dilation_w, out_w);
+  const auto [batches, in_h, in_w, in_c, kh, kw, out_h, out_w, out_c, pad_h, pad_w] =
+      conv_geometry(model, op);
   const float* input = inputs[0];
   const float* weights = inputs[1];
   const float* bias = inputs.size() > 2 ? inputs[2] : nullptr;
