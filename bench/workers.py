@@ -33,9 +33,10 @@ def run_once(prefix, videos, workers, extra):
         if result.returncode != 0:
             sys.exit(f"signprep failed ({result.returncode}):\n{result.stderr}")
         with open(Path(out) / "run_report.json") as f:
-            frames = sum(v["frames"] for v in json.load(f)["videos"])
+            videos_run = json.load(f)["videos"]
         peak = re.search(r"peak worker memory: (\d+) MiB", result.stderr)
-        return seconds, frames, int(peak.group(1)) if peak else 0
+        return (seconds, sum(v["frames"] for v in videos_run), len(videos_run),
+                int(peak.group(1)) if peak else 0)
 
 
 def main():
@@ -56,13 +57,13 @@ def main():
     peaks = {name: [] for name in configs}
     for rep in range(args.reps):
         for name, (prefix, workers) in configs.items():
-            s, f, peak = run_once(prefix, args.videos, workers, args.extra)
+            s, f, count, peak = run_once(prefix, args.videos, workers, args.extra)
             seconds[name].append(s)
             peaks[name].append(peak)
             frames[name] = f
             print(f"rep {rep + 1}: {name}: {s:.1f} s, {f} frames, peak worker {peak} MiB",
                   flush=True)
-    print(f"\n{args.videos}: {len(list(args.videos.iterdir()))} files, "
+    print(f"\n{args.videos}: {count} videos, "
           f"signprep args: {' '.join(args.extra)}")
     print("| configuration | median s | frames/s | peak worker MiB | vs 1 core | vs 1 worker |")
     print("|---|---|---|---|---|---|")
