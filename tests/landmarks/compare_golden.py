@@ -54,9 +54,9 @@ def compare(ours_path, golden_path):
 
 
 def failures(f):
-    # signprep's sampler keeps frames that the Python rule loses to float
-    # rounding (the foundation issue's 0.001 ms tolerance), so on 50 and 60 fps
-    # clips not every frame pairs; on the repository's clips all do.
+    # With signprep's default sampling (the foundation issue's 0.001 ms
+    # tolerance) some frames of 50 and 60 fps clips have no partner; with
+    # --sampling python, the golden runs' rule, every frame pairs.
     bad = []
     if f["frames_paired"] < 0.98 * f["frames_golden"]:
         bad.append("too few frames paired by timestamp")
