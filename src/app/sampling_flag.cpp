@@ -8,8 +8,8 @@ namespace signprep::app {
 
 void add_sampling_flag(FlagParser& parser, video::SamplingRule& rule) {
   parser.add("--sampling", "RULE",
-             "on-slot (every frame on a slot is kept) or python (the Python tool's float "
-             "arithmetic, which drops some: its frames exactly); default " +
+             "on-slot (a frame on a slot is always kept) or python (the Python tool's "
+             "float arithmetic, which drops some of them: its frames, exactly); default " +
                  std::string(video::sampling_rule_name(rule)),
              [&rule](std::string_view text) {
                const auto parsed = video::parse_sampling_rule(text);
