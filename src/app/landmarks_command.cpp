@@ -28,6 +28,7 @@ struct LandmarksOptions {
   video::SamplingRule sampling = video::SamplingRule::kPython;
   int out_size = pipeline::RunOptions{}.out_size;
   double conf_thresh = pipeline::RunOptions{}.conf_thresh;
+  double perturb_crops_px = 0;  // landmarks::HolisticOptions::crop_shift_px
   std::optional<std::filesystem::path> out;
   std::optional<std::filesystem::path> models_dir;
 };
@@ -146,6 +147,11 @@ int landmarks_command(const std::vector<std::string>& args) {
   parser.add_value("--models-dir", "DIR",
                    "MediaPipe models (default: $SIGNPREP_MODELS_DIR, else models/)",
                    options.models_dir);
+  parser.add_value("--perturb-crops", "PX",
+                   "diagnostic: move every tracked crop PX pixels right and down (e.g. 0.001) "
+                   "and compare with a run without, to see how far this clip's tracking moves "
+                   "under a difference far below a pixel (default 0)",
+                   options.perturb_crops_px);
   const auto videos = parser.parse(args);
   if (!videos) return kExitSuccess;
   if (videos->size() != 1)
@@ -158,6 +164,9 @@ int landmarks_command(const std::vector<std::string>& args) {
   if (!(options.conf_thresh >= 0 && options.conf_thresh <= 1)) {
     throw Error(ErrorKind::kUsage, "--conf-thresh must be between 0 and 1");
   }
+  if (!(std::abs(options.perturb_crops_px) <= 1)) {
+    throw Error(ErrorKind::kUsage, "--perturb-crops must be between -1 and 1 pixel");
+  }
 
   landmarks::HolisticOptions holistic;
   pipeline::RunOptions run_options;
@@ -165,6 +174,7 @@ int landmarks_command(const std::vector<std::string>& args) {
   holistic.models_dir = pipeline::models_dir_path(run_options);
   holistic.min_detection_confidence = holistic.min_tracking_confidence =
       static_cast<float>(options.conf_thresh);
+  holistic.crop_shift_px = static_cast<float>(options.perturb_crops_px);
   landmarks::HolisticTracker tracker(holistic);
   track_video(videos->front(), options, tracker).write(*options.out);
   return kExitSuccess;

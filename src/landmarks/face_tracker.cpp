@@ -149,6 +149,7 @@ std::vector<Landmark> refine_face_landmarks(const FaceModelLandmarks& heads) {
 }
 
 struct FaceTracker::Impl {
+  float crop_shift_px;
   nn::Model detector;
   nn::Model landmark_model;
   std::vector<Anchor> anchors = generate_anchors(detector_anchor_options());
@@ -156,7 +157,8 @@ struct FaceTracker::Impl {
   std::optional<std::vector<Landmark>> previous;
 
   explicit Impl(const FaceTrackerOptions& o)
-      : detector(
+      : crop_shift_px(o.crop_shift_px),
+        detector(
             load_model_file(o.models_dir, "face_detection_short_range.tflite", o.model_options)),
         landmark_model(load_model_file(o.models_dir, "face_landmark_with_attention.tflite",
                                        o.model_options)) {}
@@ -164,7 +166,8 @@ struct FaceTracker::Impl {
   // FaceDetectionShortRangeByRoiGpu: the best detection in `roi`, in frame
   // coordinates (NMS sorts by score; DetectionsToRects takes the first).
   std::optional<Detection> detect(const image::ImageView& frame, const NormalizedRect& roi) {
-    const LetterboxPadding padding = crop_to_tensor(frame, &roi, kDetectorInput, detector.input(0));
+    const LetterboxPadding padding =
+        crop_to_tensor(frame, &roi, kDetectorInput, detector.input(0), crop_shift_px);
     detector.run();
     std::vector<Detection> detections = weighted_non_max_suppression(
         decode_detections(detector.output(0), detector.output(1), anchors, kDetectorDecode),
@@ -190,7 +193,7 @@ struct FaceTracker::Impl {
   // coordinates, or nothing when the face flag does not pass the threshold.
   std::optional<std::vector<Landmark>> landmarks_in(const image::ImageView& frame,
                                                     const NormalizedRect& roi) {
-    crop_to_tensor(frame, &roi, kLandmarkInput, landmark_model.input(0));
+    crop_to_tensor(frame, &roi, kLandmarkInput, landmark_model.input(0), crop_shift_px);
     landmark_model.run();
     if (!(sigmoid(landmark_model.output(kFaceFlag)[0]) > kFacePresenceThreshold)) {
       return std::nullopt;

@@ -173,13 +173,15 @@ NormalizedRect hand_roi_from_landmarks(std::span<const Landmark> landmarks, Imag
 struct HandTracker::Impl {
   // The two sides run the same models one after the other; only the
   // previous frame's landmarks are per side.
+  float crop_shift_px;
   nn::Model recrop_model;
   nn::Model landmark_model;
   // PreviousLoopbackCalculator in hand_tracking.pbtxt: last frame's hand.
   std::optional<std::vector<Landmark>> previous_left, previous_right;
 
   explicit Impl(const HandTrackerOptions& o)
-      : recrop_model(load_model_file(o.models_dir, "hand_recrop.tflite", o.model_options)),
+      : crop_shift_px(o.crop_shift_px),
+        recrop_model(load_model_file(o.models_dir, "hand_recrop.tflite", o.model_options)),
         // Holistic names the hands from the pose: no handedness, and no world landmarks.
         landmark_model(load_model_file(o.models_dir, "hand_landmark_full.tflite", o.model_options,
                                        {kLandmarks, kHandFlag})) {}
@@ -187,7 +189,7 @@ struct HandTracker::Impl {
   // HandRecropByRoiGpu: the re-crop ROI predicted within `roi`.
   NormalizedRect recrop_roi(const image::ImageView& frame, const NormalizedRect& roi) {
     const LetterboxPadding padding =
-        crop_to_tensor(frame, &roi, kRecropInput, recrop_model.input(0));
+        crop_to_tensor(frame, &roi, kRecropInput, recrop_model.input(0), crop_shift_px);
     recrop_model.run();
     std::vector<Landmark> points =
         decode_landmarks(recrop_model.output(0), kRecropPointCount, kRecropSize, kRecropSize);
@@ -211,7 +213,7 @@ struct HandTracker::Impl {
   std::optional<std::vector<Landmark>> landmarks_in(const image::ImageView& frame,
                                                     const NormalizedRect& roi) {
     const LetterboxPadding padding =
-        crop_to_tensor(frame, &roi, kLandmarkInput, landmark_model.input(0));
+        crop_to_tensor(frame, &roi, kLandmarkInput, landmark_model.input(0), crop_shift_px);
     landmark_model.run();
     if (!(static_cast<double>(landmark_model.output(kHandFlag)[0]) > kHandPresenceThreshold)) {
       return std::nullopt;

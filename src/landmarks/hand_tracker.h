@@ -36,6 +36,10 @@ inline constexpr std::array<int, 3> kRightHandPoseLandmarks = {16, 18, 20};
 struct HandTrackerOptions {
   std::filesystem::path models_dir = "models";  // hand_recrop.tflite, hand_landmark_full.tflite
   nn::ModelOptions model_options;
+  // Moves every crop of a tracked region this many pixels right and down:
+  // a perturbation far below a pixel shows how sensitive a clip's tracking
+  // is (`signprep landmarks --perturb-crops`). 0 in every real run.
+  float crop_shift_px = 0;
 };
 
 struct Hand {

@@ -15,9 +15,9 @@ struct HolisticTracker::Impl {
   explicit Impl(const HolisticOptions& o)
       : segmenter(o.models_dir / "selfie_segmentation_landscape.tflite", o.model_options),
         pose(PoseTrackerOptions{o.models_dir, o.min_detection_confidence, o.min_tracking_confidence,
-                                true, o.model_options}),
-        hands(HandTrackerOptions{o.models_dir, o.model_options}),
-        face(FaceTrackerOptions{o.models_dir, o.model_options}) {}
+                                true, o.model_options, o.crop_shift_px}),
+        hands(HandTrackerOptions{o.models_dir, o.model_options, o.crop_shift_px}),
+        face(FaceTrackerOptions{o.models_dir, o.model_options, o.crop_shift_px}) {}
 };
 
 HolisticTracker::HolisticTracker(const HolisticOptions& options)

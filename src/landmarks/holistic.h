@@ -24,6 +24,7 @@ struct HolisticOptions {
   float min_detection_confidence = 0.5f;
   float min_tracking_confidence = 0.5f;
   nn::ModelOptions model_options;
+  float crop_shift_px = 0;  // passed to every tracker (PoseTrackerOptions says why)
 };
 
 struct HolisticFrame {

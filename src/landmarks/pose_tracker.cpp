@@ -82,7 +82,7 @@ struct PoseTracker::Impl {
   std::optional<std::vector<Landmark>> landmarks_in(const image::ImageView& frame,
                                                     const NormalizedRect& roi) {
     const LetterboxPadding padding =
-        crop_to_tensor(frame, &roi, kLandmarkInput, landmark_model.input(0));
+        crop_to_tensor(frame, &roi, kLandmarkInput, landmark_model.input(0), options.crop_shift_px);
     landmark_model.run();
     if (!(landmark_model.output(kPoseFlag)[0] > options.min_tracking_confidence)) {
       return std::nullopt;

@@ -25,6 +25,10 @@ struct PoseTrackerOptions {
   float min_tracking_confidence = 0.5f;
   bool smooth_landmarks = true;
   nn::ModelOptions model_options;
+  // Moves every crop of a tracked region this many pixels right and down:
+  // a perturbation far below a pixel shows how sensitive a clip's tracking
+  // is (`signprep landmarks --perturb-crops`). 0 in every real run.
+  float crop_shift_px = 0;
 };
 
 struct Pose {

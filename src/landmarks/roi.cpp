@@ -62,12 +62,12 @@ NormalizedRect scale_rect(const NormalizedRect& rect, ImageSize image, float sca
 }
 
 LetterboxPadding crop_to_tensor(const image::ImageView& frame, const NormalizedRect* roi,
-                                const TensorInput& input, std::span<float> tensor) {
+                                const TensorInput& input, std::span<float> tensor, float shift_px) {
   const auto width = static_cast<float>(frame.width), height = static_cast<float>(frame.height);
   image::RotatedRect rect{0.5f * width, 0.5f * height, width, height, 0.0f};
   if (roi != nullptr) {
-    rect = {roi->x_center * width, roi->y_center * height, roi->width * width, roi->height * height,
-            roi->rotation};
+    rect = {roi->x_center * width + shift_px, roi->y_center * height + shift_px, roi->width * width,
+            roi->height * height, roi->rotation};
   }
   LetterboxPadding padding{};
   if (input.keep_aspect_ratio) padding = pad_to_aspect_ratio(input.width, input.height, rect);

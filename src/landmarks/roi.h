@@ -43,8 +43,12 @@ struct TensorInput {
 // ImageToTensorCalculator: crops `roi` (the whole image when null), widened
 // or heightened to the tensor's aspect ratio when it keeps the aspect ratio,
 // into `tensor` (height x width x 3); returns the padding that added.
+// `shift_px` moves a given `roi` that many pixels right and down: a
+// perturbation for measuring how sensitive tracking is (the trackers'
+// crop_shift_px, `signprep landmarks --perturb-crops`).
 LetterboxPadding crop_to_tensor(const image::ImageView& frame, const NormalizedRect* roi,
-                                const TensorInput& input, std::span<float> tensor);
+                                const TensorInput& input, std::span<float> tensor,
+                                float shift_px = 0.0f);
 
 // DetectionLetterboxRemovalCalculator / LandmarkLetterboxRemovalCalculator.
 void remove_letterbox(Detection& detection, const LetterboxPadding& padding);

@@ -96,6 +96,34 @@ class ShortRun(unittest.TestCase):
                 self.assertTrue(np.isnan(ours["left_hand"]).all())
 
 
+class PerturbedCrops(unittest.TestCase):
+    def test_a_thousandth_of_a_pixel_moves_a_stable_clip_a_little(self):
+        # numbers_20_90_144p12 tracks steadily: crops moved 0.001 pixel move
+        # the landmarks (the option reaches the trackers), and by less than a
+        # pixel of the 256x256 frame (its hand, sampled 500 ms apart, by up
+        # to 0.0013).
+        with tempfile.TemporaryDirectory() as tmp:
+            runs = {}
+            for shift in (0, 0.001):
+                runs[shift] = Path(tmp) / f"{shift}.npz"
+                result = signprep("landmarks", ROOT / "samples" / "numbers_20_90_144p12.mp4",
+                                  "--out", runs[shift], "--target-fps", 2,
+                                  "--perturb-crops", shift)
+                self.assertEqual(result.returncode, 0, result.stderr)
+            with np.load(runs[0]) as a, np.load(runs[0.001]) as b:
+                for block in ("pose", "face", "right_hand"):
+                    self.assertTrue((a[block + "_present"] == b[block + "_present"]).all(), block)
+                    d = np.nanmax(np.abs(a[block][..., :2] - b[block][..., :2]))
+                    self.assertGreater(d, 0, block)
+                    self.assertLess(d, 1 / 256, block)
+
+    def test_more_than_a_pixel_is_refused(self):
+        result = signprep("landmarks", ROOT / "samples" / "numbers_20_90_144p12.mp4",
+                          "--out", "x.npz", "--perturb-crops", 2)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("--perturb-crops must be between -1 and 1 pixel", result.stderr)
+
+
 class Sampling(unittest.TestCase):
     def test_default_is_the_python_tools_rule_as_in_the_reference_runs(self):
         with tempfile.TemporaryDirectory() as tmp:

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""How far each clip's tracking moves under a perturbation far below a pixel,
+next to how far it is from MediaPipe's own Holistic: prints the markdown
+table of docs/AGREEMENT.md's sensitivity section. Not part of the test suite
+(it reads folders you name).
+
+Per clip, `signprep landmarks` runs three times: as is, and with every
+tracked crop moved +SHIFT and -SHIFT pixels (`--perturb-crops`). Per block,
+each cell gives the share of frames where the block is found in the same
+frames, and the 95th percentile of |dx|, |dy| where both have it:
+  golden: signprep against MediaPipe's run (the issues' check);
+  spread: the larger of signprep against its own +SHIFT and -SHIFT runs.
+Where the spread is as large as the difference to MediaPipe, the clip's
+tracking amplifies differences far below a pixel into the one measured, and
+no implementation that rounds differently from MediaPipe's WebGL crops and
+XNNPACK kernels can follow it closer.
+
+usage: sensitivity_table.py SIGNPREP VIDEOS_DIR GOLDEN_DIR [--shift 0.001]
+"""
+import argparse
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "landmarks"))
+import compare_golden  # noqa: E402
+
+FPS = "30"  # the golden files' rate; landmarks samples with their rule by default
+BLOCKS = ["pose", "left_hand", "right_hand", "face"]
+VIDEO_SUFFIXES = (".mp4", ".mov", ".webm", ".mkv", ".avi")
+
+
+def run_landmarks(signprep, video, out, shift):
+    subprocess.run([signprep, "landmarks", video, "--out", out, "--target-fps", FPS,
+                    "--perturb-crops", str(shift)], check=True, capture_output=True)
+
+
+def cell(golden, spreads, key):
+    g = golden[key]
+    presence = min(s[key]["presence_agreement"] for s in spreads)
+    p95 = max(s[key]["xy_p95"] for s in spreads)
+    return (f"{g['presence_agreement']:.3f} / {g['xy_p95']:.4f} | "
+            f"{presence:.3f} / {p95:.4f}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("signprep")
+    parser.add_argument("videos", type=Path)
+    parser.add_argument("golden", type=Path)
+    parser.add_argument("--shift", type=float, default=0.001, help="pixels (default 0.001)")
+    args = parser.parse_args()
+    pairs = [(v, args.golden / (v.stem + ".npz")) for v in sorted(args.videos.iterdir())
+             if v.suffix.lower() in VIDEO_SUFFIXES and (args.golden / (v.stem + ".npz")).exists()]
+    header = ["clip", "verdict"]
+    for key in BLOCKS:
+        header += [f"{key}: golden same frames / p95", f"{key}: spread same frames / p95"]
+    print("| " + " | ".join(header) + " |")
+    print("|---" * len(header) + "|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for video, gold in pairs:
+            runs = {}
+            for shift in (0.0, args.shift, -args.shift):
+                runs[shift] = Path(tmp) / f"{video.stem}_{shift}.npz"
+                run_landmarks(args.signprep, video, runs[shift], shift)
+            golden = compare_golden.compare(runs[0.0], gold)
+            spreads = [compare_golden.compare(runs[0.0], runs[s]) for s in (args.shift, -args.shift)]
+            bad = compare_golden.failures(golden)
+            cells = [video.stem, "; ".join(bad) if bad else "pass"]
+            cells += [cell(golden, spreads, key) for key in BLOCKS]
+            print("| " + " | ".join(cells) + " |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
