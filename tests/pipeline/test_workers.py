@@ -43,6 +43,34 @@ def label_rows(path):
         return sorted(tuple(row.values()) for row in csv.DictReader(f))
 
 
+def processes_mentioning(path):
+    """PIDs whose command line names `path` (a run's workers are forked, so
+    theirs is the supervisor's)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if str(path).encode() in (entry / "cmdline").read_bytes().split(b"\0"):
+                    found.append(int(entry.name))
+            except OSError:  # exited meanwhile
+                pass
+    return found
+
+
+def wait_until_gone(pids, deadline):
+    while any(Path(f"/proc/{pid}").exists() and not is_zombie(pid) for pid in pids):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"processes {pids} still running")
+        time.sleep(0.05)
+
+
+def is_zombie(pid):
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
 def read_meta(npz):
     with np.load(npz) as archive:
         return json.loads(str(archive["meta"]))
@@ -138,7 +166,10 @@ class KilledSupervisorResumed(unittest.TestCase):
                 time.sleep(0.05)
             process.send_signal(signal.SIGKILL)
             process.wait()
-            time.sleep(1)  # the orphaned workers stop at their next frame
+            # The orphaned workers get SIGTERM and stop at their next frame,
+            # or after writing a clip they were finishing: count the files
+            # once they are gone (a fixed wait raced them on a loaded machine).
+            wait_until_gone(processes_mentioning(out), deadline=time.monotonic() + 60)
             written = list(out.rglob("*.npz"))
             self.assertGreaterEqual(len(written), 1)
             self.assertLess(len(written), len(NAMES), "the kill came after the last video")
