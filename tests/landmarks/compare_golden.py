@@ -67,9 +67,9 @@ def failures(f):
         if b["presence_agreement"] < presence:
             bad.append(f"{key}: presence agreement < {presence}")
         if b["xy_median"] > 0.005:
-            bad.append(f"{key}: median |dxy| > 0.005")
+            bad.append(f"{key}: median dxy > 0.005")
         if b["xy_p95"] > 0.02:
-            bad.append(f"{key}: p95 |dxy| > 0.02")
+            bad.append(f"{key}: p95 dxy > 0.02")
     if f["pose_visibility_agreement"] < 0.97:
         bad.append("pose visibility agreement < 0.97")
     if f["fg_fraction_median"] > 0.01:
