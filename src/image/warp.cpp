@@ -20,6 +20,13 @@ using detail::store_pixel;
 struct RowTrace {
   float x, y;
   float dx, dy;
+
+  struct Position {
+    float x, y;
+  };
+  Position at(int i) const {
+    return {x + static_cast<float>(i) * dx, y + static_cast<float>(i) * dy};
+  }
 };
 
 // What every sample of one crop shares: the image, the value range and
@@ -54,8 +61,7 @@ inline Float4 blend(const std::uint8_t* top, const std::uint8_t* bottom, int rig
 template <ChannelOrder kOrder>
 void sample_interior(const RowTrace& row, int begin, int end, const Sampling& a, float* row_out) {
   const auto sample = [&](int i) {
-    const float x = row.x + static_cast<float>(i) * row.dx;
-    const float y = row.y + static_cast<float>(i) * row.dy;
+    const auto [x, y] = row.at(i);
     const int x0 = static_cast<int>(x), y0 = static_cast<int>(y);
     const std::uint8_t* top = a.image.row(y0) + static_cast<std::size_t>(x0) * 3;
     return blend<kOrder, true>(top, top + a.image.stride, 3, x - static_cast<float>(x0),
@@ -95,8 +101,7 @@ void sample_anywhere(const RowTrace& row, int begin, int end, const Sampling& a,
                                   static_cast<std::size_t>(a.image.width) * 3;
   float* out = row_out + static_cast<std::size_t>(begin) * 3;
   for (int i = begin; i < end; ++i, out += 3) {
-    const float x = row.x + static_cast<float>(i) * row.dx;
-    const float y = row.y + static_cast<float>(i) * row.dy;
+    const auto [x, y] = row.at(i);
     // The sample's pixel-edge coordinates are x + 0.5, y + 0.5.
     if (a.border == BorderMode::kZero &&
         (x < -0.5f || y < -0.5f || x > right_edge || y > bottom_edge)) {
@@ -144,8 +149,7 @@ PixelSpan interior_span(const RowTrace& row, int width, const ImageView& image) 
   const PixelSpan span{static_cast<int>(std::ceil(low)) + 1,
                        static_cast<int>(std::floor(high)) - 1};
   const auto inside = [&](int i) {
-    const float x = row.x + static_cast<float>(i) * row.dx;
-    const float y = row.y + static_cast<float>(i) * row.dy;
+    const auto [x, y] = row.at(i);
     return x >= 0 && y >= 0 && x < x_limit && y < y_limit;
   };
   if (span.begin >= span.end || !inside(span.begin) || !inside(span.end - 1)) return {};
