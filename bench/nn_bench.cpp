@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "landmarks/hand_tracker.h"
+#include "landmarks/pose_tracker.h"
 #include "nn/model.h"
 
 namespace {
@@ -33,12 +35,14 @@ constexpr const char* kAllModels[] = {"pose_detection",
                                       "selfie_segmentation",
                                       "selfie_segmentation_landscape"};
 
-// The outputs the landmark trackers read (ModelOptions::outputs_read):
-// Holistic leaves pose_landmark_full's segmentation mask and world landmarks
-// and hand_landmark_full's handedness and world landmarks unread.
+// The outputs the landmark trackers read (ModelOptions::outputs_read).
 std::vector<int> outputs_holistic_reads(const std::string& name) {
-  if (name == "pose_landmark_full") return {0, 1, 3};
-  if (name == "hand_landmark_full") return {0, 1};
+  using signprep::landmarks::kHandLandmarkOutputsRead;
+  using signprep::landmarks::kPoseLandmarkOutputsRead;
+  if (name == "pose_landmark_full")
+    return {kPoseLandmarkOutputsRead.begin(), kPoseLandmarkOutputsRead.end()};
+  if (name == "hand_landmark_full")
+    return {kHandLandmarkOutputsRead.begin(), kHandLandmarkOutputsRead.end()};
   return {};
 }
 

@@ -30,10 +30,7 @@ struct FaceTrackerOptions {
   // face_detection_short_range.tflite, face_landmark_with_attention.tflite
   std::filesystem::path models_dir = "models";
   nn::ModelOptions model_options;
-  // Moves every crop of a tracked region this many pixels right and down:
-  // a perturbation far below a pixel shows how sensitive a clip's tracking
-  // is (`signprep landmarks --perturb-crops`). 0 in every real run.
-  float crop_shift_px = 0;
+  float crop_shift_px = 0;  // a diagnostic: PoseTrackerOptions::crop_shift_px
 };
 
 struct Face {

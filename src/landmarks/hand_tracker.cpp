@@ -47,7 +47,9 @@ const TensorInput kLandmarkInput{
     kLandmarkSize, kLandmarkSize, true, {0.0f, 1.0f}, image::BorderMode::kReplicate};
 constexpr double kHandPresenceThreshold = 0.5;
 constexpr float kNormalizeZ = 0.4f;
-enum Output { kLandmarks, kHandFlag };  // of hand_landmark_full's four
+// Names of kHandLandmarkOutputsRead's indices.
+enum Output { kLandmarks, kHandFlag };
+static_assert(kHandLandmarkOutputsRead == std::array<int, 2>{kLandmarks, kHandFlag});
 
 // HandLandmarksToRectCalculator's partial landmarks: the wrist and each
 // finger's two lowest joints. Within them, 4 / 6 / 8 are the index, middle
@@ -182,9 +184,8 @@ struct HandTracker::Impl {
   explicit Impl(const HandTrackerOptions& o)
       : crop_shift_px(o.crop_shift_px),
         recrop_model(load_model_file(o.models_dir, "hand_recrop.tflite", o.model_options)),
-        // Holistic names the hands from the pose: no handedness, and no world landmarks.
         landmark_model(load_model_file(o.models_dir, "hand_landmark_full.tflite", o.model_options,
-                                       {kLandmarks, kHandFlag})) {}
+                                       kHandLandmarkOutputsRead)) {}
 
   // HandRecropByRoiGpu: the re-crop ROI predicted within `roi`.
   NormalizedRect recrop_roi(const image::ImageView& frame, const NormalizedRect& roi) {

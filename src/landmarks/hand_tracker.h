@@ -27,6 +27,11 @@ namespace signprep::landmarks {
 
 inline constexpr int kHandLandmarkCount = 21;
 
+// hand_landmark_full's outputs that Holistic reads, the only ones the tracker
+// computes (nn::ModelOptions::outputs_read): landmarks and hand flag; not the
+// handedness (Holistic names the hands from the pose) nor the world landmarks.
+inline constexpr std::array<int, 2> kHandLandmarkOutputsRead = {0, 1};
+
 // SplitNormalizedLandmarkListCalculator nodes of
 // hand_landmarks_left_and_right_gpu.pbtxt: the pose's wrist, pinky and index
 // of each side, in that order. "Left" is the person's left (LEFT_WRIST, 15).
@@ -36,10 +41,7 @@ inline constexpr std::array<int, 3> kRightHandPoseLandmarks = {16, 18, 20};
 struct HandTrackerOptions {
   std::filesystem::path models_dir = "models";  // hand_recrop.tflite, hand_landmark_full.tflite
   nn::ModelOptions model_options;
-  // Moves every crop of a tracked region this many pixels right and down:
-  // a perturbation far below a pixel shows how sensitive a clip's tracking
-  // is (`signprep landmarks --perturb-crops`). 0 in every real run.
-  float crop_shift_px = 0;
+  float crop_shift_px = 0;  // a diagnostic: PoseTrackerOptions::crop_shift_px
 };
 
 struct Hand {

@@ -2,8 +2,7 @@
 #pragma once
 
 #include <filesystem>
-#include <utility>
-#include <vector>
+#include <span>
 
 #include "nn/model.h"
 
@@ -12,8 +11,8 @@ namespace signprep::landmarks {
 // `file` from `models_dir`, computing only the outputs in `outputs_read` (all
 // when empty: nn::ModelOptions::outputs_read).
 inline nn::Model load_model_file(const std::filesystem::path& models_dir, const char* file,
-                                 nn::ModelOptions options, std::vector<int> outputs_read = {}) {
-  options.outputs_read = std::move(outputs_read);
+                                 nn::ModelOptions options, std::span<const int> outputs_read = {}) {
+  options.outputs_read.assign(outputs_read.begin(), outputs_read.end());
   return nn::Model::load(models_dir / file, options);
 }
 

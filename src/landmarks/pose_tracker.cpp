@@ -38,10 +38,9 @@ NormalizedRect roi_from_alignment_points(Point2 center, Point2 scale_point, Imag
                     kRoiScale, true);
 }
 
-// pose_landmark_full's outputs that Holistic reads: landmarks, pose flag and
-// heatmap; not the segmentation mask (enable_segmentation is off in the
-// Python tool) nor the world landmarks.
+// Names of kPoseLandmarkOutputsRead's indices.
 enum LandmarkOutput { kLandmarks = 0, kPoseFlag = 1, kHeatmap = 3 };
+static_assert(kPoseLandmarkOutputsRead == std::array<int, 3>{kLandmarks, kPoseFlag, kHeatmap});
 
 }  // namespace
 
@@ -57,7 +56,7 @@ struct PoseTracker::Impl {
       : options(o),
         detector(load_model_file(o.models_dir, "pose_detection.tflite", o.model_options)),
         landmark_model(load_model_file(o.models_dir, "pose_landmark_full.tflite", o.model_options,
-                                       {kLandmarks, kPoseFlag, kHeatmap})) {}
+                                       kPoseLandmarkOutputsRead)) {}
 
   // PoseDetectionGpu, then the first detection through PoseDetectionToRoi.
   std::optional<NormalizedRect> detect(const image::ImageView& frame) {

@@ -5,6 +5,7 @@
 // ROI from the smoothed auxiliary landmarks.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -18,6 +19,12 @@
 namespace signprep::landmarks {
 
 inline constexpr int kPoseLandmarkCount = 33;
+
+// pose_landmark_full's outputs that Holistic reads, the only ones the tracker
+// computes (nn::ModelOptions::outputs_read): landmarks, pose flag and
+// heatmap; not the segmentation mask (enable_segmentation is off in the
+// Python tool) nor the world landmarks.
+inline constexpr std::array<int, 3> kPoseLandmarkOutputsRead = {0, 1, 3};
 
 struct PoseTrackerOptions {
   std::filesystem::path models_dir = "models";  // pose_detection.tflite, pose_landmark_full.tflite
