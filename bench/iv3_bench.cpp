@@ -50,8 +50,10 @@ int main(int argc, char** argv) {
   const double budget_s = argc > 4 ? std::atof(argv[4]) : 10.0;
 
   const auto load_start = Clock::now();
-  signprep::features::InceptionV3 net =
-      signprep::features::InceptionV3::load(argv[1], {batch, threads});
+  signprep::features::InceptionV3Options options;
+  options.batch_size = batch;
+  options.threads = threads;
+  signprep::features::InceptionV3 net = signprep::features::InceptionV3::load(argv[1], options);
   const double load_s = seconds_since(load_start);
   const signprep::image::Image frame = test_frame();
   const auto run_batch = [&] {

@@ -13,6 +13,7 @@ enum ExitCode : int {
   kExitUnavailable = 4,  // a requested feature is not built yet
   kExitModel = 5,        // a model or weights file is missing or corrupt
   kExitOutput = 6,       // the output cannot be written
+  kExitDevice = 7,       // the GPU asked for cannot be used
   kExitStopped = 130,    // SIGINT or SIGTERM stopped the run (the shell's 128 + SIGINT)
 };
 
@@ -28,6 +29,8 @@ inline ExitCode exit_code_for(ErrorKind kind) {
       return kExitModel;
     case ErrorKind::kUnavailable:
       return kExitUnavailable;
+    case ErrorKind::kDevice:
+      return kExitDevice;
   }
   return kExitUsage;
 }

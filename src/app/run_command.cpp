@@ -1,17 +1,39 @@
+#include <charconv>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
+#include <string_view>
 
 #include "app/commands.h"
 #include "app/exit_codes.h"
 #include "app/flag_parser.h"
 #include "app/sampling_flag.h"
 #include "core/error.h"
+#include "nn/gpu_network.h"
 #include "output/json_writer.h"
 #include "pipeline/run.h"
 #include "pipeline/shard.h"
 
 namespace signprep::app {
 namespace {
+
+// --device: cpu, cuda (device 0) or cuda:N.
+std::optional<int> parse_device(std::string_view text) {
+  if (text == "cpu") return std::nullopt;
+  if (text == "cuda") return 0;
+  constexpr std::string_view kPrefix = "cuda:";
+  if (text.starts_with(kPrefix)) {
+    const std::string_view digits = text.substr(kPrefix.size());
+    int index = 0;
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
+    if (error == std::errc() && end == digits.data() + digits.size() && !digits.empty() &&
+        index >= 0) {
+      return index;
+    }
+  }
+  throw Error(ErrorKind::kUsage,
+              "--device: '" + std::string(text) + "' is not a device (cpu, cuda or cuda:N)");
+}
 
 std::string shown(double value) {
   return output::python_float_repr(value);
@@ -51,6 +73,13 @@ int run_command(const std::vector<std::string>& args) {
                    "InceptionV3 frames per batch (default " + shown(defaults.batch_size) +
                        "; the CPU runs one frame at a time: as fast, less memory)",
                    options.batch_size);
+  parser.add("--device", "DEVICE",
+             "where InceptionV3 runs: cpu (default) or cuda[:N], an NVIDIA GPU (README: \"GPU\")",
+             [&options](std::string_view text) { options.cuda_device = parse_device(text); });
+  parser.add(
+      "--iv3-precision", "P",
+      "InceptionV3 on the GPU in fp32 (default), fp16 or bf16 (README: \"GPU\")",
+      [&options](std::string_view text) { options.iv3_precision = nn::parse_precision(text); });
   parser.add_value("--iv3-weights", "PATH",
                    "InceptionV3 weights, safetensors (default $SIGNPREP_IV3_WEIGHTS, else "
                    "models/inception_v3.safetensors; README: \"InceptionV3 weights\")",

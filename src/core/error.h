@@ -14,6 +14,7 @@ enum class ErrorKind {
   kOutput,       // cannot write an output file
   kModel,        // missing or corrupt model or weights file
   kUnavailable,  // a feature that signprep does not provide yet
+  kDevice,       // the GPU asked for cannot be used (no driver or device, out of memory, ...)
 };
 
 class Error : public std::runtime_error {

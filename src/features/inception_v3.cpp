@@ -8,6 +8,7 @@
 #include "features/inception_v3.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <optional>
 #include <stdexcept>
@@ -15,7 +16,9 @@
 #include <utility>
 
 #include "core/error.h"
+#include "features/inception_v3_graph.h"
 #include "image/resize.h"
+#include "nn/gpu_network.h"
 #include "nn/model.h"
 #include "nn/model_def.h"
 #include "nn/safetensors.h"
@@ -271,6 +274,8 @@ int inception_e(GraphBuilder& g, int x, const std::string& m) {
   return g.concat({b1, b3a, b3b, dbl_a, dbl_b, pool}, m);
 }
 
+}  // namespace
+
 nn::ModelDef inception_v3_graph(const nn::SafetensorsFile& weights, int batch) {
   GraphBuilder g(weights, batch);
   int x = g.conv(g.input(), "Conv2d_1a_3x3", {32, 3, 3, 2, nn::Padding::kValid});
@@ -295,62 +300,121 @@ nn::ModelDef inception_v3_graph(const nn::SafetensorsFile& weights, int batch) {
   return std::move(g).finish(features);
 }
 
+std::vector<std::array<float, 256>> inception_v3_input_levels() {
+  static constexpr double kMean[kChannels] = {0.485, 0.456, 0.406};
+  static constexpr double kStd[kChannels] = {0.229, 0.224, 0.225};
+  std::vector<std::array<float, 256>> levels(kChannels);
+  for (int c = 0; c < kChannels; ++c) {
+    const auto scale = static_cast<float>(kStd[c] / 0.5);
+    const auto shift = static_cast<float>((kMean[c] - 0.5) / 0.5);
+    for (int level = 0; level < 256; ++level) {
+      const float unit = static_cast<float>(level) / 255.0f;
+      const float normalized = (unit - static_cast<float>(kMean[c])) / static_cast<float>(kStd[c]);
+      const float scaled = normalized * scale;
+      levels[c][level] = scaled + shift;
+    }
+  }
+  return levels;
+}
+
+namespace {
+
+// The CPU networks: full batches on `batched`, the tail of a clip frame by
+// frame on `single` (batch_size > 1).
+struct CpuNetworks {
+  nn::Model batched;
+  std::optional<nn::Model> single;
+};
+
 }  // namespace
 
 struct InceptionV3::Impl {
-  nn::Model batched;                // batch_size frames per run
-  std::optional<nn::Model> single;  // the tail of a clip, one frame per run (batch_size > 1)
+  std::optional<CpuNetworks> cpu;
+  std::unique_ptr<nn::GpuNetwork> gpu;  // instead of cpu, with a CUDA device
   int batch_size = 1;
-  int queued = 0;  // frames waiting in batched's input
+  int queued = 0;  // frames waiting in the network's input
   std::vector<float> features;
 
-  void run_batch() {
-    batched.run();
-    const std::span<const float> out = batched.output(0);
-    features.insert(features.end(), out.begin(), out.end());
-    queued = 0;
+  void add(const image::Image& resized) {
+    if (gpu) {
+      const std::span<std::uint8_t> input =
+          gpu->input().subspan(queued * kFrameFloats, kFrameFloats);
+      for (int y = 0; y < kInputSide; ++y) {
+        std::copy_n(resized.view().row(y), kInputSide * kChannels,
+                    input.begin() + std::size_t(y) * kInputSide * kChannels);
+      }
+    } else {
+      normalize(resized.view(), cpu->batched.input(0).subspan(queued * kFrameFloats, kFrameFloats));
+    }
+    if (++queued == batch_size) run_queued();
   }
 
-  // The queued frames, each through the batch-1 network.
-  void run_queued_singly() {
-    const std::span<const float> input = batched.input(0);
-    for (int frame = 0; frame < queued; ++frame) {
-      const auto source = input.subspan(frame * kFrameFloats, kFrameFloats);
-      std::copy(source.begin(), source.end(), single->input(0).begin());
-      single->run();
-      const std::span<const float> out = single->output(0);
-      features.insert(features.end(), out.begin(), out.end());
+  // What is queued: a full batch (or any number of frames on the GPU) in one
+  // run, a partial one on the CPU through the batch-1 network.
+  void run_queued() {
+    if (queued == 0) return;
+    if (gpu) {
+      keep(gpu->run(queued));
+    } else if (queued == batch_size) {
+      cpu->batched.run();
+      keep(cpu->batched.output(0));
+    } else {
+      const std::span<const float> input = cpu->batched.input(0);
+      for (int frame = 0; frame < queued; ++frame) {
+        const auto source = input.subspan(frame * kFrameFloats, kFrameFloats);
+        std::copy(source.begin(), source.end(), cpu->single->input(0).begin());
+        cpu->single->run();
+        keep(cpu->single->output(0));
+      }
     }
     queued = 0;
   }
+
+  void keep(std::span<const float> out) { features.insert(features.end(), out.begin(), out.end()); }
 };
+
+namespace {
+
+CpuNetworks load_cpu(const nn::SafetensorsFile& weights, const InceptionV3Options& options) {
+  // The graphs copy the weights, and the models pack them again: each graph
+  // goes as soon as its model is built.
+  const nn::ModelOptions model_options{.threads = options.threads, .outputs_read = {}};
+  CpuNetworks networks{
+      nn::Model::build(inception_v3_graph(weights, options.batch_size), model_options), {}};
+  if (options.batch_size > 1) {
+    networks.single = nn::Model::build(inception_v3_graph(weights, 1), model_options);
+  }
+  return networks;
+}
+
+std::unique_ptr<nn::GpuNetwork> load_gpu(const nn::SafetensorsFile& weights,
+                                         const InceptionV3Options& options) {
+  const nn::GpuOptions gpu_options{.device = *options.cuda_device,
+                                   .precision = options.precision,
+                                   .input_levels = inception_v3_input_levels()};
+  return nn::load_gpu_network(inception_v3_graph(weights, options.batch_size), gpu_options);
+}
+
+}  // namespace
 
 InceptionV3 InceptionV3::load(const std::filesystem::path& weights_path,
                               const InceptionV3Options& options) {
   if (options.batch_size < 1) throw Error(ErrorKind::kUsage, "batch size must be at least 1");
   if (options.threads < 1) throw Error(ErrorKind::kUsage, "InceptionV3 needs at least 1 thread");
+  auto impl = std::make_unique<Impl>();
+  impl->batch_size = options.batch_size;
   try {
-    // The graphs copy the weights; the file's bytes go before the models
-    // pack them again, so that at most two copies are alive at once.
-    std::optional<nn::ModelDef> batched;
-    std::optional<nn::ModelDef> single;
-    {
-      const nn::SafetensorsFile weights = nn::SafetensorsFile::load(weights_path);
-      batched = inception_v3_graph(weights, options.batch_size);
-      if (options.batch_size > 1) single = inception_v3_graph(weights, 1);
+    const nn::SafetensorsFile weights = nn::SafetensorsFile::load(weights_path);
+    if (options.cuda_device) {
+      impl->gpu = load_gpu(weights, options);
+    } else {
+      impl->cpu = load_cpu(weights, options);
     }
-    const nn::ModelOptions model_options{.threads = options.threads, .outputs_read = {}};
-    auto impl = std::make_unique<Impl>(Impl{nn::Model::build(std::move(*batched), model_options),
-                                            std::nullopt,
-                                            options.batch_size,
-                                            0,
-                                            {}});
-    if (single) impl->single = nn::Model::build(std::move(*single), model_options);
-    return InceptionV3(std::move(impl));
   } catch (const Error& error) {
     if (error.kind() != ErrorKind::kModel) throw;
     throw Error(ErrorKind::kModel, error.what() + std::string(kWhereWeightsComeFrom));
   }
+  return InceptionV3(std::move(impl));
 }
 
 InceptionV3::InceptionV3(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -359,14 +423,11 @@ InceptionV3& InceptionV3::operator=(InceptionV3&&) noexcept = default;
 InceptionV3::~InceptionV3() = default;
 
 void InceptionV3::add(const image::ImageView& frame) {
-  const image::Image resized = image::resize_bilinear(frame, kInputSide, kInputSide);
-  normalize(resized.view(),
-            impl_->batched.input(0).subspan(impl_->queued * kFrameFloats, kFrameFloats));
-  if (++impl_->queued == impl_->batch_size) impl_->run_batch();
+  impl_->add(image::resize_bilinear(frame, kInputSide, kInputSide));
 }
 
 std::vector<float> InceptionV3::finish() {
-  impl_->run_queued_singly();
+  impl_->run_queued();
   return std::exchange(impl_->features, {});
 }
 
@@ -380,7 +441,12 @@ int InceptionV3::batch_size() const {
 }
 
 nn::ModelStats InceptionV3::stats() const {
-  return impl_->batched.stats();
+  if (!impl_->cpu) throw std::logic_error("InceptionV3::stats: the network runs on the GPU");
+  return impl_->cpu->batched.stats();
+}
+
+std::string InceptionV3::device() const {
+  return impl_->gpu ? impl_->gpu->description() : "CPU";
 }
 
 void InceptionV3::normalize(const image::ImageView& resized, std::span<float> input) {
@@ -388,21 +454,7 @@ void InceptionV3::normalize(const image::ImageView& resized, std::span<float> in
       resized.order != image::ChannelOrder::kRgb) {
     throw std::invalid_argument("InceptionV3::normalize: needs a 299x299 RGB frame");
   }
-  // ToTensor, Normalize(mean, std), then Inception3._transform_input, each
-  // step rounded to float32 as torch does, tabulated for the 256 levels.
-  static constexpr double kMean[kChannels] = {0.485, 0.456, 0.406};
-  static constexpr double kStd[kChannels] = {0.229, 0.224, 0.225};
-  float table[kChannels][256];
-  for (int c = 0; c < kChannels; ++c) {
-    const auto scale = static_cast<float>(kStd[c] / 0.5);
-    const auto shift = static_cast<float>((kMean[c] - 0.5) / 0.5);
-    for (int level = 0; level < 256; ++level) {
-      const float unit = static_cast<float>(level) / 255.0f;
-      const float normalized = (unit - static_cast<float>(kMean[c])) / static_cast<float>(kStd[c]);
-      const float scaled = normalized * scale;
-      table[c][level] = scaled + shift;
-    }
-  }
+  const std::vector<std::array<float, 256>> table = inception_v3_input_levels();
   std::size_t k = 0;
   for (int y = 0; y < kInputSide; ++y) {
     const std::uint8_t* row = resized.row(y);

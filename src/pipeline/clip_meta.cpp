@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "features/keypoints.h"
+#include "nn/gpu_network.h"
 #include "output/json_writer.h"
 
 namespace signprep::pipeline {
@@ -53,6 +54,9 @@ std::string clip_meta_json(const ClipFacts& clip, const RunOptions& options) {
   };
   if (options.sampling != video::SamplingRule::kOnSlot) {
     meta.emplace_back("sampling", std::string(video::sampling_rule_name(options.sampling)));
+  }
+  if (options.write_iv3_features && options.iv3_precision != nn::GpuPrecision::kFp32) {
+    meta.emplace_back("iv3_precision", std::string(nn::precision_name(options.iv3_precision)));
   }
   return output::dump_json(std::move(meta));
 }

@@ -40,6 +40,11 @@ void validate(const RunOptions& options) {
   require(options.target_fps > 0, "--target-fps must be > 0");
   require(options.workers >= 1, "--workers must be at least 1");
   require(options.batch_size >= 1, "--batch-size must be at least 1");
+  require(!options.cuda_device || options.write_iv3_features,
+          "--device cuda runs InceptionV3 on the GPU: add --write-iv3-features (keypoints run "
+          "on the CPU)");
+  require(options.iv3_precision == nn::GpuPrecision::kFp32 || options.cuda_device,
+          "--iv3-precision fp16 and bf16 are for the GPU: add --device cuda");
   require(options.out_size >= 16, "--out-size must be at least 16");
   require(options.conf_thresh >= 0 && options.conf_thresh <= 1, "--conf-thresh must be in [0, 1]");
   require(options.max_gap >= 0, "--max-gap must be >= 0");

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "features/occlusion.h"
+#include "nn/gpu_precision.h"
 #include "pipeline/shard.h"
 #include "video/frame_sampler.h"
 
@@ -32,6 +33,9 @@ struct RunOptions {
   // CPU runs one frame at a time, as fast and in less memory; kept for the
   // command line and the GPU backend.
   int batch_size = 32;
+  // --device cuda[:N]: InceptionV3 on that GPU; none, on the CPU.
+  std::optional<int> cuda_device;
+  nn::GpuPrecision iv3_precision = nn::GpuPrecision::kFp32;  // --iv3-precision, GPU only
   // --iv3-weights; when absent, iv3_weights_path() looks further.
   std::optional<std::filesystem::path> iv3_weights;
   // --models-dir; when absent, models_dir_path() looks further.

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <ctime>
 
+#include "nn/gpu_network.h"
 #include "output/atomic_file.h"
 #include "output/json_writer.h"
 
@@ -49,6 +50,9 @@ JsonValue options_summary(const RunOptions& options) {
       {"feature_key", options.feature_key},
       {"target_fps", options.target_fps},
       {"sampling", std::string(video::sampling_rule_name(options.sampling))},
+      {"iv3_device", options.cuda_device ? JsonValue("cuda:" + std::to_string(*options.cuda_device))
+                                         : JsonValue("cpu")},
+      {"iv3_precision", std::string(nn::precision_name(options.iv3_precision))},
       {"out_size", options.out_size},
       {"conf_thresh", options.conf_thresh},
       {"max_gap", options.max_gap},

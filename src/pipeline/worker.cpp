@@ -219,9 +219,14 @@ Extractors load_extractors(const RunOptions& options, int threads) {
     // One frame per run on the CPU, whatever --batch-size: as fast per frame
     // as batches of 8 or 32 on oneDNN, at a third of the memory
     // (docs/BENCHMARKS.md, "Memory per worker").
+    // On a GPU, --batch-size frames per run.
     constexpr int kCpuBatch = 1;
-    extractors.iv3.emplace(
-        features::InceptionV3::load(iv3_weights_path(options), {kCpuBatch, threads}));
+    features::InceptionV3Options iv3{.batch_size = kCpuBatch,
+                                     .threads = threads,
+                                     .cuda_device = options.cuda_device,
+                                     .precision = options.iv3_precision};
+    if (options.cuda_device) iv3.batch_size = options.batch_size;
+    extractors.iv3.emplace(features::InceptionV3::load(iv3_weights_path(options), iv3));
   }
   return extractors;
 }

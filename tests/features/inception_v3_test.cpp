@@ -53,7 +53,10 @@ void write_frames(const std::vector<image::Image>& frames, const std::filesystem
 
 std::vector<float> features_of(const std::filesystem::path& weights,
                                const std::vector<image::Image>& frames, int batch_size) {
-  InceptionV3 net = InceptionV3::load(weights, {batch_size, 2});
+  InceptionV3Options options;
+  options.batch_size = batch_size;
+  options.threads = 2;
+  InceptionV3 net = InceptionV3::load(weights, options);
   // Every operator on an optimised oneDNN kernel, none on its slow "ref:" path.
   EXPECT_EQ(net.stats().reference_implementations, std::vector<std::string>{});
   for (const image::Image& frame : frames) net.add(frame.view());
@@ -208,7 +211,10 @@ TEST_F(BadWeights, MissingTensor) {
 }
 
 TEST(InceptionV3Options, BatchSizeAndThreadsMustBePositive) {
-  for (const InceptionV3Options options : {InceptionV3Options{0, 1}, InceptionV3Options{1, 0}}) {
+  InceptionV3Options no_batch, no_threads;
+  no_batch.batch_size = 0;
+  no_threads.threads = 0;
+  for (const InceptionV3Options& options : {no_batch, no_threads}) {
     try {
       InceptionV3::load("unused.safetensors", options);
       FAIL();

@@ -1,0 +1,186 @@
+// InceptionV3 on the GPU against the CPU path, and its speed: the check
+// bench/gpu.sh runs on a machine with an NVIDIA GPU.
+//
+//   build/iv3_gpu_check WEIGHTS.safetensors [--device N] [--batch 64] [--frames 32] [--seconds 5]
+//
+// Prints JSON lines. Per precision (fp32, fp16, bf16), "parity": the features
+// of `frames` synthetic 299x299 frames through features::InceptionV3 on the
+// GPU against the same frames on the CPU (oneDNN, which inception_v3_test
+// checks against torchvision): the lowest per-frame cosine and the highest
+// relative L2. Then "speed": the network alone (nn::GpuNetwork: upload of the
+// 8-bit frames, normalisation, network, features back) at `batch`, median
+// over runs, as frames per second. A precision the GPU cannot run reports
+// its error instead.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "core/error.h"
+#include "features/inception_v3.h"
+#include "features/inception_v3_graph.h"
+#include "nn/gpu_network.h"
+#include "nn/safetensors.h"
+
+namespace {
+
+using signprep::features::InceptionV3;
+using Clock = std::chrono::steady_clock;
+
+struct Settings {
+  std::string weights;
+  int device = 0;
+  int batch = 64;
+  int frames = 32;
+  double seconds = 5;
+};
+
+Settings parse(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr,
+                 "usage: iv3_gpu_check WEIGHTS.safetensors [--device N] [--batch 64] "
+                 "[--frames 32] [--seconds 5]\n");
+    std::exit(2);
+  }
+  Settings settings{.weights = argv[1]};
+  for (int i = 2; i + 1 < argc; i += 2) {
+    const std::string_view flag = argv[i];
+    const char* value = argv[i + 1];
+    if (flag == "--device") settings.device = std::atoi(value);
+    if (flag == "--batch") settings.batch = std::atoi(value);
+    if (flag == "--frames") settings.frames = std::atoi(value);
+    if (flag == "--seconds") settings.seconds = std::atof(value);
+  }
+  return settings;
+}
+
+// Smooth gradients under seeded noise, different in every frame: inputs in
+// the range of real video, reproducible from run to run.
+std::vector<signprep::image::Image> test_frames(int count) {
+  std::mt19937 random(20261127);
+  std::normal_distribution<float> noise(0.0f, 12.0f);
+  std::vector<signprep::image::Image> frames;
+  for (int f = 0; f < count; ++f) {
+    signprep::image::Image frame(InceptionV3::kInputSide, InceptionV3::kInputSide);
+    for (int y = 0; y < frame.height; ++y) {
+      for (int x = 0; x < frame.width * 3; ++x) {
+        const float base = float((x / 3) * (1 + f % 3) + 2 * y + 40 * (x % 3) + 17 * f);
+        const float level = std::fmod(base, 256.0f) + noise(random);
+        frame.row(y)[x] = static_cast<std::uint8_t>(std::clamp(level, 0.0f, 255.0f));
+      }
+    }
+    frames.push_back(std::move(frame));
+  }
+  return frames;
+}
+
+std::string json_escaped(std::string_view text) {
+  std::string escaped;
+  for (const char c : text) {
+    if (c == '"' || c == '\\') escaped += '\\';
+    escaped += c;
+  }
+  return escaped;
+}
+
+std::vector<float> features(const std::string& weights,
+                            const signprep::features::InceptionV3Options& options,
+                            const std::vector<signprep::image::Image>& frames) {
+  InceptionV3 net = InceptionV3::load(weights, options);
+  for (const auto& frame : frames) net.add(frame.view());
+  return net.finish();
+}
+
+void print_parity(std::string_view precision, const std::vector<float>& gpu,
+                  const std::vector<float>& cpu) {
+  double worst_cosine = 1, worst_relative = 0;
+  for (std::size_t start = 0; start < cpu.size(); start += InceptionV3::kFeatureCount) {
+    double dot = 0, a2 = 0, b2 = 0, d2 = 0;
+    for (std::size_t i = start; i < start + InceptionV3::kFeatureCount; ++i) {
+      dot += double(gpu[i]) * cpu[i];
+      a2 += double(gpu[i]) * gpu[i];
+      b2 += double(cpu[i]) * cpu[i];
+      d2 += (double(gpu[i]) - cpu[i]) * (double(gpu[i]) - cpu[i]);
+    }
+    worst_cosine = std::min(worst_cosine, dot / std::sqrt(a2 * b2));
+    worst_relative = std::max(worst_relative, std::sqrt(d2 / b2));
+  }
+  std::printf(
+      "{\"check\": \"parity\", \"precision\": \"%.*s\", \"frames\": %zu, \"min_cosine\": %.9f, "
+      "\"max_relative_l2\": %.3e}\n",
+      int(precision.size()), precision.data(), cpu.size() / InceptionV3::kFeatureCount,
+      worst_cosine, worst_relative);
+}
+
+void print_speed(const Settings& settings, signprep::nn::GpuPrecision precision,
+                 const std::vector<signprep::image::Image>& frames) {
+  const auto load_start = Clock::now();
+  const signprep::nn::SafetensorsFile weights =
+      signprep::nn::SafetensorsFile::load(settings.weights);
+  const std::unique_ptr<signprep::nn::GpuNetwork> net = signprep::nn::load_gpu_network(
+      signprep::features::inception_v3_graph(weights, settings.batch),
+      {.device = settings.device,
+       .precision = precision,
+       .input_levels = signprep::features::inception_v3_input_levels()});
+  const double load_s = std::chrono::duration<double>(Clock::now() - load_start).count();
+  const std::span<std::uint8_t> input = net->input();
+  const std::size_t frame_bytes = input.size() / settings.batch;
+  for (int f = 0; f < settings.batch; ++f) {
+    const auto& frame = frames[f % frames.size()];
+    std::copy_n(frame.view().row(0), frame_bytes, input.begin() + f * frame_bytes);
+  }
+  for (int warm = 0; warm < 3; ++warm) net->run(settings.batch);
+  std::vector<double> ms;
+  const auto start = Clock::now();
+  while (ms.size() < 10 ||
+         (std::chrono::duration<double>(Clock::now() - start).count() < settings.seconds &&
+          ms.size() < 1000)) {
+    const auto run_start = Clock::now();
+    net->run(settings.batch);
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - run_start).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  const double median = ms[ms.size() / 2];
+  const std::string name(signprep::nn::precision_name(precision));
+  std::printf(
+      "{\"check\": \"speed\", \"precision\": \"%s\", \"device\": \"%s\", \"batch\": %d, "
+      "\"load_s\": %.2f, \"ms_per_batch\": %.3f, \"frames_per_s\": %.1f, \"runs\": %zu}\n",
+      name.c_str(), net->description().c_str(), settings.batch, load_s, median,
+      settings.batch * 1e3 / median, ms.size());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Settings settings = parse(argc, argv);
+  const std::vector<signprep::image::Image> frames = test_frames(settings.frames);
+  signprep::features::InceptionV3Options cpu;
+  cpu.batch_size = 1;
+  cpu.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const std::vector<float> reference = features(settings.weights, cpu, frames);
+  int failures = 0;
+  for (const auto precision : {signprep::nn::GpuPrecision::kFp32, signprep::nn::GpuPrecision::kFp16,
+                               signprep::nn::GpuPrecision::kBf16}) {
+    const std::string_view name = signprep::nn::precision_name(precision);
+    try {
+      signprep::features::InceptionV3Options gpu;
+      gpu.batch_size = settings.batch;
+      gpu.cuda_device = settings.device;
+      gpu.precision = precision;
+      print_parity(name, features(settings.weights, gpu, frames), reference);
+      print_speed(settings, precision, frames);
+    } catch (const signprep::Error& error) {
+      std::printf("{\"check\": \"error\", \"precision\": \"%.*s\", \"error\": \"%s\"}\n",
+                  int(name.size()), name.data(), json_escaped(error.what()).c_str());
+      ++failures;
+    }
+    std::fflush(stdout);
+  }
+  return failures ? 1 : 0;
+}
