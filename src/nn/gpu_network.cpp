@@ -56,7 +56,7 @@ Function* symbol(void* library, const char* name, const std::filesystem::path& p
   if (!address) {
     dlclose(library);
     throw Error(ErrorKind::kDevice, path.string() + " is not signprep's CUDA backend (no " + name +
-                                        "): rebuild signprep");
+                                        "): rebuild signprep" + kRunOnCpu);
   }
   return reinterpret_cast<Function*>(address);
 }
@@ -82,7 +82,8 @@ GpuPluginBuildFunction* open_plugin() {
     dlclose(library);
     throw Error(ErrorKind::kDevice, path.string() + " comes from another signprep build (ABI " +
                                         std::to_string(abi) + ", this program needs " +
-                                        std::to_string(kGpuPluginAbi) + "): rebuild signprep");
+                                        std::to_string(kGpuPluginAbi) + "): rebuild signprep" +
+                                        kRunOnCpu);
   }
   return symbol<GpuPluginBuildFunction>(library, kGpuPluginBuildSymbol, path);
 }

@@ -126,5 +126,127 @@ class FeaturesRun(unittest.TestCase):
                 self.assertFalse(out.exists())
 
 
+CUDA_BUILT = os.environ.get("SIGNPREP_CUDA_BUILT") == "1"
+# Each message that ends a --device cuda run without a usable GPU says how to
+# go on without one.
+ON_THE_CPU = "or leave out --device to compute on the CPU"
+# The GPU against the CPU, per frame. fp32 runs without TF32 or FFT: the
+# bound of inception_v3_test.cpp (float32 sums in other orders). fp16 and
+# bf16 round every activation to 11 and 8 significant bits (unit roundoff
+# 4.9e-4, 3.9e-3); over the ~95 layers, errors that add up as a random walk
+# (sqrt(95) ~ 10x) give the bounds below. docs/BENCHMARKS.md has the measured
+# figures.
+RELATIVE_L2_BOUND = {"fp32": 1e-4, "fp16": 1e-2, "bf16": 5e-2}
+
+
+def library_of_signprep(name):
+    """The path of a shared library signprep is linked with, as ldd finds it."""
+    listing = subprocess.run(["ldd", SIGNPREP], capture_output=True, text=True).stdout
+    return next(Path(line.split("=>")[1].split()[0]) for line in listing.splitlines()
+                if line.strip().startswith(name))
+
+
+class Gpu(unittest.TestCase):
+    """--device cuda: the features of a GPU, where there is one; elsewhere, a
+    one-line error (exit 7) that says why and how to go on, and no output."""
+
+    @classmethod
+    def setUpClass(cls):
+        FeaturesRun.setUpClass.__func__(cls)  # the same weights, and the CPU's features
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def run_on(self, out, *args):
+        return signprep(self.videos / "wave.mp4", out, "--write-iv3-features", "--iv3-weights",
+                        self.weights, "--target-fps", FPS, *args)
+
+    def gpu_or_skip(self, out, *args):
+        result = self.run_on(out, "--device", "cuda", *args)
+        if result.returncode == 7:
+            self.skipTest("no usable GPU: " + result.stderr.strip())
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return result
+
+    def test_features_equal_the_cpu_path(self):
+        for precision, bound in RELATIVE_L2_BOUND.items():
+            with self.subTest(precision):
+                out = self.dir / ("gpu_" + precision)
+                self.gpu_or_skip(out, "--iv3-precision", precision, "--batch-size", 8)
+                with np.load(out / "wave.npz") as gpu, np.load(self.out / "wave.npz") as cpu:
+                    a, b = gpu["X2048"], cpu["X2048"]
+                    error = np.linalg.norm(a - b, axis=1) / np.linalg.norm(b, axis=1)
+                    self.assertLess(error.max(), bound)
+                    meta = json.loads(str(gpu["meta"]))
+                    self.assertEqual(meta.get("iv3_precision", "fp32"), precision)
+
+    def test_without_a_gpu_exit_7_and_write_nothing(self):
+        out = self.dir / "no_gpu"
+        result = self.run_on(out, "--device", "cuda")
+        if result.returncode == 0:
+            self.skipTest("this machine has a usable GPU")
+        self.assertEqual(result.returncode, 7, result.stderr)
+        message = result.stderr.strip()
+        self.assertEqual(len(message.splitlines()), 1, message)
+        self.assertIn(ON_THE_CPU, message)
+        if not CUDA_BUILT:
+            self.assertIn("built without its CUDA backend", message)
+        self.assertFalse(out.exists())  # the GPU is checked before OUT is made
+
+    def test_a_broken_backend_library_is_named(self):
+        if not CUDA_BUILT:
+            self.skipTest("built without the CUDA backend")
+        # A copy of the program finds the library beside itself first.
+        for name, content, phrase in [
+            ("not_a_library", b"not a shared library", "cannot load the CUDA backend: "),
+            ("another_library", library_of_signprep("libz.so"),
+             "is not signprep's CUDA backend (no signprep_cuda_plugin_abi)"),
+        ]:
+            with self.subTest(name):
+                folder = self.dir / name
+                folder.mkdir()
+                shutil.copy(SIGNPREP, folder / "signprep")
+                library = folder / "libsignprep_cuda.so"
+                if isinstance(content, bytes):
+                    library.write_bytes(content)
+                else:
+                    shutil.copy(content, library)
+                result = subprocess.run(
+                    [folder / "signprep", self.videos / "wave.mp4", folder / "out",
+                     "--write-iv3-features", "--iv3-weights", self.weights, "--device", "cuda"],
+                    capture_output=True, text=True)
+                self.assertEqual(result.returncode, 7, result.stderr)
+                self.assertIn(phrase, result.stderr)
+                self.assertIn(ON_THE_CPU, result.stderr)
+
+    def test_device_flags_are_checked(self):
+        for args, phrase in [
+            (["--device", "tpu"], "--device: 'tpu' is not a device (cpu, cuda or cuda:N)"),
+            (["--device", "cuda:x"], "--device: 'cuda:x' is not a device"),
+            (["--device", "cuda", "--iv3-precision", "fp8"],
+             "unknown precision 'fp8' (choose fp32, fp16 or bf16)"),
+            (["--iv3-precision", "fp16"], "--iv3-precision fp16 and bf16 are for the GPU"),
+        ]:
+            with self.subTest(args):
+                result = self.run_on(self.dir / "flags", *args)
+                self.assertEqual(result.returncode, 2, result.stderr)
+                self.assertIn(phrase, result.stderr)
+        result = signprep(self.videos / "wave.mp4", self.dir / "flags", "--write-keypoints",
+                          "--device", "cuda")
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("add --write-iv3-features", result.stderr)
+
+    def test_cpu_is_the_default_device(self):
+        out = self.dir / "explicit_cpu"
+        result = self.run_on(out, "--device", "cpu", "--batch-size", 4, "--workers", 2)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with np.load(out / "wave.npz") as explicit, np.load(self.out / "wave.npz") as default:
+            np.testing.assert_array_equal(explicit["X2048"], default["X2048"])
+            self.assertNotIn("iv3_precision", json.loads(str(explicit["meta"])))
+        report = json.loads((out / "run_report.json").read_text())
+        self.assertEqual(report["options"]["iv3_device"], "cpu")
+
+
 if __name__ == "__main__":
     unittest.main()
