@@ -387,15 +387,30 @@ CpuNetworks load_cpu(const nn::SafetensorsFile& weights, const InceptionV3Option
   return networks;
 }
 
-std::unique_ptr<nn::GpuNetwork> load_gpu(const nn::SafetensorsFile& weights,
-                                         const InceptionV3Options& options) {
-  const nn::GpuOptions gpu_options{.device = *options.cuda_device,
-                                   .precision = options.precision,
-                                   .input_levels = inception_v3_input_levels()};
-  return nn::load_gpu_network(inception_v3_graph(weights, options.batch_size), gpu_options);
+// Runs `load` on the weights file, adding to a weights error where such a
+// file comes from.
+template <typename Load>
+auto with_weights(const std::filesystem::path& weights_path, Load&& load) {
+  try {
+    return load(nn::SafetensorsFile::load(weights_path));
+  } catch (const Error& error) {
+    if (error.kind() != ErrorKind::kModel) throw;
+    throw Error(ErrorKind::kModel, error.what() + std::string(kWhereWeightsComeFrom));
+  }
 }
 
 }  // namespace
+
+std::unique_ptr<nn::GpuNetwork> load_inception_v3_on_gpu(const std::filesystem::path& weights,
+                                                         int device, int batch,
+                                                         nn::GpuPrecision precision) {
+  if (batch < 1) throw Error(ErrorKind::kUsage, "batch size must be at least 1");
+  return with_weights(weights, [&](const nn::SafetensorsFile& file) {
+    return nn::load_gpu_network(
+        inception_v3_graph(file, batch),
+        {.device = device, .precision = precision, .input_levels = inception_v3_input_levels()});
+  });
+}
 
 InceptionV3 InceptionV3::load(const std::filesystem::path& weights_path,
                               const InceptionV3Options& options) {
@@ -403,16 +418,12 @@ InceptionV3 InceptionV3::load(const std::filesystem::path& weights_path,
   if (options.threads < 1) throw Error(ErrorKind::kUsage, "InceptionV3 needs at least 1 thread");
   auto impl = std::make_unique<Impl>();
   impl->batch_size = options.batch_size;
-  try {
-    const nn::SafetensorsFile weights = nn::SafetensorsFile::load(weights_path);
-    if (options.cuda_device) {
-      impl->gpu = load_gpu(weights, options);
-    } else {
-      impl->cpu = load_cpu(weights, options);
-    }
-  } catch (const Error& error) {
-    if (error.kind() != ErrorKind::kModel) throw;
-    throw Error(ErrorKind::kModel, error.what() + std::string(kWhereWeightsComeFrom));
+  if (options.cuda_device) {
+    impl->gpu = load_inception_v3_on_gpu(weights_path, *options.cuda_device, options.batch_size,
+                                         options.precision);
+  } else {
+    impl->cpu = with_weights(
+        weights_path, [&](const nn::SafetensorsFile& file) { return load_cpu(file, options); });
   }
   return InceptionV3(std::move(impl));
 }

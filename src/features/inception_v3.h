@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "features/frame_features.h"
 #include "image/image.h"
 #include "nn/gpu_precision.h"
 #include "nn/model.h"
@@ -39,7 +40,7 @@ struct InceptionV3Options {
   nn::GpuPrecision precision = nn::GpuPrecision::kFp32;  // on the GPU
 };
 
-class InceptionV3 {
+class InceptionV3 final : public FrameFeatures {
  public:
   static constexpr int kInputSide = 299;
   static constexpr int kFeatureCount = 2048;
@@ -54,17 +55,14 @@ class InceptionV3 {
 
   InceptionV3(InceptionV3&&) noexcept;
   InceptionV3& operator=(InceptionV3&&) noexcept;
-  ~InceptionV3();
+  ~InceptionV3() override;
 
-  // Queues one RGB frame of any size (resized here); runs the network when a
-  // batch is full.
-  void add(const image::ImageView& frame);
-  // Runs what is queued and returns the features of every frame added since
-  // the last finish(), [frames, 2048] row-major, and starts a new sequence.
-  std::vector<float> finish();
-  // Drops the queued frames and collected features without running the
-  // network: for a clip abandoned midway.
-  void clear();
+  // Resizes the frame here; runs the network when a batch is full.
+  void add(const image::ImageView& frame) override;
+  // Runs what is queued first.
+  std::vector<float> finish() override;
+  // Without running the network.
+  void clear() override;
 
   int batch_size() const;
   // Of the CPU network that runs full batches: multiply-accumulates per run

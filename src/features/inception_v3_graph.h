@@ -1,11 +1,15 @@
-// The pieces of features::InceptionV3 that a backend needs on its own: the
-// graph, and the input normalisation as per-level tables. bench/iv3_gpu_check
-// uses them to time the GPU network without the per-frame host work.
+// The pieces of features::InceptionV3 that are used on their own: the graph,
+// the input normalisation as per-level tables, and the network on a GPU
+// (pipeline's feature server; bench/iv3_gpu_check times it without the
+// per-frame host work).
 #pragma once
 
 #include <array>
+#include <filesystem>
+#include <memory>
 #include <vector>
 
+#include "nn/gpu_network.h"
 #include "nn/model_def.h"
 #include "nn/safetensors.h"
 
@@ -20,5 +24,12 @@ nn::ModelDef inception_v3_graph(const nn::SafetensorsFile& weights, int batch);
 // rounded to float32 as torch does, tabulated for the 256 levels of each RGB
 // channel: the CPU path looks frames up in it, the GPU path uploads it.
 std::vector<std::array<float, 256>> inception_v3_input_levels();
+
+// The network alone on a GPU, fed 299x299 RGB frames: what InceptionV3 uses
+// with a CUDA device, and what the run's feature server batches into. Throws
+// as InceptionV3::load does.
+std::unique_ptr<nn::GpuNetwork> load_inception_v3_on_gpu(const std::filesystem::path& weights,
+                                                         int device, int batch,
+                                                         nn::GpuPrecision precision);
 
 }  // namespace signprep::features

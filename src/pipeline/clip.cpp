@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/timed.h"
 #include "features/gap_interpolation.h"
+#include "features/inception_v3.h"
 #include "features/occlusion.h"
 #include "image/resize.h"
 #include "output/npz_writer.h"

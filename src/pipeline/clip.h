@@ -8,11 +8,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "features/inception_v3.h"
+#include "features/frame_features.h"
 #include "landmarks/holistic.h"
 #include "pipeline/run_options.h"
 
@@ -22,7 +23,9 @@ namespace signprep::pipeline {
 // is a requested branch.
 struct Extractors {
   std::optional<landmarks::HolisticTracker> holistic;  // --write-keypoints
-  std::optional<features::InceptionV3> iv3;            // --write-iv3-features
+  // --write-iv3-features: features::InceptionV3, or the client of the run's
+  // feature server (--device cuda).
+  std::unique_ptr<features::FrameFeatures> iv3;
 };
 
 // Wall time of the stages outside Holistic, in seconds.

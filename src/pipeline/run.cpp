@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <deque>
 #include <iostream>
 #include <limits>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/json.h"
 #include "output/labels_csv.h"
 #include "pipeline/discovery.h"
 #include "pipeline/memory_budget.h"
@@ -121,6 +123,28 @@ void warn_if_memory_is_short(const RunOptions& options, int workers) {
   }
 }
 
+// "signprep: InceptionV3 on NVIDIA H100 ... (cuda:0), fp32, batch 64: 1234
+// frames in 25 batches (77% full); GPU busy 12.3 s of 40.1 s (31%)"
+std::string feature_server_line(const JsonValue& stats) {
+  const auto number = [&](const char* key) {
+    const JsonValue* value = stats.find(key);
+    if (const std::int64_t* i = value ? value->as_int() : nullptr) return double(*i);
+    const double* d = value ? value->as_double() : nullptr;
+    return d ? *d : 0.0;
+  };
+  const std::string* device = stats.find("device") ? stats.find("device")->as_string() : nullptr;
+  const double frames = number("frames"), batches = number("batches");
+  const double busy = number("busy_seconds"), serving = number("serving_seconds");
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "signprep: InceptionV3 on %s: %.0f frames in %.0f batches (%.0f%% full); GPU "
+                "busy %.1f s of %.1f s (%.0f%%)\n",
+                device ? device->c_str() : "the GPU", frames, batches,
+                batches > 0 ? 100 * frames / (batches * number("batch_size")) : 0.0, busy, serving,
+                serving > 0 ? 100 * busy / serving : 0.0);
+  return line;
+}
+
 RunSummary summarize(const std::vector<VideoRecord>& videos, double seconds) {
   RunSummary summary;
   summary.seconds = seconds;
@@ -198,8 +222,11 @@ RunSummary run(const RunOptions& options) {
   }
   write_labels(options, labels);
   const std::int64_t peak_worker_memory = supervisor ? supervisor->peak_worker_memory() : 0;
-  report.finish(peak_worker_memory);
+  const std::optional<std::string> server =
+      supervisor ? supervisor->feature_server_stats() : std::nullopt;
+  report.finish(peak_worker_memory, server);
   progress.finish();
+  if (server && !options.quiet) std::cerr << feature_server_line(parse_json(*server));
   RunSummary summary =
       summarize(report.videos(),
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());

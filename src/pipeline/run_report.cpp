@@ -117,9 +117,11 @@ void RunReport::record(std::size_t index, VideoRecord record) {
   if (Clock::now() >= next_write_) write();
 }
 
-void RunReport::finish(std::int64_t peak_worker_memory) {
+void RunReport::finish(std::int64_t peak_worker_memory,
+                       const std::optional<std::string>& feature_server) {
   finished_ = utc_now_iso8601();
   peak_worker_memory_ = peak_worker_memory;
+  if (feature_server) feature_server_ = parse_json(*feature_server);
   write();
 }
 
@@ -139,6 +141,7 @@ void RunReport::write() {
       {"counts", status_counts(videos_)},
       {"peak_worker_memory_mib",
        peak_worker_memory_ > 0 ? JsonValue(peak_worker_memory_ / (1024 * 1024)) : JsonValue()},
+      {"feature_server", feature_server_},
       {"videos", std::move(videos)},
   };
   output::AtomicFile file(path_);

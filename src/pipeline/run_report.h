@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/json.h"
 #include "pipeline/run_options.h"
 
 namespace signprep::pipeline {
@@ -39,9 +40,10 @@ class RunReport {
   // writing that often would slow the run (a report of many videos takes a
   // while to write): writes take at most a tenth of the run's time.
   void record(std::size_t index, VideoRecord record);
-  // The final file, with the time the run finished and the largest worker's
-  // peak resident memory in bytes (0: no worker ran).
-  void finish(std::int64_t peak_worker_memory);
+  // The final file, with the time the run finished, the largest worker's
+  // peak resident memory in bytes (0: no worker ran) and the feature
+  // server's statistics (FeatureServerStats as JSON) when there was one.
+  void finish(std::int64_t peak_worker_memory, const std::optional<std::string>& feature_server);
 
   const std::vector<VideoRecord>& videos() const { return videos_; }
 
@@ -52,6 +54,7 @@ class RunReport {
   std::string started_;  // UTC, ISO 8601
   std::optional<std::string> finished_;
   std::int64_t peak_worker_memory_ = 0;
+  JsonValue feature_server_;
   RunOptions options_;
   std::vector<VideoRecord> videos_;
   std::chrono::steady_clock::time_point next_write_;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <iostream>
 
 #include "output/atomic_file.h"
 #include "output/json_writer.h"
@@ -39,7 +40,69 @@ void remove_clip_files(const RunOptions& options, const PlannedClip& clip, pid_t
 }  // namespace
 
 Supervisor::Supervisor(const WorkerSetup& setup, int workers) : setup_(setup), slots_(workers) {
+  if (setup.options.cuda_device) start_feature_server();
   for (Slot& slot : slots_) start_worker(slot);
+}
+
+// The workers connect to the server as they start: it must listen first.
+void Supervisor::start_feature_server() {
+  server_ = std::make_unique<WorkerProcess>(setup_, WorkerProcess::Role::kFeatureServer);
+  while (server_ && !server_ready_ && !fatal_) {
+    pollfd fd{server_->events_fd(), POLLIN, 0};
+    if (::poll(&fd, 1, kPollMilliseconds) < 0 && errno != EINTR) {
+      throw Error(ErrorKind::kOutput,
+                  std::string("cannot wait for the feature server: ") + std::strerror(errno));
+    }
+    if (fd.revents != 0) handle_server_events();
+  }
+  if (fatal_) throw *fatal_;
+}
+
+void Supervisor::handle_server_events() {
+  for (WorkerEvent& event : server_->read_events()) {
+    switch (event.kind) {
+      case WorkerEvent::Kind::kReady:
+        server_ready_ = true;
+        break;
+      case WorkerEvent::Kind::kFatal:
+        if (!fatal_) fatal_ = Error(event.error_kind, event.text);
+        break;
+      case WorkerEvent::Kind::kServerStats:
+        server_stats_ = std::move(event.text);
+        break;
+      default:
+        if (progress_) {
+          progress_->print(event.text);
+        } else {
+          std::cerr << event.text;
+        }
+        break;
+    }
+  }
+  if (!server_->ended()) return;
+  const WorkerExit& exit = server_->wait();
+  if (!server_ready_ && !fatal_) {
+    fatal_ = Error(ErrorKind::kDevice,
+                   "the feature server " + exit.description + " while loading InceptionV3");
+  } else if (!exit.clean && !server_finishing_) {
+    const std::string text = "signprep: warning: the feature server " + exit.description +
+                             "; the workers compute InceptionV3 on the CPU from here\n";
+    if (progress_) progress_->print(text);
+  }
+  server_.reset();
+}
+
+// After the workers: the server ends and reports its statistics.
+void Supervisor::finish_feature_server() {
+  if (!server_) return;
+  server_finishing_ = true;
+  server_->finish();
+  const auto start = std::chrono::steady_clock::now();
+  while (server_) {
+    if (seconds_since(start) > kStopGraceSeconds) server_->kill();
+    pollfd fd{server_->events_fd(), POLLIN, 0};
+    if (::poll(&fd, 1, kPollMilliseconds) > 0) handle_server_events();
+  }
 }
 
 void Supervisor::start_worker(Slot& slot) {
@@ -74,6 +137,7 @@ void Supervisor::run(std::deque<std::size_t> queue, Progress& progress,
       poll_once();
       kill_stalled();
     }
+    finish_feature_server();
   } catch (...) {
     // The supervisor cannot go on (the report cannot be written, say): the
     // workers stop at their next frame rather than being killed mid-write.
@@ -127,12 +191,14 @@ void Supervisor::poll_once() {
     polled.push_back(&slot);
   }
   if (fds.empty()) return;
+  if (server_) fds.push_back({server_->events_fd(), POLLIN, 0});
   if (::poll(fds.data(), fds.size(), kPollMilliseconds) < 0) {
     if (errno == EINTR) return;  // a signal: the caller looks at the stop flag
     throw Error(ErrorKind::kOutput,
                 std::string("cannot wait for the workers: ") + std::strerror(errno));
   }
-  for (std::size_t i = 0; i < fds.size(); ++i) {
+  if (server_ && fds.back().revents != 0) handle_server_events();
+  for (std::size_t i = 0; i < polled.size(); ++i) {
     if (fds[i].revents == 0) continue;
     Slot& slot = *polled[i];
     for (WorkerEvent& event : slot.process->read_events()) handle(slot, std::move(event));
@@ -164,6 +230,8 @@ void Supervisor::handle(Slot& slot, WorkerEvent event) {
       if (!fatal_) fatal_ = Error(event.error_kind, event.text);
       begin_stop();
       break;
+    case Kind::kServerStats:
+      break;  // the feature server's alone
   }
 }
 

@@ -22,7 +22,9 @@ class Supervisor {
  public:
   using ResultHandler = std::function<void(ClipResult)>;
 
-  // Starts `workers` worker processes.
+  // Starts `workers` worker processes. With --device cuda, first the run's
+  // feature server, and returns once it is ready; throws its error (no GPU,
+  // bad weights) when it cannot be.
   Supervisor(const WorkerSetup& setup, int workers);
 
   // Returns once every worker has loaded its models; throws the first
@@ -42,6 +44,9 @@ class Supervisor {
 
   // The highest peak resident memory of a worker so far, in bytes.
   std::int64_t peak_worker_memory() const { return peak_worker_memory_; }
+  // The feature server's statistics (FeatureServerStats as JSON), once it
+  // has ended well at the end of run().
+  const std::optional<std::string>& feature_server_stats() const { return server_stats_; }
 
  private:
   struct Slot {
@@ -55,6 +60,9 @@ class Supervisor {
   };
 
   void start_worker(Slot& slot);
+  void start_feature_server();
+  void handle_server_events();
+  void finish_feature_server();
   void hand_out();
   void begin_stop();
   // Waits up to a second for events of the live workers and handles them.
@@ -74,6 +82,10 @@ class Supervisor {
   bool stopping_ = false;
   std::optional<Error> fatal_;
   std::int64_t peak_worker_memory_ = 0;
+  std::unique_ptr<WorkerProcess> server_;  // the feature server, while it lives
+  bool server_ready_ = false;
+  bool server_finishing_ = false;
+  std::optional<std::string> server_stats_;
 };
 
 }  // namespace signprep::pipeline

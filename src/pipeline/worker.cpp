@@ -16,8 +16,12 @@
 #include <sstream>
 
 #include "core/json.h"
+#include "features/inception_v3.h"
 #include "output/json_writer.h"
 #include "pipeline/clip.h"
+#include "pipeline/feature_client.h"
+#include "pipeline/feature_link.h"
+#include "pipeline/feature_server.h"
 
 namespace signprep::pipeline {
 namespace {
@@ -55,6 +59,9 @@ std::string encode(const WorkerEvent& event) {
     case Kind::kFatal:
       object = {
           {"event", "fatal"}, {"kind", static_cast<int>(event.error_kind)}, {"text", event.text}};
+      break;
+    case Kind::kServerStats:
+      object = {{"event", "server_stats"}, {"text", event.text}};
       break;
     case Kind::kClipDone: {
       const ClipResult& result = *event.result;
@@ -147,6 +154,9 @@ WorkerEvent decode(std::string_view line) {
     event.kind = Kind::kFatal;
     event.error_kind = static_cast<ErrorKind>(fields.integer("kind"));
     event.text = fields.text("text");
+  } else if (name == "server_stats") {
+    event.kind = Kind::kServerStats;
+    event.text = fields.text("text");
   } else if (name == "done") {
     event.kind = Kind::kClipDone;
     event.result = decode_result(fields);
@@ -204,6 +214,25 @@ class SupervisorLink {
   std::string buffer_;
 };
 
+// One frame per run on the CPU, whatever --batch-size: as fast per frame as
+// batches of 8 or 32 on oneDNN, at a third of the memory (docs/BENCHMARKS.md,
+// "Memory per worker").
+std::unique_ptr<features::FrameFeatures> load_cpu_inception(const RunOptions& options,
+                                                            int threads) {
+  features::InceptionV3Options iv3;
+  iv3.batch_size = 1;
+  iv3.threads = threads;
+  return std::make_unique<features::InceptionV3>(
+      features::InceptionV3::load(iv3_weights_path(options), iv3));
+}
+
+// --batch-size frames of this worker in flight at most: enough to fill a
+// batch alone, while the server works on the others'.
+std::unique_ptr<features::FrameFeatures> connect_to_feature_server(const RunOptions& options) {
+  return std::make_unique<FeatureClient>(feature_server_address(::getppid(), *options.cuda_device),
+                                         options.batch_size);
+}
+
 // The extractors the options ask for, loaded once per worker.
 Extractors load_extractors(const RunOptions& options, int threads) {
   Extractors extractors;
@@ -216,17 +245,8 @@ Extractors load_extractors(const RunOptions& options, int threads) {
     extractors.holistic.emplace(holistic);
   }
   if (options.write_iv3_features) {
-    // One frame per run on the CPU, whatever --batch-size: as fast per frame
-    // as batches of 8 or 32 on oneDNN, at a third of the memory
-    // (docs/BENCHMARKS.md, "Memory per worker").
-    // On a GPU, --batch-size frames per run.
-    constexpr int kCpuBatch = 1;
-    features::InceptionV3Options iv3{.batch_size = kCpuBatch,
-                                     .threads = threads,
-                                     .cuda_device = options.cuda_device,
-                                     .precision = options.iv3_precision};
-    if (options.cuda_device) iv3.batch_size = options.batch_size;
-    extractors.iv3.emplace(features::InceptionV3::load(iv3_weights_path(options), iv3));
+    extractors.iv3 = options.cuda_device ? connect_to_feature_server(options)
+                                         : load_cpu_inception(options, threads);
   }
   return extractors;
 }
@@ -316,9 +336,20 @@ bool run_assigned(const WorkerSetup& setup, std::size_t index, Extractors& extra
     link.send(WorkerEvent::Kind::kClipStopped);
     return false;
   } catch (const Error& error) {
-    if (error.kind() != ErrorKind::kInput) throw;
-    record.status = VideoStatus::kFailed;
-    record.error = error.what();
+    if (error.kind() == ErrorKind::kDevice && setup.options.cuda_device) {
+      // The feature server has gone: this clip's features with it. The
+      // worker goes on with InceptionV3 on the CPU.
+      record.error = clip.video.string() + ": " + error.what();
+      record.status = VideoStatus::kFailed;
+      extractors.iv3 = load_cpu_inception(setup.options, setup.threads);
+      link.send(WorkerEvent::Kind::kMessage,
+                "signprep: warning: a worker lost the feature server; it computes InceptionV3 "
+                "on the CPU from here\n");
+    } else {
+      if (error.kind() != ErrorKind::kInput) throw;
+      record.status = VideoStatus::kFailed;
+      record.error = error.what();
+    }
   }
   record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   WorkerEvent done;
@@ -328,9 +359,47 @@ bool run_assigned(const WorkerSetup& setup, std::size_t index, Extractors& extra
   return true;
 }
 
-int serve(const WorkerSetup& setup) {
+std::string stats_json(const FeatureServerStats& stats) {
+  return output::dump_json(JsonValue::Object{{"device", stats.device},
+                                             {"frames", stats.frames},
+                                             {"batches", stats.batches},
+                                             {"batch_size", stats.batch_size},
+                                             {"busy_seconds", stats.busy_seconds},
+                                             {"serving_seconds", stats.serving_seconds}});
+}
+
+// The feature server's life: errors while loading are the run's (no GPU:
+// nothing is written); a GPU failure later is a warning, and the workers
+// carry on without it.
+int serve_features(const WorkerSetup& setup, const SupervisorLink& link) {
+  std::optional<FeatureServer> server;
+  try {
+    server.emplace(setup.options, feature_server_address(::getppid(), *setup.options.cuda_device));
+  } catch (const Error& error) {
+    WorkerEvent fatal;
+    fatal.kind = WorkerEvent::Kind::kFatal;
+    fatal.error_kind = error.kind();
+    fatal.text = error.what();
+    link.send(fatal);
+    return 1;
+  }
+  link.send(WorkerEvent::Kind::kReady);
+  try {
+    link.send(WorkerEvent::Kind::kServerStats,
+              stats_json(server->serve(kWorkerSocket, setup.stop)));
+    return 0;
+  } catch (const Error& error) {
+    link.send(WorkerEvent::Kind::kMessage,
+              "signprep: warning: the feature server stopped: " + std::string(error.what()) +
+                  "; the workers compute InceptionV3 on the CPU from here\n");
+    return 1;
+  }
+}
+
+int serve(const WorkerSetup& setup, WorkerProcess::Role role) {
   SupervisorLink link;
   try {
+    if (role == WorkerProcess::Role::kFeatureServer) return serve_features(setup, link);
     Extractors extractors = load_extractors(setup.options, setup.threads);
     link.send(WorkerEvent::Kind::kReady);
     while (const std::optional<std::size_t> index = link.next_clip()) {
@@ -380,7 +449,7 @@ std::string describe_exit(int status) {
 
 }  // namespace
 
-WorkerProcess::WorkerProcess(const WorkerSetup& setup) {
+WorkerProcess::WorkerProcess(const WorkerSetup& setup, Role role) {
   int sockets[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) {
     system_failure("create a worker's socket");
@@ -399,7 +468,7 @@ WorkerProcess::WorkerProcess(const WorkerSetup& setup) {
     become_worker(sockets[1], supervisor);
     // _Exit: the supervisor's objects copied into this process (its report,
     // its progress bar) must not run their destructors here.
-    std::_Exit(serve(setup));
+    std::_Exit(serve(setup, role));
   }
   ::close(sockets[1]);
   socket_ = sockets[0];

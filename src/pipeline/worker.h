@@ -48,6 +48,7 @@ struct WorkerEvent {
     kClipDone,     // `result`
     kClipStopped,  // a stop signal interrupted the clip; nothing of it was written
     kFatal,        // `error_kind`, `text`: the run cannot go on (a model, an unwritable OUT)
+    kServerStats,  // `text`: the feature server's FeatureServerStats, as JSON, as it ends
   };
   Kind kind = Kind::kReady;
   std::string text;
@@ -64,8 +65,13 @@ struct WorkerExit {
 
 class WorkerProcess {
  public:
+  enum class Role {
+    kClips,          // processes the clips it is assigned
+    kFeatureServer,  // the run's feature server (pipeline/feature_server.h): no clips; it
+                     // reports ready, serves until finish(), then sends its statistics
+  };
   // Forks the worker; throws Error(kOutput) when the system refuses a process or a pipe.
-  explicit WorkerProcess(const WorkerSetup& setup);
+  explicit WorkerProcess(const WorkerSetup& setup, Role role = Role::kClips);
   // Kills and reaps a worker still running: no process outlives its supervisor.
   ~WorkerProcess();
   WorkerProcess(const WorkerProcess&) = delete;

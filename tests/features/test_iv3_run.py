@@ -248,5 +248,81 @@ class Gpu(unittest.TestCase):
         self.assertEqual(report["options"]["iv3_device"], "cpu")
 
 
+class FeatureServer(unittest.TestCase):
+    """--device cuda's feature server: one process batching every worker's
+    frames. Its mechanics (shared memory, batches across clips, order per
+    clip, deaths) are checked here without a GPU: the test hook
+    SIGNPREP_TEST_FEATURE_SERVER_ON_CPU=1 puts the CPU network where the GPU's
+    would be (pipeline/feature_server.cpp)."""
+
+    @classmethod
+    def setUpClass(cls):
+        FeaturesRun.setUpClass.__func__(cls)
+        cls.clips = cls.dir / "clips"
+        cls.clips.mkdir()
+        for name in "abcd":
+            shutil.copy(video_fixtures.SAMPLE, cls.clips / f"{name}.mp4")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def served(self, out, env=None, *args):
+        return signprep(self.clips, out, "--write-iv3-features", "--iv3-weights", self.weights,
+                        "--target-fps", FPS, "--device", "cuda", "--batch-size", 4, "--workers", 2,
+                        *args, env={"SIGNPREP_TEST_FEATURE_SERVER_ON_CPU": "1", **(env or {})})
+
+    def assert_cpu_features(self, npz):
+        with np.load(npz) as served, np.load(self.out / "wave.npz") as cpu:
+            a, b = served["X2048"], cpu["X2048"]
+            self.assertEqual(a.shape, b.shape)
+            # The parity bound of inception_v3_test.cpp: batching changes
+            # which frames share a run, never the arithmetic of one frame.
+            error = np.linalg.norm(a - b, axis=1) / np.linalg.norm(b, axis=1)
+            self.assertLess(error.max(), 1e-4)
+
+    def test_batches_cross_clips_and_each_clip_keeps_its_order(self):
+        out = self.dir / "served"
+        result = self.served(out)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        for name in "abcd":
+            self.assert_cpu_features(out / f"{name}.npz")
+        stats = json.loads((out / "run_report.json").read_text())["feature_server"]
+        frames = 4 * json.loads(str(np.load(out / "a.npz")["meta"]))["frames_kept"]
+        self.assertEqual(stats["frames"], frames)
+        self.assertEqual(stats["batch_size"], 4)
+        self.assertGreaterEqual(stats["batches"], frames / 4)
+        self.assertLess(stats["batches"], frames)  # frames were batched, not sent one by one
+        self.assertGreater(stats["busy_seconds"], 0)
+        self.assertLessEqual(stats["busy_seconds"], stats["serving_seconds"])
+        self.assertIn(f"signprep: InceptionV3 on the CPU (test stand-in), batch 4: {frames} "
+                      f"frames in {stats['batches']} batches", result.stderr)
+
+    def test_a_worker_dying_costs_only_its_clip(self):
+        out = self.dir / "worker_died"
+        result = self.served(out, {"SIGNPREP_TEST_CRASH_ON": "b.mp4"})
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn("b.mp4: the worker processing it was killed by signal 9", result.stderr)
+        self.assertFalse((out / "b.npz").exists())
+        for name in "acd":
+            self.assert_cpu_features(out / f"{name}.npz")
+
+    def test_the_server_dying_fails_the_clips_in_flight_and_the_run_goes_on(self):
+        out = self.dir / "server_died"
+        result = self.served(out, {"SIGNPREP_TEST_FEATURE_SERVER_CRASH_AFTER": "4"})
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn("signprep: warning: the feature server was killed by signal 9", result.stderr)
+        self.assertIn("the run's feature server stopped answering", result.stderr)
+        written = sorted(p.stem for p in out.glob("*.npz"))
+        report = json.loads((out / "run_report.json").read_text())
+        failed = [v["input"] for v in report["videos"] if v["status"] == "failed"]
+        self.assertTrue(failed)
+        self.assertLessEqual(len(failed), 2)  # one clip in flight per worker at most
+        self.assertEqual(len(written) + len(failed), 4)
+        for name in written:  # computed on the CPU once the server had gone
+            self.assert_cpu_features(out / f"{name}.npz")
+        self.assertIsNone(report["feature_server"])
+
+
 if __name__ == "__main__":
     unittest.main()

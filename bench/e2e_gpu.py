@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""A whole run with InceptionV3 on the CPU and on the GPU, same clips, same
+weights: wall time of each and the features' largest per-frame relative L2
+between them.
+
+usage: bench/e2e_gpu.py SIGNPREP VIDEOS [--batch 64] [--workers N] [--keypoints]
+
+Random weights as in the parity test (tests/features/iv3_reference.py). With
+--keypoints, both runs also write keypoints (the GPU then has to keep up with
+the CPU workers' Holistic); without, features only. Prints one markdown row
+per setting and JSON lines.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "features"))
+sys.path.insert(0, str(ROOT / "scripts"))
+import iv3_reference  # noqa: E402
+from pth_to_safetensors import save_safetensors  # noqa: E402
+
+
+def run(signprep, videos, out, args):
+    start = time.monotonic()
+    result = subprocess.run([str(signprep), str(videos), str(out), "--quiet", *args],
+                            capture_output=True, text=True)
+    wall = time.monotonic() - start
+    if result.returncode != 0:
+        sys.exit(f"signprep {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
+    return wall
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("signprep", type=Path)
+    parser.add_argument("videos", type=Path)
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=os.cpu_count())
+    parser.add_argument("--keypoints", action="store_true")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        noise = torch.from_numpy(np.random.default_rng(1).normal(0, 1, (4, 3, 299, 299))).float()
+        weights = tmp / "weights.safetensors"
+        save_safetensors(iv3_reference.random_model(noise).state_dict(), weights)
+        common = ["--write-iv3-features", "--iv3-weights", str(weights), "--workers",
+                  str(args.workers), "--batch-size", str(args.batch)]
+        if args.keypoints:
+            common.append("--write-keypoints")
+        settings = {"cpu": [], "cuda fp32": ["--device", "cuda"],
+                    "cuda fp16": ["--device", "cuda", "--iv3-precision", "fp16"]}
+        walls = {name: run(args.signprep, args.videos, tmp / name.replace(" ", "_"),
+                           common + extra) for name, extra in settings.items()}
+        print(f"| setting | wall s | vs cpu | max rel. L2 vs cpu | ({args.workers} workers, "
+              f"batch {args.batch}{', keypoints' if args.keypoints else ''})")
+        print("|---|---|---|---|")
+        records = []
+        for name in settings:
+            worst = 0.0
+            for npz in sorted((tmp / "cpu").rglob("*.npz")):
+                other = tmp / name.replace(" ", "_") / npz.relative_to(tmp / "cpu")
+                with np.load(npz) as a, np.load(other) as b:
+                    x, y = b["X2048"], a["X2048"]
+                    error = np.linalg.norm(x - y, axis=1) / np.linalg.norm(y, axis=1)
+                    worst = max(worst, float(error.max()))
+            print(f"| {name} | {walls[name]:.1f} | {walls['cpu'] / walls[name]:.2f}x | "
+                  f"{worst:.2e} |")
+            records.append({"setting": name, "wall_s": walls[name], "max_relative_l2": worst})
+        for record in records:
+            print(json.dumps(record))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The GPU checks, for a machine with an NVIDIA GPU, in one command:
+#   bench/gpu.sh [--prebuilt DIR] [--batch N] [--quick]
+# Builds the CUDA backend and its check into build-gpu/ (CUDA 13 with cuDNN 9
+# needed), then bench/iv3_gpu.py: features against the CPU path in fp32, fp16
+# and bf16, and InceptionV3 frames/s against PyTorch on the same GPU (needs
+# python3 with torch and torchvision). When build-gpu/signprep runs there
+# (FFmpeg's libraries installed), also a whole run of samples/ with features
+# on the CPU and with --device cuda, timed, features compared.
+#
+# A GPU machine without the build dependencies takes a bundle made here:
+#   bench/gpu.sh --bundle DIR      (builds, then copies iv3_gpu_check,
+#                                   libsignprep_cuda.so and the non-CUDA
+#                                   libraries they need into DIR)
+#   bench/gpu.sh --prebuilt DIR    (on the GPU machine)
+# cuDNN is taken from PyTorch's wheel (nvidia-cudnn) when the system has none.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+prebuilt="" bundle="" batch=64 seconds=5 rounds=2
+while (($#)); do
+  case "$1" in
+    --prebuilt) prebuilt="$2"; shift ;;
+    --bundle) bundle="$2"; shift ;;
+    --batch) batch="$2"; shift ;;
+    --quick) seconds=2 rounds=1 ;;
+    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench/gpu.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+build() {
+  cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DSIGNPREP_CUDA=ON \
+    -DSIGNPREP_TESTS=OFF >/dev/null
+  cmake --build build-gpu --target signprep signprep_cuda iv3_gpu_check >/dev/null
+}
+
+if [[ -n "$bundle" ]]; then
+  build
+  mkdir -p "$bundle/lib"
+  cp build-gpu/iv3_gpu_check build-gpu/libsignprep_cuda.so "$bundle/"
+  # What the check links beyond glibc, libstdc++ and CUDA: oneDNN and OpenMP.
+  ldd build-gpu/iv3_gpu_check | awk '/libdnnl|libgomp/ {print $3}' | xargs -r cp -L -t "$bundle/lib"
+  echo "bundle in $bundle: $(ls "$bundle" "$bundle/lib" | tr '\n' ' ')"
+  exit 0
+fi
+
+section() { printf '\n== %s\n' "$*"; }
+
+section "GPU"
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader ||
+  { echo "bench/gpu.sh: nvidia-smi found no GPU" >&2; exit 1; }
+echo "$(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+
+if [[ -n "$prebuilt" ]]; then
+  bin="$prebuilt"
+  export LD_LIBRARY_PATH="$prebuilt/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+else
+  section "build (build-gpu/)"
+  build
+  bin=build-gpu
+fi
+
+if ! ldconfig -p | grep -q 'libcudnn.so.9'; then
+  wheels=$(python3 -c 'import nvidia, os; print(os.path.dirname(nvidia.__path__[0] + "/x"))' \
+    2>/dev/null || true)
+  for lib in "$wheels"/cudnn/lib "$wheels"/cu13/lib "$wheels"/cuda_runtime/lib; do
+    [[ -d "$lib" ]] && export LD_LIBRARY_PATH="$lib:${LD_LIBRARY_PATH:-}"
+  done
+fi
+
+section "InceptionV3: parity with the CPU path, speed against PyTorch (batch $batch)"
+python3 bench/iv3_gpu.py "$bin/iv3_gpu_check" --batch "$batch" --seconds "$seconds" \
+  --rounds "$rounds"
+
+if [[ -x "$bin/signprep" ]] && "$bin/signprep" --help >/dev/null 2>&1; then
+  section "whole run of samples/: features on the CPU, then with --device cuda"
+  python3 bench/e2e_gpu.py "$bin/signprep" samples --batch "$batch"
+else
+  section "whole run skipped: $bin/signprep does not run here (FFmpeg's libraries missing?)"
+fi

@@ -1,0 +1,143 @@
+#include "pipeline/feature_link.h"
+
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "core/error.h"
+
+namespace signprep::pipeline {
+namespace {
+
+// The features follow the frame in each slot, at a 64-byte boundary.
+constexpr std::size_t kFeatureOffset = (SharedSlots::kFrameBytes + 63) / 64 * 64;
+constexpr std::size_t kSlotBytes = kFeatureOffset + SharedSlots::kFeatureCount * sizeof(float);
+
+[[noreturn]] void system_failure(const std::string& what) {
+  throw Error(ErrorKind::kDevice, "cannot " + what + ": " + std::strerror(errno));
+}
+
+}  // namespace
+
+std::string feature_server_address(pid_t supervisor, int device) {
+  return std::string(1, '\0') + "signprep-" + std::to_string(supervisor) + "-features-cuda" +
+         std::to_string(device);
+}
+
+bool send_packet(int socket, FeaturePacket packet, int fd) {
+  iovec data{&packet, sizeof packet};
+  msghdr message{};
+  message.msg_iov = &data;
+  message.msg_iovlen = 1;
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  if (fd >= 0) {
+    message.msg_control = control;
+    message.msg_controllen = sizeof control;
+    cmsghdr* header = CMSG_FIRSTHDR(&message);
+    header->cmsg_level = SOL_SOCKET;
+    header->cmsg_type = SCM_RIGHTS;
+    header->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(header), &fd, sizeof fd);
+  }
+  for (;;) {
+    const ssize_t sent = ::sendmsg(socket, &message, MSG_NOSIGNAL);
+    if (sent == static_cast<ssize_t>(sizeof packet)) return true;
+    if (sent < 0 && errno == EINTR) continue;
+    return false;
+  }
+}
+
+std::optional<FeaturePacket> receive_packet(int socket, int* fd) {
+  FeaturePacket packet{};
+  iovec data{&packet, sizeof packet};
+  msghdr message{};
+  message.msg_iov = &data;
+  message.msg_iovlen = 1;
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  ssize_t got;
+  while ((got = ::recvmsg(socket, &message, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
+  }
+  if (fd) *fd = -1;
+  for (cmsghdr* header = CMSG_FIRSTHDR(&message); header; header = CMSG_NXTHDR(&message, header)) {
+    if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS) {
+      int received = -1;
+      std::memcpy(&received, CMSG_DATA(header), sizeof received);
+      if (fd) {
+        *fd = received;
+      } else {
+        ::close(received);
+      }
+    }
+  }
+  if (got != static_cast<ssize_t>(sizeof packet)) return std::nullopt;
+  return packet;
+}
+
+SharedSlots SharedSlots::create(int slots) {
+  const int fd = ::memfd_create("signprep-frames", MFD_CLOEXEC);
+  if (fd < 0) system_failure("create shared memory for the frames");
+  if (::ftruncate(fd, static_cast<off_t>(kSlotBytes * slots)) != 0) {
+    const int error = errno;
+    ::close(fd);
+    errno = error;
+    system_failure("size shared memory for the frames");
+  }
+  return SharedSlots(fd, slots);
+}
+
+SharedSlots SharedSlots::adopt(int fd, int slots) {
+  return SharedSlots(fd, slots);
+}
+
+SharedSlots::SharedSlots(int fd, int slots) : fd_(fd), slots_(slots) {
+  void* base = ::mmap(nullptr, kSlotBytes * slots, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (base == MAP_FAILED) {
+    const int error = errno;
+    ::close(fd);
+    errno = error;
+    system_failure("map shared memory for the frames");
+  }
+  base_ = static_cast<std::uint8_t*>(base);
+}
+
+SharedSlots::SharedSlots(SharedSlots&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)),
+      slots_(std::exchange(other.slots_, 0)),
+      base_(std::exchange(other.base_, nullptr)) {}
+
+SharedSlots& SharedSlots::operator=(SharedSlots&& other) noexcept {
+  if (this != &other) {
+    release();
+    fd_ = std::exchange(other.fd_, -1);
+    slots_ = std::exchange(other.slots_, 0);
+    base_ = std::exchange(other.base_, nullptr);
+  }
+  return *this;
+}
+
+SharedSlots::~SharedSlots() {
+  release();
+}
+
+void SharedSlots::release() {
+  if (base_) ::munmap(base_, kSlotBytes * slots_);
+  if (fd_ >= 0) ::close(fd_);
+  base_ = nullptr;
+  fd_ = -1;
+}
+
+std::span<std::uint8_t> SharedSlots::frame(int slot) const {
+  return {base_ + kSlotBytes * slot, kFrameBytes};
+}
+
+std::span<float> SharedSlots::features(int slot) const {
+  return {reinterpret_cast<float*>(base_ + kSlotBytes * slot + kFeatureOffset), kFeatureCount};
+}
+
+}  // namespace signprep::pipeline
