@@ -26,7 +26,6 @@
 #include "features/inception_v3.h"
 #include "features/inception_v3_graph.h"
 #include "nn/gpu_network.h"
-#include "nn/safetensors.h"
 
 namespace {
 
@@ -121,13 +120,9 @@ void print_parity(std::string_view precision, const std::vector<float>& gpu,
 void print_speed(const Settings& settings, signprep::nn::GpuPrecision precision,
                  const std::vector<signprep::image::Image>& frames) {
   const auto load_start = Clock::now();
-  const signprep::nn::SafetensorsFile weights =
-      signprep::nn::SafetensorsFile::load(settings.weights);
-  const std::unique_ptr<signprep::nn::GpuNetwork> net = signprep::nn::load_gpu_network(
-      signprep::features::inception_v3_graph(weights, settings.batch),
-      {.device = settings.device,
-       .precision = precision,
-       .input_levels = signprep::features::inception_v3_input_levels()});
+  const std::unique_ptr<signprep::nn::GpuNetwork> net =
+      signprep::features::load_inception_v3_on_gpu(settings.weights, settings.device,
+                                                   settings.batch, precision);
   const double load_s = std::chrono::duration<double>(Clock::now() - load_start).count();
   const std::span<std::uint8_t> input = net->input();
   const std::size_t frame_bytes = input.size() / settings.batch;

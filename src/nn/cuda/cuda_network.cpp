@@ -62,7 +62,8 @@ void select_device(int device) {
   }
   int count = 0;
   const cudaError_t status = cudaGetDeviceCount(&count);
-  if (driver < runtime || status == cudaErrorInsufficientDriver) {
+  // Minor versions are compatible (CUDA's minor version compatibility).
+  if (driver / 1000 < runtime / 1000 || status == cudaErrorInsufficientDriver) {
     throw Error(ErrorKind::kDevice, "the NVIDIA driver supports CUDA " + version_text(driver) +
                                         ", signprep's CUDA backend needs " + version_text(runtime) +
                                         ": update the NVIDIA driver (CUDA 13 needs 580 or newer)" +
@@ -504,9 +505,10 @@ class CudaNetwork final : public GpuNetwork {
     for (const auto& table : options_.input_levels)
       levels.insert(levels.end(), table.begin(), table.end());
     levels_ = DeviceBuffer(levels.size() * sizeof(float), "the input tables");
-    check(cudaMemcpy(levels_.get(), levels.data(), levels.size() * sizeof(float),
-                     cudaMemcpyHostToDevice),
+    check(cudaMemcpyAsync(levels_.get(), levels.data(), levels.size() * sizeof(float),
+                          cudaMemcpyHostToDevice, stream_->get()),
           "cannot copy the input tables to the GPU");
+    check(cudaStreamSynchronize(stream_->get()), "cannot copy the input tables to the GPU");
   }
 
   // Before allocating: a batch too large for the free memory is refused with
@@ -547,8 +549,9 @@ class CudaNetwork final : public GpuNetwork {
       if (!tensor.is_constant || tensor.values.empty()) continue;
       const std::size_t count = tensor.values.size();
       const DeviceBuffer staging(count * sizeof(float), "the weights");
-      check(cudaMemcpy(staging.get(), tensor.values.data(), count * sizeof(float),
-                       cudaMemcpyHostToDevice),
+      // On the network's stream, which does not wait for the legacy default one.
+      check(cudaMemcpyAsync(staging.get(), tensor.values.data(), count * sizeof(float),
+                            cudaMemcpyHostToDevice, stream_->get()),
             "cannot copy the weights to the GPU");
       constants_[t] = DeviceBuffer(count * element_bytes(options_.precision), "the weights");
       narrow_from_float(staging.as<float>(), count, constants_[t].get(), options_.precision,
