@@ -336,13 +336,9 @@ struct InceptionV3::Impl {
   std::vector<float> features;
 
   void add(const image::Image& resized) {
-    if (gpu) {
-      const std::span<std::uint8_t> input =
-          gpu->input().subspan(queued * kFrameFloats, kFrameFloats);
-      for (int y = 0; y < kInputSide; ++y) {
-        std::copy_n(resized.view().row(y), kInputSide * kChannels,
-                    input.begin() + std::size_t(y) * kInputSide * kChannels);
-      }
+    if (gpu) {  // 8-bit pixels, as many as the CPU's input has floats
+      std::copy(resized.pixels.begin(), resized.pixels.end(),
+                gpu->input().begin() + std::ptrdiff_t(queued * kFrameFloats));
     } else {
       normalize(resized.view(), cpu->batched.input(0).subspan(queued * kFrameFloats, kFrameFloats));
     }

@@ -1,7 +1,6 @@
 #include "pipeline/feature_client.h"
 
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,17 +15,7 @@
 namespace signprep::pipeline {
 
 FeatureClient::FeatureClient(const std::string& address, int slots)
-    : slots_(SharedSlots::create(slots)) {
-  socket_ = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-  sockaddr_un name{};
-  name.sun_family = AF_UNIX;
-  std::memcpy(name.sun_path, address.data(), std::min(address.size(), sizeof name.sun_path));
-  const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + address.size());
-  if (socket_ < 0 || ::connect(socket_, reinterpret_cast<sockaddr*>(&name), length) != 0) {
-    const std::string reason = std::strerror(errno);
-    if (socket_ >= 0) ::close(socket_);
-    throw Error(ErrorKind::kDevice, "cannot reach the run's feature server: " + reason);
-  }
+    : slots_(SharedSlots::create(slots)), socket_(connect_to(address)) {
   if (!send_packet(socket_, {FeatureMessage::kHello, std::uint32_t(slots)}, slots_.fd())) {
     server_gone();
   }
@@ -45,10 +34,7 @@ void FeatureClient::add(const image::ImageView& frame) {
   while (free_.empty()) take_answer(true);
   const int slot = free_.back();
   free_.pop_back();
-  const std::span<std::uint8_t> pixels = slots_.frame(slot);
-  for (int y = 0; y < kSide; ++y) {
-    std::copy_n(resized.view().row(y), kSide * 3, pixels.begin() + std::size_t(y) * kSide * 3);
-  }
+  std::copy(resized.pixels.begin(), resized.pixels.end(), slots_.frame(slot).begin());
   if (!send_packet(socket_, {FeatureMessage::kFrame, std::uint32_t(slot)})) server_gone();
   in_flight_.push_back(slot);
   waiting_sent_ = false;

@@ -33,8 +33,8 @@ class FeatureClient final : public features::FrameFeatures {
   void take_answer(bool keep);
   [[noreturn]] void server_gone() const;
 
+  SharedSlots slots_;  // before the socket: made first, so a failed connect leaks nothing
   int socket_ = -1;
-  SharedSlots slots_;
   std::vector<int> free_;      // slots not in flight
   std::deque<int> in_flight_;  // in the order sent, which is the order answered
   bool waiting_sent_ = false;  // told the server we wait, since our last frame

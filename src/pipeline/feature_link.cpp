@@ -2,9 +2,12 @@
 
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <utility>
 
@@ -21,11 +24,42 @@ constexpr std::size_t kSlotBytes = kFeatureOffset + SharedSlots::kFeatureCount *
   throw Error(ErrorKind::kDevice, "cannot " + what + ": " + std::strerror(errno));
 }
 
+// A socket bound to or connected to `address` by `join` (bind + listen, or
+// connect).
+template <typename Join>
+int open_socket(const std::string& address, const char* what, Join&& join) {
+  const int socket = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  sockaddr_un name{};
+  name.sun_family = AF_UNIX;
+  std::memcpy(name.sun_path, address.data(), std::min(address.size(), sizeof name.sun_path));
+  const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + address.size());
+  if (socket < 0 || !join(socket, reinterpret_cast<const sockaddr*>(&name), length)) {
+    const std::string reason = std::strerror(errno);
+    if (socket >= 0) ::close(socket);
+    throw Error(ErrorKind::kDevice, std::string("cannot ") + what + ": " + reason);
+  }
+  return socket;
+}
+
 }  // namespace
 
 std::string feature_server_address(pid_t supervisor, int device) {
   return std::string(1, '\0') + "signprep-" + std::to_string(supervisor) + "-features-cuda" +
          std::to_string(device);
+}
+
+int listen_at(const std::string& address) {
+  return open_socket(address, "open the feature server's socket",
+                     [](int socket, const sockaddr* name, socklen_t length) {
+                       return ::bind(socket, name, length) == 0 && ::listen(socket, SOMAXCONN) == 0;
+                     });
+}
+
+int connect_to(const std::string& address) {
+  return open_socket(address, "reach the run's feature server",
+                     [](int socket, const sockaddr* name, socklen_t length) {
+                       return ::connect(socket, name, length) == 0;
+                     });
 }
 
 bool send_packet(int socket, FeaturePacket packet, int fd) {

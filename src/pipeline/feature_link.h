@@ -24,6 +24,11 @@ namespace signprep::pipeline {
 // Linux's abstract socket namespace, gone with the socket.
 std::string feature_server_address(pid_t supervisor, int device);
 
+// A SOCK_SEQPACKET Unix socket listening at, or connected to, `address`;
+// throws Error(kDevice) naming `what` and the system's reason.
+int listen_at(const std::string& address);
+int connect_to(const std::string& address);
+
 enum class FeatureMessage : std::uint32_t {
   kHello = 1,  // worker -> server, with the memfd; value: slots
   kWelcome,    // server -> worker; value: the server's batch size

@@ -2,7 +2,6 @@
 
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -43,13 +42,8 @@ class CpuStandIn final : public nn::GpuNetwork {
   std::span<const float> run(int frames) override {
     constexpr int kSide = features::InceptionV3::kInputSide;
     for (int f = 0; f < frames; ++f) {
-      image::Image frame(kSide, kSide);
-      const auto pixels =
-          std::span(frames_).subspan(f * SharedSlots::kFrameBytes, SharedSlots::kFrameBytes);
-      for (int y = 0; y < kSide; ++y) {
-        std::copy_n(pixels.begin() + std::size_t(y) * kSide * 3, kSide * 3, frame.row(y));
-      }
-      network_.add(frame.view());
+      network_.add({kSide, kSide, image::ChannelOrder::kRgb,
+                    frames_.data() + std::size_t(f) * SharedSlots::kFrameBytes, kSide * 3});
     }
     features_ = network_.finish();
     return features_;
@@ -82,21 +76,6 @@ std::unique_ptr<nn::GpuNetwork> load_network(const RunOptions& options) {
 std::int64_t crash_after_frames() {
   const char* frames = std::getenv("SIGNPREP_TEST_FEATURE_SERVER_CRASH_AFTER");
   return frames ? std::atoll(frames) : -1;
-}
-
-int listen_at(const std::string& address) {
-  const int socket = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-  sockaddr_un name{};
-  name.sun_family = AF_UNIX;
-  std::memcpy(name.sun_path, address.data(), std::min(address.size(), sizeof name.sun_path));
-  const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + address.size());
-  if (socket < 0 || ::bind(socket, reinterpret_cast<sockaddr*>(&name), length) != 0 ||
-      ::listen(socket, SOMAXCONN) != 0) {
-    const std::string reason = std::strerror(errno);
-    if (socket >= 0) ::close(socket);
-    throw Error(ErrorKind::kDevice, "cannot open the feature server's socket: " + reason);
-  }
-  return socket;
 }
 
 }  // namespace
