@@ -368,25 +368,15 @@ std::string stats_json(const FeatureServerStats& stats) {
                                              {"serving_seconds", stats.serving_seconds}});
 }
 
-// The feature server's life: errors while loading are the run's (no GPU:
-// nothing is written); a GPU failure later is a warning, and the workers
-// carry on without it.
+// The feature server's life: an error while loading is the run's (serve()
+// reports it; no GPU: nothing is written); a GPU failure later is a warning,
+// and the workers carry on without it.
 int serve_features(const WorkerSetup& setup, const SupervisorLink& link) {
-  std::optional<FeatureServer> server;
-  try {
-    server.emplace(setup.options, feature_server_address(::getppid(), *setup.options.cuda_device));
-  } catch (const Error& error) {
-    WorkerEvent fatal;
-    fatal.kind = WorkerEvent::Kind::kFatal;
-    fatal.error_kind = error.kind();
-    fatal.text = error.what();
-    link.send(fatal);
-    return 1;
-  }
+  FeatureServer server(setup.options,
+                       feature_server_address(::getppid(), *setup.options.cuda_device));
   link.send(WorkerEvent::Kind::kReady);
   try {
-    link.send(WorkerEvent::Kind::kServerStats,
-              stats_json(server->serve(kWorkerSocket, setup.stop)));
+    link.send(WorkerEvent::Kind::kServerStats, stats_json(server.serve(kWorkerSocket, setup.stop)));
     return 0;
   } catch (const Error& error) {
     link.send(WorkerEvent::Kind::kMessage,
