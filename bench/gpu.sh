@@ -30,19 +30,30 @@ while (($#)); do
   shift
 done
 
+# The project's build type (GCC 12 warns falsely at -O3, and warnings are errors).
 build() {
-  cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DSIGNPREP_CUDA=ON \
-    -DSIGNPREP_TESTS=OFF >/dev/null
-  cmake --build build-gpu --target signprep signprep_cuda iv3_gpu_check >/dev/null
+  local log=build-gpu.log
+  if ! { cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIGNPREP_CUDA=ON \
+           -DSIGNPREP_TESTS=OFF &&
+         cmake --build build-gpu --target signprep signprep_cuda iv3_gpu_check; } >"$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    echo "bench/gpu.sh: the build failed (whole log: $log)" >&2
+    exit 1
+  fi
 }
 
+# Small enough to travel with the working tree to a GPU machine (the device
+# tool carries 64 MiB): binaries without debug sections, libraries xz'd.
 if [[ -n "$bundle" ]]; then
   build
   mkdir -p "$bundle/lib"
-  cp build-gpu/iv3_gpu_check build-gpu/libsignprep_cuda.so "$bundle/"
-  # What the check links beyond glibc, libstdc++ and CUDA: oneDNN and OpenMP.
-  ldd build-gpu/iv3_gpu_check | awk '/libdnnl|libgomp/ {print $3}' | xargs -r cp -L -t "$bundle/lib"
-  echo "bundle in $bundle: $(ls "$bundle" "$bundle/lib" | tr '\n' ' ')"
+  strip --strip-debug -o "$bundle/iv3_gpu_check" build-gpu/iv3_gpu_check
+  strip --strip-debug -o "$bundle/libsignprep_cuda.so" build-gpu/libsignprep_cuda.so
+  # What the check links beyond glibc, libstdc++ and CUDA: oneDNN, OpenMP, the OpenCL loader.
+  for lib in $(ldd build-gpu/iv3_gpu_check | awk '/libdnnl|libgomp|libOpenCL/ {print $3}'); do
+    xz -T0 -6 -c "$lib" >"$bundle/lib/$(basename "$lib").xz"
+  done
+  echo "bundle in $bundle ($(du -sh "$bundle" | cut -f1)): $(cd "$bundle" && ls -- iv3_gpu_check libsignprep_cuda.so lib/* | tr '\n' ' ')"
   exit 0
 fi
 
@@ -55,7 +66,12 @@ echo "$(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev
 
 if [[ -n "$prebuilt" ]]; then
   bin="$prebuilt"
-  export LD_LIBRARY_PATH="$prebuilt/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  libs=$(mktemp -d)
+  for packed in "$prebuilt"/lib/*.xz; do
+    python3 -c 'import lzma, sys; open(sys.argv[2], "wb").write(lzma.open(sys.argv[1]).read())' \
+      "$packed" "$libs/$(basename "$packed" .xz)"
+  done
+  export LD_LIBRARY_PATH="$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 else
   section "build (build-gpu/)"
   build
@@ -63,8 +79,7 @@ else
 fi
 
 if ! ldconfig -p | grep -q 'libcudnn.so.9'; then
-  wheels=$(python3 -c 'import nvidia, os; print(os.path.dirname(nvidia.__path__[0] + "/x"))' \
-    2>/dev/null || true)
+  wheels=$(python3 -c 'import nvidia; print(list(nvidia.__path__)[0])' 2>/dev/null || true)
   for lib in "$wheels"/cudnn/lib "$wheels"/cu13/lib "$wheels"/cuda_runtime/lib; do
     [[ -d "$lib" ]] && export LD_LIBRARY_PATH="$lib:${LD_LIBRARY_PATH:-}"
   done

@@ -426,11 +426,14 @@ class CudaNetwork final : public GpuNetwork {
                   def.name + ": the CUDA backend runs one-input, one-output graphs");
     }
     for (const OpDef& op : def.ops) {
+      const auto rank = [&](int t) { return static_cast<int>(def.tensors[t].shape.size()); };
       const bool supported =
           (op.type == OpType::kConv2d && op.dilation_h == 1 && op.dilation_w == 1 &&
            (op.activation == Activation::kNone || op.activation == Activation::kRelu)) ||
           op.type == OpType::kMaxPool2d || op.type == OpType::kAveragePool2d ||
-          (op.type == OpType::kConcatenation && op.axis == 3) || op.type == OpType::kMean;
+          (op.type == OpType::kConcatenation && op.axis == rank(op.outputs[0]) - 1) ||
+          (op.type == OpType::kMean && rank(op.inputs[0]) == 4 &&
+           def.tensors[op.inputs[1]].ints == std::vector<std::int64_t>{1, 2});
       if (!supported) {
         throw Error(ErrorKind::kModel, def.name + ": " + op.label +
                                            ": not supported by the CUDA backend (it runs "
