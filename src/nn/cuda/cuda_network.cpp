@@ -5,8 +5,9 @@
 // accepts the fused call for the chosen algorithm and data type (tried once at
 // load), else as convolution, bias addition and ReLU. Each convolution's
 // algorithm is timed on the real buffers at load, as cudnn.benchmark does.
-// fp32 keeps to FMA arithmetic (no TF32) and to direct, GEMM and Winograd
-// algorithms (no FFT), so that its features equal the CPU path's.
+// fp32 keeps to FMA arithmetic (no TF32) and to the direct and GEMM
+// algorithms (no FFT or Winograd, whose transforms round differently), so
+// that its features equal the CPU path's.
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -302,9 +303,11 @@ class ConvStep final : public Step {
     if (precision_ != GpuPrecision::kFp32) return true;
     const bool tensor_cores = result.mathType == CUDNN_TENSOR_OP_MATH ||
                               result.mathType == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
-    const bool fft = result.algo == CUDNN_CONVOLUTION_FWD_ALGO_FFT ||
-                     result.algo == CUDNN_CONVOLUTION_FWD_ALGO_FFT_TILING;
-    return !tensor_cores && !fft;
+    const bool direct_or_gemm = result.algo == CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM ||
+                                result.algo == CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM ||
+                                result.algo == CUDNN_CONVOLUTION_FWD_ALGO_GEMM ||
+                                result.algo == CUDNN_CONVOLUTION_FWD_ALGO_DIRECT;
+    return !tensor_cores && direct_or_gemm;
   }
 
   cudnnStatus_t fused(const RunContext& c) const {
@@ -388,6 +391,7 @@ class CudaNetwork final : public GpuNetwork {
     const std::size_t frame_outputs = output_elements_ / batch_;
     widen_to_float(output_, frame_outputs * frames, device_output_.as<float>(), options_.precision,
                    stream);
+    check(cudaGetLastError(), "a kernel could not start on " + device_name_);
     check(cudaMemcpyAsync(host_output_.as<float>(), device_output_.get(),
                           frame_outputs * frames * sizeof(float), cudaMemcpyDeviceToHost, stream),
           "cannot copy features from the GPU");
@@ -396,8 +400,12 @@ class CudaNetwork final : public GpuNetwork {
   }
 
   std::string description() const override {
+    const auto fused = std::count_if(convolutions_.begin(), convolutions_.end(),
+                                     [](const ConvStep* conv) { return conv->is_fused(); });
     return device_name_ + " (cuda:" + std::to_string(options_.device) + "), " +
-           std::string(precision_name(options_.precision)) + ", batch " + std::to_string(batch_);
+           std::string(precision_name(options_.precision)) + ", batch " + std::to_string(batch_) +
+           ", " + std::to_string(fused) + "/" + std::to_string(convolutions_.size()) +
+           " convolutions fused";
   }
 
  private:
@@ -559,6 +567,7 @@ class CudaNetwork final : public GpuNetwork {
       constants_[t] = DeviceBuffer(count * element_bytes(options_.precision), "the weights");
       narrow_from_float(staging.as<float>(), count, constants_[t].get(), options_.precision,
                         stream_->get());
+      check(cudaGetLastError(), "a kernel could not start on " + device_name_);
       check(cudaStreamSynchronize(stream_->get()), "cannot convert the weights on the GPU");
     }
   }
