@@ -50,9 +50,12 @@ std::optional<std::int64_t> cgroup_available() {
 
 }  // namespace
 
+// With --device cuda the network lives in the feature server, not in the
+// workers (which hold a few MiB of shared frames).
 std::int64_t estimated_worker_memory(const RunOptions& options) {
-  if (options.write_keypoints && options.write_iv3_features) return kBothMiB * kMiB;
-  if (options.write_iv3_features) return kInceptionMiB * kMiB;
+  const bool inception_here = options.write_iv3_features && !options.cuda_device;
+  if (options.write_keypoints && inception_here) return kBothMiB * kMiB;
+  if (inception_here) return kInceptionMiB * kMiB;
   return options.write_keypoints ? kKeypointsMiB * kMiB : 0;
 }
 
