@@ -3,8 +3,9 @@
 #   bench/gpu.sh [--prebuilt DIR] [--batch N] [--quick]
 # Builds the CUDA backend and its check into build-gpu/ (CUDA 13 with cuDNN 9
 # needed), then bench/iv3_gpu.py: features against the CPU path in fp32, fp16
-# and bf16, and InceptionV3 frames/s against PyTorch on the same GPU (needs
-# python3 with torch and torchvision). When build-gpu/signprep runs there
+# and bf16, InceptionV3 frames/s against PyTorch on the same GPU (needs
+# python3 with torch and torchvision), and the feature server's frames/s and
+# GPU busy time with 8 synthetic clients. When build-gpu/signprep runs there
 # (FFmpeg's libraries installed), also a whole run of samples/ with features
 # on the CPU and with --device cuda, timed, features compared.
 #
@@ -35,7 +36,8 @@ build() {
   local log=build-gpu.log
   if ! { cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIGNPREP_CUDA=ON \
            -DSIGNPREP_TESTS=OFF &&
-         cmake --build build-gpu --target signprep signprep_cuda iv3_gpu_check; } >"$log" 2>&1; then
+         cmake --build build-gpu --target signprep signprep_cuda iv3_gpu_check \
+           feature_server_bench; } >"$log" 2>&1; then
     tail -n 40 "$log" >&2
     echo "bench/gpu.sh: the build failed (whole log: $log)" >&2
     exit 1
@@ -49,11 +51,12 @@ if [[ -n "$bundle" ]]; then
   mkdir -p "$bundle/lib"
   strip --strip-debug -o "$bundle/iv3_gpu_check" build-gpu/iv3_gpu_check
   strip --strip-debug -o "$bundle/libsignprep_cuda.so" build-gpu/libsignprep_cuda.so
+  strip --strip-debug -o "$bundle/feature_server_bench" build-gpu/feature_server_bench
   # What the check links beyond glibc, libstdc++ and CUDA: oneDNN, OpenMP, the OpenCL loader.
   for lib in $(ldd build-gpu/iv3_gpu_check | awk '/libdnnl|libgomp|libOpenCL/ {print $3}'); do
     xz -T0 -6 -c "$lib" >"$bundle/lib/$(basename "$lib").xz"
   done
-  echo "bundle in $bundle ($(du -sh "$bundle" | cut -f1)): $(cd "$bundle" && ls -- iv3_gpu_check libsignprep_cuda.so lib/* | tr '\n' ' ')"
+  echo "bundle in $bundle ($(du -sh "$bundle" | cut -f1)): $(cd "$bundle" && ls -- iv3_gpu_check feature_server_bench libsignprep_cuda.so lib/* | tr '\n' ' ')"
   exit 0
 fi
 

@@ -4,7 +4,10 @@
 
 usage: bench/iv3_gpu.py CHECK_BINARY [--batch 64] [--seconds 5] [--rounds 2] [--device 0]
 
-CHECK_BINARY is build/iv3_gpu_check (bench/gpu.sh builds it). Random weights
+CHECK_BINARY is build/iv3_gpu_check (bench/gpu.sh builds it); the
+feature_server_bench beside it, when there, adds the feature server's
+figures: 8 client processes sending 4096 synthetic frames in 45-frame clips
+through it, per precision: frames/s, batches and their fill, GPU busy time. Random weights
 are generated as the parity test does (tests/features/iv3_reference.py). For
 each precision, signprep's figures come from iv3_gpu_check: the lowest
 per-frame cosine and highest relative L2 against the CPU path, and frames/s of
@@ -18,6 +21,7 @@ alternate `rounds` times and the medians are reported. Prints a markdown
 table, then every measurement as JSON lines.
 """
 import argparse
+import copy
 import json
 import statistics
 import subprocess
@@ -43,7 +47,7 @@ def torch_ms_per_batch(model, precision, batch, seconds, device):
     torch.backends.cudnn.allow_tf32 = False
     torch.backends.cuda.matmul.allow_tf32 = False
     dtype = DTYPES[precision]
-    net = model.to(device=device, dtype=dtype)
+    net = copy.deepcopy(model).to(device=device, dtype=dtype)
     x = torch.randn(batch, 3, 299, 299, device=device, dtype=dtype)
     x = x.contiguous(memory_format=torch.channels_last)
     times = []
@@ -127,6 +131,28 @@ def main():
         else:
             print(f"| {precision} | error: {p.get('error', '?')} | | | "
                   f"{args.batch * 1e3 / t:.0f} | |")
+    server_bench = args.binary.parent / "feature_server_bench"
+    if server_bench.exists():
+        print(f"\n| precision | feature server frames/s | batches | fill | GPU busy | "
+              f"(8 clients, batch {args.batch})")
+        print("|---|---|---|---|---|")
+        with tempfile.TemporaryDirectory() as tmp:
+            weights = Path(tmp) / "weights.safetensors"
+            save_safetensors(iv3_reference.random_model(noise).state_dict(), weights)
+            for precision in DTYPES:
+                out = subprocess.run([str(server_bench), str(weights), "--clients", "8",
+                                      "--frames", "4096", "--batch", str(args.batch),
+                                      "--device", str(args.device), "--precision", precision],
+                                     capture_output=True, text=True)
+                if out.returncode != 0 or not out.stdout.strip():
+                    print(f"| {precision} | error: {(out.stderr or out.stdout).strip()} | | | |")
+                    continue
+                result = json.loads(out.stdout)
+                records.append({"check": "feature_server", "precision": precision, **result})
+                server = result["server"]
+                print(f"| {precision} | {result['frames_per_s']:.0f} | {server['batches']} | "
+                      f"{100 * server['frames'] / (server['batches'] * args.batch):.0f}% | "
+                      f"{100 * server['busy_seconds'] / server['serving_seconds']:.0f}% |")
     print()
     for record in records:
         print(json.dumps(record))
