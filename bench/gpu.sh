@@ -14,7 +14,8 @@
 #                                   libsignprep_cuda.so and the non-CUDA
 #                                   libraries they need into DIR)
 #   bench/gpu.sh --prebuilt DIR    (on the GPU machine)
-# cuDNN is taken from PyTorch's wheel (nvidia-cudnn) when the system has none.
+# cuDNN and the CUDA runtime are taken from PyTorch's wheels (nvidia-*) when
+# the system has none.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,7 +26,7 @@ while (($#)); do
     --bundle) bundle="$2"; shift ;;
     --batch) batch="$2"; shift ;;
     --quick) seconds=2 rounds=1 ;;
-    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,/^set /{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench/gpu.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -81,7 +82,7 @@ else
   bin=build-gpu
 fi
 
-if ! ldconfig -p | grep -q 'libcudnn.so.9'; then
+if ! ldconfig -p | grep -q 'libcudnn.so.9' || ! ldconfig -p | grep -q 'libcudart.so.13'; then
   wheels=$(python3 -c 'import nvidia; print(list(nvidia.__path__)[0])' 2>/dev/null || true)
   for lib in "$wheels"/cudnn/lib "$wheels"/cu13/lib "$wheels"/cuda_runtime/lib; do
     [[ -d "$lib" ]] && export LD_LIBRARY_PATH="$lib:${LD_LIBRARY_PATH:-}"
