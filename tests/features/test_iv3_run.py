@@ -220,6 +220,32 @@ class Gpu(unittest.TestCase):
                 self.assertIn(phrase, result.stderr)
                 self.assertIn(ON_THE_CPU, result.stderr)
 
+    def test_a_missing_cudnn_is_named_with_its_fix(self):
+        if not CUDA_BUILT:
+            self.skipTest("built without the CUDA backend")
+        # A backend that needs a cuDNN the loader cannot find: built here with
+        # g++ against a stand-in library that is then removed.
+        folder = self.dir / "no_cudnn"
+        folder.mkdir()
+        stand_in = folder / "libcudnn_missing_for_test.so.9"
+        source = folder / "empty.c"
+        source.write_text("int signprep_test_symbol;\n")
+        subprocess.run(["gcc", "-shared", "-fPIC", "-o", stand_in, source,
+                        "-Wl,-soname," + stand_in.name], check=True)
+        subprocess.run(["gcc", "-shared", "-fPIC", "-o", folder / "libsignprep_cuda.so", source,
+                        "-Wl,--no-as-needed", stand_in], check=True)
+        stand_in.unlink()
+        shutil.copy(SIGNPREP, folder / "signprep")
+        result = subprocess.run(
+            [folder / "signprep", self.videos / "wave.mp4", folder / "out", "--write-iv3-features",
+             "--iv3-weights", self.weights, "--device", "cuda"], capture_output=True, text=True)
+        self.assertEqual(result.returncode, 7, result.stderr)
+        self.assertIn("cannot load the CUDA backend: libcudnn_missing_for_test.so.9: cannot open "
+                      "shared object file", result.stderr)
+        self.assertIn("install cuDNN 9 for CUDA 13", result.stderr)
+        self.assertIn(ON_THE_CPU, result.stderr)
+        self.assertFalse((folder / "out").exists())
+
     def test_device_flags_are_checked(self):
         for args, phrase in [
             (["--device", "tpu"], "--device: 'tpu' is not a device (cpu, cuda or cuda:N)"),
