@@ -50,8 +50,8 @@ void FeatureClient::clear() {
   features_.clear();
 }
 
-// Telling the server that we wait lets it run a partial batch at once when
-// every worker waits, instead of after its flush timeout.
+// Telling the server that we wait lets it run the queued frames at once,
+// without waiting for a full batch or its flush timeout.
 void FeatureClient::take_answer(bool keep) {
   if (!waiting_sent_) {
     if (!send_packet(socket_, {FeatureMessage::kWaiting, 0})) server_gone();

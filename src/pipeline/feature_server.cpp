@@ -183,8 +183,8 @@ bool FeatureServer::batch_due() const {
   if (queue_.empty()) return false;
   if (queue_.size() >= std::size_t(network_->batch_size())) return true;
   if (Clock::now() - queue_.front().since >= kFlushTimeout) return true;
-  return std::all_of(clients_.begin(), clients_.end(),
-                     [](const auto& client) { return client->waiting; });
+  return std::any_of(queue_.begin(), queue_.end(),
+                     [](const Queued& queued) { return queued.client->waiting; });
 }
 
 void FeatureServer::run_batch() {

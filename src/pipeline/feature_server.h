@@ -4,11 +4,13 @@
 // GPU holds one model, not one per worker.
 //
 // Single-threaded: it waits on its sockets, queues each worker's frames in
-// arrival order, and runs a batch when `batch_size` frames wait, when the
-// oldest has waited kFlushTimeout, or at once when every connected worker
-// waits for answers. A worker's frames are answered in the order it sent
-// them. A worker that disconnects loses its queued frames; the server goes
-// on.
+// arrival order, and runs a batch when `batch_size` frames wait, at once when
+// a worker with frames in the queue waits for answers (its clip has ended,
+// or all its slots are in flight), or when the oldest has waited
+// kFlushTimeout. Workers that are tracking keypoints send a frame every few
+// tens of milliseconds and need no answer until their clip ends: a longer
+// wait fills batches that a GPU computes whole anyway. A worker's frames are answered in the order
+// it sent them. A worker that disconnects loses its queued frames; the server goes on.
 #pragma once
 
 #include <chrono>
@@ -22,7 +24,7 @@
 
 namespace signprep::pipeline {
 
-inline constexpr std::chrono::milliseconds kFlushTimeout{20};
+inline constexpr std::chrono::milliseconds kFlushTimeout{100};
 
 struct FeatureServerStats {
   std::string device;        // GpuNetwork::description()
