@@ -3,14 +3,16 @@
 //
 //   build/iv3_gpu_check WEIGHTS.safetensors [--device N] [--batch 64] [--frames 32] [--seconds 5]
 //
-// Prints JSON lines. Per precision (fp32, fp16, bf16), "parity": the features
-// of `frames` synthetic 299x299 frames through features::InceptionV3 on the
-// GPU against the same frames on the CPU (oneDNN, which inception_v3_test
-// checks against torchvision): the lowest per-frame cosine and the highest
-// relative L2. Then "speed": the network alone (nn::GpuNetwork: upload of the
-// 8-bit frames, normalisation, network, features back) at `batch`, median
-// over runs, as frames per second. A precision the GPU cannot run reports
-// its error instead.
+// Prints JSON lines. Per precision (fp32, fp16, bf16), the network is loaded
+// once on the GPU (features::load_inception_v3_on_gpu, what the feature
+// server runs); "parity": the features of `frames` synthetic 299x299 frames
+// against the same frames through the CPU path (oneDNN, which
+// inception_v3_test checks against torchvision): the lowest per-frame cosine
+// and the highest relative L2. "speed": the network (upload of the 8-bit
+// frames, normalisation, network, features back) at `batch`, median over
+// runs, as frames per second, and the load time (which includes timing each
+// convolution's algorithms). A precision the GPU cannot run reports its
+// error instead.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -88,12 +90,38 @@ std::string json_escaped(std::string_view text) {
   return escaped;
 }
 
-std::vector<float> features(const std::string& weights,
-                            const signprep::features::InceptionV3Options& options,
-                            const std::vector<signprep::image::Image>& frames) {
+// The CPU path, frame by frame: the reference.
+std::vector<float> cpu_features(const std::string& weights,
+                                const std::vector<signprep::image::Image>& frames) {
+  signprep::features::InceptionV3Options options;
+  options.batch_size = 1;
+  options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   InceptionV3 net = InceptionV3::load(weights, options);
   for (const auto& frame : frames) net.add(frame.view());
   return net.finish();
+}
+
+// Frames first..first+count into the network's input, in order.
+void stage(signprep::nn::GpuNetwork& net, const std::vector<signprep::image::Image>& frames,
+           std::size_t first, int count) {
+  const std::span<std::uint8_t> input = net.input();
+  for (int f = 0; f < count; ++f) {
+    const std::vector<std::uint8_t>& pixels = frames[(first + f) % frames.size()].pixels;
+    std::copy(pixels.begin(), pixels.end(), input.begin() + std::ptrdiff_t(f * pixels.size()));
+  }
+}
+
+std::vector<float> gpu_features(signprep::nn::GpuNetwork& net,
+                                const std::vector<signprep::image::Image>& frames) {
+  std::vector<float> features;
+  for (std::size_t first = 0; first < frames.size(); first += net.batch_size()) {
+    const int count =
+        static_cast<int>(std::min<std::size_t>(net.batch_size(), frames.size() - first));
+    stage(net, frames, first, count);
+    const std::span<const float> out = net.run(count);
+    features.insert(features.end(), out.begin(), out.end());
+  }
+  return features;
 }
 
 void print_parity(std::string_view precision, const std::vector<float>& gpu,
@@ -117,37 +145,26 @@ void print_parity(std::string_view precision, const std::vector<float>& gpu,
       worst_cosine, worst_relative);
 }
 
-void print_speed(const Settings& settings, signprep::nn::GpuPrecision precision,
-                 const std::vector<signprep::image::Image>& frames) {
-  const auto load_start = Clock::now();
-  const std::unique_ptr<signprep::nn::GpuNetwork> net =
-      signprep::features::load_inception_v3_on_gpu(settings.weights, settings.device,
-                                                   settings.batch, precision);
-  const double load_s = std::chrono::duration<double>(Clock::now() - load_start).count();
-  const std::span<std::uint8_t> input = net->input();
-  const std::size_t frame_bytes = input.size() / settings.batch;
-  for (int f = 0; f < settings.batch; ++f) {
-    const auto& frame = frames[f % frames.size()];
-    std::copy_n(frame.view().row(0), frame_bytes, input.begin() + f * frame_bytes);
-  }
-  for (int warm = 0; warm < 3; ++warm) net->run(settings.batch);
+void print_speed(signprep::nn::GpuNetwork& net, std::string_view precision, double load_s,
+                 double seconds, const std::vector<signprep::image::Image>& frames) {
+  const int batch = net.batch_size();
+  stage(net, frames, 0, batch);
+  for (int warm = 0; warm < 3; ++warm) net.run(batch);
   std::vector<double> ms;
   const auto start = Clock::now();
-  while (ms.size() < 10 ||
-         (std::chrono::duration<double>(Clock::now() - start).count() < settings.seconds &&
-          ms.size() < 1000)) {
+  while (ms.size() < 10 || (std::chrono::duration<double>(Clock::now() - start).count() < seconds &&
+                            ms.size() < 1000)) {
     const auto run_start = Clock::now();
-    net->run(settings.batch);
+    net.run(batch);
     ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - run_start).count());
   }
   std::sort(ms.begin(), ms.end());
   const double median = ms[ms.size() / 2];
-  const std::string name(signprep::nn::precision_name(precision));
   std::printf(
-      "{\"check\": \"speed\", \"precision\": \"%s\", \"device\": \"%s\", \"batch\": %d, "
+      "{\"check\": \"speed\", \"precision\": \"%.*s\", \"device\": \"%s\", \"batch\": %d, "
       "\"load_s\": %.2f, \"ms_per_batch\": %.3f, \"frames_per_s\": %.1f, \"runs\": %zu}\n",
-      name.c_str(), net->description().c_str(), settings.batch, load_s, median,
-      settings.batch * 1e3 / median, ms.size());
+      int(precision.size()), precision.data(), json_escaped(net.description()).c_str(), batch,
+      load_s, median, batch * 1e3 / median, ms.size());
 }
 
 }  // namespace
@@ -155,21 +172,19 @@ void print_speed(const Settings& settings, signprep::nn::GpuPrecision precision,
 int main(int argc, char** argv) {
   const Settings settings = parse(argc, argv);
   const std::vector<signprep::image::Image> frames = test_frames(settings.frames);
-  signprep::features::InceptionV3Options cpu;
-  cpu.batch_size = 1;
-  cpu.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const std::vector<float> reference = features(settings.weights, cpu, frames);
+  const std::vector<float> reference = cpu_features(settings.weights, frames);
   int failures = 0;
   for (const auto precision : {signprep::nn::GpuPrecision::kFp32, signprep::nn::GpuPrecision::kFp16,
                                signprep::nn::GpuPrecision::kBf16}) {
     const std::string_view name = signprep::nn::precision_name(precision);
     try {
-      signprep::features::InceptionV3Options gpu;
-      gpu.batch_size = settings.batch;
-      gpu.cuda_device = settings.device;
-      gpu.precision = precision;
-      print_parity(name, features(settings.weights, gpu, frames), reference);
-      print_speed(settings, precision, frames);
+      const auto load_start = Clock::now();
+      const std::unique_ptr<signprep::nn::GpuNetwork> net =
+          signprep::features::load_inception_v3_on_gpu(settings.weights, settings.device,
+                                                       settings.batch, precision);
+      const double load_s = std::chrono::duration<double>(Clock::now() - load_start).count();
+      print_parity(name, gpu_features(*net, frames), reference);
+      print_speed(*net, name, load_s, settings.seconds, frames);
     } catch (const signprep::Error& error) {
       std::printf("{\"check\": \"error\", \"precision\": \"%.*s\", \"error\": \"%s\"}\n",
                   int(name.size()), name.data(), json_escaped(error.what()).c_str());

@@ -329,38 +329,31 @@ struct CpuNetworks {
 }  // namespace
 
 struct InceptionV3::Impl {
-  std::optional<CpuNetworks> cpu;
-  std::unique_ptr<nn::GpuNetwork> gpu;  // instead of cpu, with a CUDA device
+  CpuNetworks networks;
   int batch_size = 1;
-  int queued = 0;  // frames waiting in the network's input
+  int queued = 0;  // frames waiting in the batched network's input
   std::vector<float> features;
 
   void add(const image::Image& resized) {
-    if (gpu) {  // 8-bit pixels, as many as the CPU's input has floats
-      std::copy(resized.pixels.begin(), resized.pixels.end(),
-                gpu->input().begin() + std::ptrdiff_t(queued * kFrameFloats));
-    } else {
-      normalize(resized.view(), cpu->batched.input(0).subspan(queued * kFrameFloats, kFrameFloats));
-    }
+    normalize(resized.view(),
+              networks.batched.input(0).subspan(queued * kFrameFloats, kFrameFloats));
     if (++queued == batch_size) run_queued();
   }
 
-  // What is queued: a full batch (or any number of frames on the GPU) in one
-  // run, a partial one on the CPU through the batch-1 network.
+  // What is queued: a full batch in one run, a partial one through the
+  // batch-1 network.
   void run_queued() {
     if (queued == 0) return;
-    if (gpu) {
-      keep(gpu->run(queued));
-    } else if (queued == batch_size) {
-      cpu->batched.run();
-      keep(cpu->batched.output(0));
+    if (queued == batch_size) {
+      networks.batched.run();
+      keep(networks.batched.output(0));
     } else {
-      const std::span<const float> input = cpu->batched.input(0);
+      const std::span<const float> input = networks.batched.input(0);
       for (int frame = 0; frame < queued; ++frame) {
         const auto source = input.subspan(frame * kFrameFloats, kFrameFloats);
-        std::copy(source.begin(), source.end(), cpu->single->input(0).begin());
-        cpu->single->run();
-        keep(cpu->single->output(0));
+        std::copy(source.begin(), source.end(), networks.single->input(0).begin());
+        networks.single->run();
+        keep(networks.single->output(0));
       }
     }
     queued = 0;
@@ -412,16 +405,12 @@ InceptionV3 InceptionV3::load(const std::filesystem::path& weights_path,
                               const InceptionV3Options& options) {
   if (options.batch_size < 1) throw Error(ErrorKind::kUsage, "batch size must be at least 1");
   if (options.threads < 1) throw Error(ErrorKind::kUsage, "InceptionV3 needs at least 1 thread");
-  auto impl = std::make_unique<Impl>();
-  impl->batch_size = options.batch_size;
-  if (options.cuda_device) {
-    impl->gpu = load_inception_v3_on_gpu(weights_path, *options.cuda_device, options.batch_size,
-                                         options.precision);
-  } else {
-    impl->cpu = with_weights(
-        weights_path, [&](const nn::SafetensorsFile& file) { return load_cpu(file, options); });
-  }
-  return InceptionV3(std::move(impl));
+  return InceptionV3(std::make_unique<Impl>(
+      Impl{with_weights(weights_path,
+                        [&](const nn::SafetensorsFile& file) { return load_cpu(file, options); }),
+           options.batch_size,
+           0,
+           {}}));
 }
 
 InceptionV3::InceptionV3(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -448,12 +437,7 @@ int InceptionV3::batch_size() const {
 }
 
 nn::ModelStats InceptionV3::stats() const {
-  if (!impl_->cpu) throw std::logic_error("InceptionV3::stats: the network runs on the GPU");
-  return impl_->cpu->batched.stats();
-}
-
-std::string InceptionV3::device() const {
-  return impl_->gpu ? impl_->gpu->description() : "CPU";
+  return impl_->networks.batched.stats();
 }
 
 void InceptionV3::normalize(const image::ImageView& resized, std::span<float> input) {

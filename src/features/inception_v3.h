@@ -11,33 +11,27 @@
 // The network runs on the nn executor (oneDNN), batch-norm folded into the
 // convolutions, in batches of `batch_size` frames; the last, partial batch
 // of a clip runs frame by frame on a batch-1 copy of the network, so no
-// compute is wasted on padding. With a CUDA device it runs on the GPU through
-// cuDNN instead (nn/gpu_network.h), from the same graph. Weights come from a safetensors file with
+// compute is wasted on padding. On a GPU the same graph runs through
+// load_inception_v3_on_gpu (inception_v3_graph.h), in the run's feature
+// server (pipeline/feature_server.h). Weights come from a safetensors file with
 // torchvision's parameter names (README: "InceptionV3 weights").
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <optional>
 #include <span>
-#include <string>
 #include <vector>
 
 #include "features/frame_features.h"
 #include "image/image.h"
-#include "nn/gpu_precision.h"
 #include "nn/model.h"
 
 namespace signprep::features {
 
 struct InceptionV3Options {
   int batch_size = 32;  // frames per network run
-  int threads = 1;      // oneDNN (OpenMP) threads per run (CPU)
-  // A CUDA device index: the network runs there (nn/gpu_network.h), fed
-  // 8-bit frames it normalises itself. None: on the CPU.
-  std::optional<int> cuda_device;
-  nn::GpuPrecision precision = nn::GpuPrecision::kFp32;  // on the GPU
+  int threads = 1;      // oneDNN (OpenMP) threads per run
 };
 
 class InceptionV3 final : public FrameFeatures {
@@ -49,8 +43,7 @@ class InceptionV3 final : public FrameFeatures {
   // and AuxLogits.*, are ignored). Throws Error(kModel) naming the file and
   // the problem (missing file, missing or mis-shaped tensor, unsupported
   // dtype, corrupt file) and where such a file comes from; Error(kUsage) for
-  // a batch size or thread count below 1; Error(kDevice) when the GPU asked
-  // for cannot be used (nn::load_gpu_network).
+  // a batch size or thread count below 1.
   static InceptionV3 load(const std::filesystem::path& weights, const InceptionV3Options& options);
 
   InceptionV3(InceptionV3&&) noexcept;
@@ -65,12 +58,10 @@ class InceptionV3 final : public FrameFeatures {
   void clear() override;
 
   int batch_size() const;
-  // Of the CPU network that runs full batches: multiply-accumulates per run
+  // Of the network that runs full batches: multiply-accumulates per run
   // (batch_size frames), and oneDNN's slow reference kernels if it fell back
-  // to any (the tests require none). Throws std::logic_error on the GPU.
+  // to any (the tests require none).
   nn::ModelStats stats() const;
-  // Where the network runs: "CPU", or the GPU's description.
-  std::string device() const;
 
   // The network's float input for one frame already resized to 299x299:
   // (pixel / 255 - mean) / std, then torchvision's transform_input, per
