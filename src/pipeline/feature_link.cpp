@@ -2,6 +2,7 @@
 
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -127,6 +128,11 @@ SharedSlots SharedSlots::create(int slots) {
 
 SharedSlots SharedSlots::adopt(int fd, int slots) {
   return SharedSlots(fd, slots);
+}
+
+bool SharedSlots::holds(int fd, int slots) {
+  struct stat file {};
+  return ::fstat(fd, &file) == 0 && std::size_t(file.st_size) >= kSlotBytes * std::size_t(slots);
 }
 
 SharedSlots::SharedSlots(int fd, int slots) : fd_(fd), slots_(slots) {

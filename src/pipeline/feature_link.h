@@ -60,6 +60,8 @@ class SharedSlots {
   static SharedSlots create(int slots);
   // The worker's memfd, received by the server; takes the descriptor.
   static SharedSlots adopt(int fd, int slots);
+  // Whether the file behind `fd` is large enough for `slots` slots.
+  static bool holds(int fd, int slots);
 
   SharedSlots(SharedSlots&& other) noexcept;
   SharedSlots& operator=(SharedSlots&& other) noexcept;

@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,6 +25,7 @@ using Clock = std::chrono::steady_clock;
 
 // Without queued frames the wait only bounds a missed stop signal.
 constexpr int kIdlePollMilliseconds = 1000;
+constexpr int kHelloSeconds = 5;
 
 // Test hooks (tests/features/test_iv3_run.py): the server's mechanics on a
 // machine without a GPU. SIGNPREP_TEST_FEATURE_SERVER_ON_CPU=1 puts the CPU
@@ -139,17 +141,35 @@ bool FeatureServer::take_messages(int supervisor_socket) {
   }
 }
 
+// Only the run's own workers are served: the same user (abstract sockets
+// have no file permissions), a hello within kHelloSeconds, and shared memory
+// as large as it claims (a shorter one would crash the server on access).
 void FeatureServer::accept_client() {
   auto client = std::make_unique<Client>();
   client->socket = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
   if (client->socket < 0) return;
+  ucred peer{};
+  socklen_t length = sizeof peer;
+  if (::getsockopt(client->socket, SOL_SOCKET, SO_PEERCRED, &peer, &length) != 0 ||
+      peer.uid != ::getuid()) {
+    return;
+  }
+  const timeval hello_timeout{kHelloSeconds, 0};
+  ::setsockopt(client->socket, SOL_SOCKET, SO_RCVTIMEO, &hello_timeout, sizeof hello_timeout);
   int fd = -1;
   const std::optional<FeaturePacket> hello = receive_packet(client->socket, &fd);
-  if (!hello || hello->message != FeatureMessage::kHello || fd < 0 || hello->value == 0) {
+  if (!hello || hello->message != FeatureMessage::kHello || fd < 0 || hello->value == 0 ||
+      !SharedSlots::holds(fd, static_cast<int>(hello->value))) {
     if (fd >= 0) ::close(fd);
     return;
   }
-  client->slots = SharedSlots::adopt(fd, static_cast<int>(hello->value));
+  const timeval no_timeout{0, 0};
+  ::setsockopt(client->socket, SOL_SOCKET, SO_RCVTIMEO, &no_timeout, sizeof no_timeout);
+  try {
+    client->slots = SharedSlots::adopt(fd, static_cast<int>(hello->value));
+  } catch (const Error&) {
+    return;  // could not be mapped: that client only
+  }
   if (!send_packet(client->socket,
                    {FeatureMessage::kWelcome, std::uint32_t(network_->batch_size())})) {
     return;
