@@ -69,10 +69,12 @@ int run_command(const std::vector<std::string>& args) {
   parser.add_value("--workers", "N",
                    "worker processes (default min(cores, 12) = " + shown(defaults.workers) + ")",
                    options.workers);
-  parser.add_value("--batch-size", "N",
-                   "InceptionV3 frames per batch (default " + shown(defaults.batch_size) +
-                       "; the CPU runs one frame at a time: as fast, less memory)",
-                   options.batch_size);
+  parser.add_value(
+      "--batch-size", "N",
+      "InceptionV3 frames per batch (default " + shown(defaults.batch_size) +
+          "; the CPU runs one frame at a time: as fast, less memory; with --device cuda, "
+          "the GPU's batch)",
+      options.batch_size);
   parser.add("--device", "DEVICE",
              "where InceptionV3 runs: cpu (default) or cuda[:N], an NVIDIA GPU (README: \"GPU\")",
              [&options](std::string_view text) { options.cuda_device = parse_device(text); });
