@@ -21,6 +21,7 @@
 #include "nn/gpu_network.h"
 #include "nn/model.h"
 #include "nn/model_def.h"
+#include "nn/padding.h"
 #include "nn/safetensors.h"
 
 namespace signprep::features {
@@ -51,10 +52,6 @@ std::string shape_text(const std::vector<std::int64_t>& shape) {
     text += (i ? ", " : "") + std::to_string(shape[i]);
   }
   return text + "]";
-}
-
-int output_size(int in, int kernel, int stride, nn::Padding padding) {
-  return padding == nn::Padding::kSame ? (in + stride - 1) / stride : (in - kernel) / stride + 1;
 }
 
 // Builds the ModelDef for one batch size, reading each module's weights as
@@ -104,10 +101,10 @@ class GraphBuilder {
     op.stride_h = op.stride_w = spec.stride;
     op.padding = spec.padding;
     op.activation = nn::Activation::kRelu;
-    return add_op(
-        std::move(op),
-        {in[0], output_size(in[1], spec.kernel_h, spec.stride, spec.padding),
-         output_size(in[2], spec.kernel_w, spec.stride, spec.padding), spec.out_channels});
+    return add_op(std::move(op),
+                  {in[0], nn::window_output_size(spec.padding, in[1], spec.kernel_h, spec.stride),
+                   nn::window_output_size(spec.padding, in[2], spec.kernel_w, spec.stride),
+                   spec.out_channels});
   }
 
   // F.max_pool2d(x, kernel_size=3, stride=2) and nn.MaxPool2d(3, 2).
@@ -197,8 +194,8 @@ class GraphBuilder {
     op.filter_h = op.filter_w = 3;
     op.stride_h = op.stride_w = stride;
     op.padding = padding;
-    return add_op(std::move(op), {in[0], output_size(in[1], 3, stride, padding),
-                                  output_size(in[2], 3, stride, padding), in[3]});
+    return add_op(std::move(op), {in[0], nn::window_output_size(padding, in[1], 3, stride),
+                                  nn::window_output_size(padding, in[2], 3, stride), in[3]});
   }
 
   std::vector<float> tensor(const std::string& name, const std::vector<std::int64_t>& expected) {

@@ -15,8 +15,6 @@
 namespace signprep::nn {
 namespace {
 
-constexpr const char* kRunOnCpu = "; or leave out --device to compute on the CPU";
-
 // Beside the program (the build tree's build/signprep), then where `cmake
 // --install` puts it, then the build tree it was made in (tests, benchmarks).
 std::filesystem::path plugin_path() {

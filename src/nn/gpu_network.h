@@ -54,7 +54,8 @@ class GpuNetwork {
   // outputs, [frames, ...] float32, valid until the next run. The whole batch
   // is computed whatever `frames` is (the algorithms are chosen for it).
   virtual std::span<const float> run(int frames) = 0;
-  // "NVIDIA H100 80GB HBM3 (cuda:0), fp16, batch 64": for logs and reports.
+  // "NVIDIA H100 80GB HBM3 (cuda:0), fp16, batch 64, 94/94 convolutions
+  // fused": for logs and reports.
   virtual std::string description() const = 0;
 };
 

@@ -15,6 +15,8 @@ namespace signprep::nn {
 inline constexpr int kGpuPluginAbi = 1;
 
 inline constexpr const char* kGpuPluginFile = "libsignprep_cuda.so";
+// The end of every message that stops a GPU run, loader's or plugin's.
+inline constexpr const char* kRunOnCpu = "; or leave out --device to compute on the CPU";
 inline constexpr const char* kGpuPluginAbiSymbol = "signprep_cuda_plugin_abi";
 inline constexpr const char* kGpuPluginBuildSymbol = "signprep_cuda_build";
 

@@ -24,11 +24,11 @@
 #include "nn/gpu_plugin.h"
 #include "nn/memory_plan.h"
 #include "nn/model_def.h"
+#include "nn/padding.h"
 
 namespace signprep::nn::cuda {
 namespace {
 
-constexpr const char* kRunOnCpu = "; or leave out --device to compute on the CPU";
 // Room left for the CUDA context, cuDNN's own buffers and fragmentation when
 // judging whether a batch fits.
 constexpr std::size_t kDeviceSlack = std::size_t{512} << 20;
@@ -333,16 +333,15 @@ class ConvStep final : public Step {
   bool fused_ = false;
 };
 
-// TFLite's SAME padding, which cuDNN can express only when it is symmetric
-// (always so for the odd, stride-1 kernels of InceptionV3).
-int same_padding(int in, int kernel, int stride, const std::string& label) {
-  const int out = (in + stride - 1) / stride;
-  const int total = std::max((out - 1) * stride + kernel - in, 0);
-  if (total % 2 != 0) {
+// TFLite's padding, which cuDNN can express only when it is symmetric
+// (always so for InceptionV3: VALID, or SAME with odd, stride-1 kernels).
+int symmetric_padding(const OpDef& op, int in, int out, int filter, int stride) {
+  const AxisPadding padding = axis_padding(op.padding, in, out, filter, stride);
+  if (padding.before != padding.after) {
     throw Error(ErrorKind::kModel,
-                label + ": asymmetric SAME padding, which the CUDA backend does not support");
+                op.label + ": asymmetric SAME padding, which the CUDA backend does not support");
   }
-  return total / 2;
+  return padding.before;
 }
 
 class CudaNetwork final : public GpuNetwork {
@@ -606,11 +605,8 @@ class CudaNetwork final : public GpuNetwork {
   std::unique_ptr<Step> conv_step(const ModelDef& def, const OpDef& op, const DeviceTensor& y) {
     const DeviceTensor& x = tensors_[op.inputs[0]];
     const std::vector<int>& filter = def.tensors[op.inputs[1]].shape;  // OHWI
-    ConvGeometry geometry;
-    if (op.padding == Padding::kSame) {
-      geometry.pad_h = same_padding(x.h, filter[1], op.stride_h, op.label);
-      geometry.pad_w = same_padding(x.w, filter[2], op.stride_w, op.label);
-    }
+    const ConvGeometry geometry{symmetric_padding(op, x.h, y.h, filter[1], op.stride_h),
+                                symmetric_padding(op, x.w, y.w, filter[2], op.stride_w)};
     auto step = std::make_unique<ConvStep>(
         descriptors_, options_.precision, op, x, y, constants_[op.inputs[1]].get(),
         constants_[op.inputs[2]].get(), filter[1], filter[2], geometry);
@@ -620,11 +616,8 @@ class CudaNetwork final : public GpuNetwork {
 
   std::unique_ptr<Step> pool_step(const OpDef& op, const DeviceTensor& y) {
     const DeviceTensor& x = tensors_[op.inputs[0]];
-    int pad_h = 0, pad_w = 0;
-    if (op.padding == Padding::kSame) {
-      pad_h = same_padding(x.h, op.filter_h, op.stride_h, op.label);
-      pad_w = same_padding(x.w, op.filter_w, op.stride_w, op.label);
-    }
+    const int pad_h = symmetric_padding(op, x.h, y.h, op.filter_h, op.stride_h);
+    const int pad_w = symmetric_padding(op, x.w, y.w, op.filter_w, op.stride_w);
     const cudnnPoolingMode_t mode = op.type == OpType::kMaxPool2d ? CUDNN_POOLING_MAX
                                     : op.count_include_pad
                                         ? CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING

@@ -5,6 +5,8 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include <unordered_map>
 
+#include "nn/padding.h"
+
 namespace signprep::nn::onednn {
 
 using dnnl::memory;
@@ -51,23 +53,13 @@ struct Padding2d {
   Dims before, after;
 };
 
-int padding_before_after(Padding padding, int in, int out, int stride, int dilation, int kernel,
-                         int& after) {
-  if (padding == Padding::kValid) return after = 0;
-  const int effective = (kernel - 1) * dilation + 1;
-  const int total = std::max((out - 1) * stride + effective - in, 0);
-  after = total - total / 2;
-  return total / 2;
-}
-
 Padding2d padding_of(const OpDef& op, const std::vector<int>& in, const std::vector<int>& out,
                      int kernel_h, int kernel_w) {
-  int after_h = 0, after_w = 0;
-  const int before_h = padding_before_after(op.padding, in[1], out[1], op.stride_h, op.dilation_h,
-                                            kernel_h, after_h);
-  const int before_w = padding_before_after(op.padding, in[2], out[2], op.stride_w, op.dilation_w,
-                                            kernel_w, after_w);
-  return {{before_h, before_w}, {after_h, after_w}};
+  const AxisPadding h =
+      axis_padding(op.padding, in[1], out[1], kernel_h, op.stride_h, op.dilation_h);
+  const AxisPadding w =
+      axis_padding(op.padding, in[2], out[2], kernel_w, op.stride_w, op.dilation_w);
+  return {{h.before, w.before}, {h.after, w.after}};
 }
 
 // The fused activation as an eltwise post-op; false when oneDNN has no equal.

@@ -179,22 +179,10 @@ void expect_positive(const ModelDef& model, const OpDef& op, const char* what, i
 void expect_conv_output(const ModelDef& model, const OpDef& op, const Shape& in, int kh, int kw,
                         int out_c) {
   if (has_input(op, 2)) expect_constant_floats(model, op, 2, "bias", {out_c});
-  const int out_h = conv_out_size(op.padding, in[1], kh, op.stride_h, op.dilation_h);
-  const int out_w = conv_out_size(op.padding, in[2], kw, op.stride_w, op.dilation_w);
+  const int out_h = window_output_size(op.padding, in[1], kh, op.stride_h, op.dilation_h);
+  const int out_w = window_output_size(op.padding, in[2], kw, op.stride_w, op.dilation_w);
   if (out_h <= 0 || out_w <= 0) fail(model, op, "the filter is larger than the input");
   expect_output_shape(model, op, {in[0], out_h, out_w, out_c});
-}
-
-int conv_out_size(Padding padding, int in, int filter, int stride, int dilation) {
-  const int effective = (filter - 1) * dilation + 1;
-  if (padding == Padding::kSame) return (in + stride - 1) / stride;
-  return (in + stride - effective) / stride;
-}
-
-int conv_pad_before(int in, int filter, int stride, int dilation, int out) {
-  const int effective = (filter - 1) * dilation + 1;
-  const int total = (out - 1) * stride + effective - in;
-  return total > 0 ? total / 2 : 0;
 }
 
 ConvGeometry conv_geometry(const ModelDef& model, const OpDef& op) {
@@ -202,8 +190,8 @@ ConvGeometry conv_geometry(const ModelDef& model, const OpDef& op) {
   const Shape& filter = input_shape(model, op, 1);
   const Shape& out = output_shape(model, op);
   ConvGeometry g{in[0], in[1], in[2], in[3], filter[1], filter[2], out[1], out[2], out[3], 0, 0};
-  g.pad_h = conv_pad_before(g.in_h, g.kh, op.stride_h, op.dilation_h, g.out_h);
-  g.pad_w = conv_pad_before(g.in_w, g.kw, op.stride_w, op.dilation_w, g.out_w);
+  g.pad_h = axis_padding(op.padding, g.in_h, g.out_h, g.kh, op.stride_h, op.dilation_h).before;
+  g.pad_w = axis_padding(op.padding, g.in_w, g.out_w, g.kw, op.stride_w, op.dilation_w).before;
   return g;
 }
 

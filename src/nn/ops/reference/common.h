@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "nn/model_def.h"
+#include "nn/padding.h"
 
 namespace signprep::nn::reference {
 
@@ -78,15 +79,7 @@ void expect_broadcast_binary(const ModelDef& model, const OpDef& op, const char*
 // Stride, dilation and window sizes are positive.
 void expect_positive(const ModelDef& model, const OpDef& op, const char* what, int a, int b);
 
-// ---- TFLite's padding (tensorflow/lite/kernels/padding.h) -------------------
-
-// Output size of a window sweep: SAME ceil(in / stride); VALID
-// ceil((in - effective_filter + 1) / stride).
-int conv_out_size(Padding padding, int in, int filter, int stride, int dilation);
-
-// Padding before the first element: total = max((out-1)*stride +
-// effective_filter - in, 0), before = total / 2 (the extra cell goes after).
-int conv_pad_before(int in, int filter, int stride, int dilation, int out);
+// ---- TFLite's padding: nn/padding.h ------------------------------------------
 
 // A checked CONV_2D or DEPTHWISE_CONV_2D (NHWC input and output, filter
 // [_, kh, kw, _]): its sizes, and the padding before the first row and column.

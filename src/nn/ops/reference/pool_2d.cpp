@@ -7,8 +7,8 @@ void validate_pool_2d(const ModelDef& model, const OpDef& op) {
   expect_positive(model, op, "stride", op.stride_h, op.stride_w);
   expect_positive(model, op, "window", op.filter_h, op.filter_w);
   const Shape& in = expect_float_input(model, op, 0, "input", 4).shape;
-  const int out_h = conv_out_size(op.padding, in[1], op.filter_h, op.stride_h, 1);
-  const int out_w = conv_out_size(op.padding, in[2], op.filter_w, op.stride_w, 1);
+  const int out_h = window_output_size(op.padding, in[1], op.filter_h, op.stride_h);
+  const int out_w = window_output_size(op.padding, in[2], op.filter_w, op.stride_w);
   if (out_h <= 0 || out_w <= 0) fail(model, op, "the window is larger than the input");
   expect_output_shape(model, op, {in[0], out_h, out_w, in[3]});
 }
@@ -23,8 +23,8 @@ PoolGeometry pool_geometry(const ModelDef& model, const OpDef& op) {
   g.channels = in[3];
   g.out_h = out[1];
   g.out_w = out[2];
-  g.pad_h = conv_pad_before(g.in_h, op.filter_h, op.stride_h, 1, g.out_h);
-  g.pad_w = conv_pad_before(g.in_w, op.filter_w, op.stride_w, 1, g.out_w);
+  g.pad_h = axis_padding(op.padding, g.in_h, g.out_h, op.filter_h, op.stride_h).before;
+  g.pad_w = axis_padding(op.padding, g.in_w, g.out_w, op.filter_w, op.stride_w).before;
   return g;
 }
 
