@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bench/bench_flags.h"
 #include "core/error.h"
 #include "nn/gpu_network.h"
 #include "pipeline/feature_client.h"
@@ -43,27 +44,23 @@ struct Settings {
 };
 
 Settings parse(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr,
-                 "usage: feature_server_bench WEIGHTS.safetensors [--clients 4] [--frames 512] "
-                 "[--batch 64] [--device 0] [--precision fp32]\n");
-    std::exit(2);
-  }
   Settings settings;
-  settings.options.iv3_weights = argv[1];
   settings.options.write_iv3_features = true;
-  settings.options.cuda_device = 0;
   settings.options.batch_size = 64;
-  for (int i = 2; i + 1 < argc; i += 2) {
-    const std::string_view flag = argv[i];
-    const char* value = argv[i + 1];
-    if (flag == "--clients") settings.clients = std::atoi(value);
-    if (flag == "--frames") settings.frames = std::atoi(value);
-    if (flag == "--batch") settings.options.batch_size = std::atoi(value);
-    if (flag == "--device") settings.options.cuda_device = std::atoi(value);
-    if (flag == "--precision")
-      settings.options.iv3_precision = signprep::nn::parse_precision(value);
-  }
+  int device = 0;
+  signprep::app::FlagParser parser(
+      "feature_server_bench WEIGHTS.safetensors [options]",
+      "The feature server under load from client processes sending synthetic frames.");
+  parser.add_value("--clients", "N", "client processes (default 4)", settings.clients);
+  parser.add_value("--frames", "N", "frames sent in all (default 512)", settings.frames);
+  parser.add_value("--batch", "N", "the server's batch (default 64)", settings.options.batch_size);
+  parser.add_value("--device", "N", "CUDA device (default 0)", device);
+  parser.add("--precision", "P", "fp32 (default), fp16 or bf16", [&](std::string_view text) {
+    settings.options.iv3_precision = signprep::nn::parse_precision(text);
+  });
+  settings.options.iv3_weights =
+      signprep::bench::parse_flags_or_exit(parser, argc, argv, 1).front();
+  settings.options.cuda_device = device;
   return settings;
 }
 

@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_flags.h"
 #include "core/error.h"
 #include "features/inception_v3.h"
 #include "features/inception_v3_graph.h"
@@ -43,21 +44,16 @@ struct Settings {
 };
 
 Settings parse(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr,
-                 "usage: iv3_gpu_check WEIGHTS.safetensors [--device N] [--batch 64] "
-                 "[--frames 32] [--seconds 5]\n");
-    std::exit(2);
-  }
-  Settings settings{.weights = argv[1]};
-  for (int i = 2; i + 1 < argc; i += 2) {
-    const std::string_view flag = argv[i];
-    const char* value = argv[i + 1];
-    if (flag == "--device") settings.device = std::atoi(value);
-    if (flag == "--batch") settings.batch = std::atoi(value);
-    if (flag == "--frames") settings.frames = std::atoi(value);
-    if (flag == "--seconds") settings.seconds = std::atof(value);
-  }
+  Settings settings;
+  signprep::app::FlagParser parser(
+      "iv3_gpu_check WEIGHTS.safetensors [options]",
+      "InceptionV3 on the GPU against the CPU path, and its speed, per precision.");
+  parser.add_value("--device", "N", "CUDA device (default 0)", settings.device);
+  parser.add_value("--batch", "N", "frames per network run (default 64)", settings.batch);
+  parser.add_value("--frames", "N", "frames compared with the CPU path (default 32)",
+                   settings.frames);
+  parser.add_value("--seconds", "S", "timing per precision (default 5)", settings.seconds);
+  settings.weights = signprep::bench::parse_flags_or_exit(parser, argc, argv, 1).front();
   return settings;
 }
 
