@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "core/error.h"
-#include "core/json.h"
 #include "output/labels_csv.h"
 #include "pipeline/discovery.h"
 #include "pipeline/memory_budget.h"
@@ -123,25 +122,19 @@ void warn_if_memory_is_short(const RunOptions& options, int workers) {
   }
 }
 
-// "signprep: InceptionV3 on NVIDIA H100 ... (cuda:0), fp32, batch 64: 1234
-// frames in 25 batches (77% full); GPU busy 12.3 s of 40.1 s (31%)"
-std::string feature_server_line(const JsonValue& stats) {
-  const auto number = [&](const char* key) {
-    const JsonValue* value = stats.find(key);
-    if (const std::int64_t* i = value ? value->as_int() : nullptr) return double(*i);
-    const double* d = value ? value->as_double() : nullptr;
-    return d ? *d : 0.0;
-  };
-  const std::string* device = stats.find("device") ? stats.find("device")->as_string() : nullptr;
-  const double frames = number("frames"), batches = number("batches");
-  const double busy = number("busy_seconds"), serving = number("serving_seconds");
+// "signprep: InceptionV3 on NVIDIA H100 ... (cuda:0), fp32, batch 64, ...:
+// 1234 frames in 25 batches (77% full); GPU busy 12.3 s of 40.1 s (31%)"
+std::string feature_server_line(const FeatureServerStats& stats) {
+  const double batches = static_cast<double>(stats.batches);
   char line[512];
   std::snprintf(line, sizeof line,
-                "signprep: InceptionV3 on %s: %.0f frames in %.0f batches (%.0f%% full); GPU "
+                "signprep: InceptionV3 on %s: %lld frames in %lld batches (%.0f%% full); GPU "
                 "busy %.1f s of %.1f s (%.0f%%)\n",
-                device ? device->c_str() : "the GPU", frames, batches,
-                batches > 0 ? 100 * frames / (batches * number("batch_size")) : 0.0, busy, serving,
-                serving > 0 ? 100 * busy / serving : 0.0);
+                stats.device.c_str(), static_cast<long long>(stats.frames),
+                static_cast<long long>(stats.batches),
+                batches > 0 ? 100.0 * double(stats.frames) / (batches * stats.batch_size) : 0.0,
+                stats.busy_seconds, stats.serving_seconds,
+                stats.serving_seconds > 0 ? 100 * stats.busy_seconds / stats.serving_seconds : 0.0);
   return line;
 }
 
@@ -222,11 +215,11 @@ RunSummary run(const RunOptions& options) {
   }
   write_labels(options, labels);
   const std::int64_t peak_worker_memory = supervisor ? supervisor->peak_worker_memory() : 0;
-  const std::optional<std::string> server =
+  const std::optional<FeatureServerStats> server =
       supervisor ? supervisor->feature_server_stats() : std::nullopt;
   report.finish(peak_worker_memory, server);
   progress.finish();
-  if (server && !options.quiet) std::cerr << feature_server_line(parse_json(*server));
+  if (server && !options.quiet) std::cerr << feature_server_line(*server);
   RunSummary summary =
       summarize(report.videos(),
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());

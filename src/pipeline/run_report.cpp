@@ -117,11 +117,20 @@ void RunReport::record(std::size_t index, VideoRecord record) {
   if (Clock::now() >= next_write_) write();
 }
 
+JsonValue feature_server_json(const FeatureServerStats& stats) {
+  return JsonValue::Object{{"device", stats.device},
+                           {"frames", stats.frames},
+                           {"batches", stats.batches},
+                           {"batch_size", stats.batch_size},
+                           {"busy_seconds", stats.busy_seconds},
+                           {"serving_seconds", stats.serving_seconds}};
+}
+
 void RunReport::finish(std::int64_t peak_worker_memory,
-                       const std::optional<std::string>& feature_server) {
+                       const std::optional<FeatureServerStats>& feature_server) {
   finished_ = utc_now_iso8601();
   peak_worker_memory_ = peak_worker_memory;
-  if (feature_server) feature_server_ = parse_json(*feature_server);
+  feature_server_ = feature_server;
   write();
 }
 
@@ -141,7 +150,7 @@ void RunReport::write() {
       {"counts", status_counts(videos_)},
       {"peak_worker_memory_mib",
        peak_worker_memory_ > 0 ? JsonValue(peak_worker_memory_ / (1024 * 1024)) : JsonValue()},
-      {"feature_server", feature_server_},
+      {"feature_server", feature_server_ ? feature_server_json(*feature_server_) : JsonValue()},
       {"videos", std::move(videos)},
   };
   output::AtomicFile file(path_);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/json.h"
+#include "pipeline/feature_server.h"
 #include "pipeline/run_options.h"
 
 namespace signprep::pipeline {
@@ -30,6 +31,9 @@ struct VideoRecord {
   bool resumed = false;                        // written by an earlier run (--resume)
 };
 
+// The report's "feature_server" object; worker events carry the same.
+JsonValue feature_server_json(const FeatureServerStats& stats);
+
 class RunReport {
  public:
   // Writes options.report_path() with every input pending; throws
@@ -42,8 +46,9 @@ class RunReport {
   void record(std::size_t index, VideoRecord record);
   // The final file, with the time the run finished, the largest worker's
   // peak resident memory in bytes (0: no worker ran) and the feature
-  // server's statistics (FeatureServerStats as JSON) when there was one.
-  void finish(std::int64_t peak_worker_memory, const std::optional<std::string>& feature_server);
+  // server's statistics when there was one.
+  void finish(std::int64_t peak_worker_memory,
+              const std::optional<FeatureServerStats>& feature_server);
 
   const std::vector<VideoRecord>& videos() const { return videos_; }
 
@@ -54,7 +59,7 @@ class RunReport {
   std::string started_;  // UTC, ISO 8601
   std::optional<std::string> finished_;
   std::int64_t peak_worker_memory_ = 0;
-  JsonValue feature_server_;
+  std::optional<FeatureServerStats> feature_server_;
   RunOptions options_;
   std::vector<VideoRecord> videos_;
   std::chrono::steady_clock::time_point next_write_;

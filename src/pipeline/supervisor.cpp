@@ -68,7 +68,7 @@ void Supervisor::handle_server_events() {
         if (!fatal_) fatal_ = Error(event.error_kind, event.text);
         break;
       case WorkerEvent::Kind::kServerStats:
-        server_stats_ = std::move(event.text);
+        server_stats_ = std::move(event.server_stats);
         break;
       default:
         if (progress_) {

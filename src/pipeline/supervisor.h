@@ -44,9 +44,9 @@ class Supervisor {
 
   // The highest peak resident memory of a worker so far, in bytes.
   std::int64_t peak_worker_memory() const { return peak_worker_memory_; }
-  // The feature server's statistics (FeatureServerStats as JSON), once it
-  // has ended well at the end of run().
-  const std::optional<std::string>& feature_server_stats() const { return server_stats_; }
+  // The feature server's statistics, once it has ended well at the end of
+  // run().
+  const std::optional<FeatureServerStats>& feature_server_stats() const { return server_stats_; }
 
  private:
   struct Slot {
@@ -85,7 +85,7 @@ class Supervisor {
   std::unique_ptr<WorkerProcess> server_;  // the feature server, while it lives
   bool server_ready_ = false;
   bool server_finishing_ = false;
-  std::optional<std::string> server_stats_;
+  std::optional<FeatureServerStats> server_stats_;
 };
 
 }  // namespace signprep::pipeline

@@ -61,7 +61,7 @@ std::string encode(const WorkerEvent& event) {
           {"event", "fatal"}, {"kind", static_cast<int>(event.error_kind)}, {"text", event.text}};
       break;
     case Kind::kServerStats:
-      object = {{"event", "server_stats"}, {"text", event.text}};
+      object = {{"event", "server_stats"}, {"stats", feature_server_json(*event.server_stats)}};
       break;
     case Kind::kClipDone: {
       const ClipResult& result = *event.result;
@@ -135,6 +135,17 @@ ClipResult decode_result(const EventFields& fields) {
   return result;
 }
 
+FeatureServerStats decode_server_stats(const EventFields& fields) {
+  FeatureServerStats stats;
+  stats.device = fields.text("device");
+  stats.frames = fields.integer("frames");
+  stats.batches = fields.integer("batches");
+  stats.batch_size = static_cast<int>(fields.integer("batch_size"));
+  stats.busy_seconds = fields.number("busy_seconds");
+  stats.serving_seconds = fields.number("serving_seconds");
+  return stats;
+}
+
 WorkerEvent decode(std::string_view line) {
   using Kind = WorkerEvent::Kind;
   const JsonValue value = parse_json(line);
@@ -156,7 +167,7 @@ WorkerEvent decode(std::string_view line) {
     event.text = fields.text("text");
   } else if (name == "server_stats") {
     event.kind = Kind::kServerStats;
-    event.text = fields.text("text");
+    event.server_stats = decode_server_stats(EventFields(fields.get("stats")));
   } else if (name == "done") {
     event.kind = Kind::kClipDone;
     event.result = decode_result(fields);
@@ -359,15 +370,6 @@ bool run_assigned(const WorkerSetup& setup, std::size_t index, Extractors& extra
   return true;
 }
 
-std::string stats_json(const FeatureServerStats& stats) {
-  return output::dump_json(JsonValue::Object{{"device", stats.device},
-                                             {"frames", stats.frames},
-                                             {"batches", stats.batches},
-                                             {"batch_size", stats.batch_size},
-                                             {"busy_seconds", stats.busy_seconds},
-                                             {"serving_seconds", stats.serving_seconds}});
-}
-
 // The feature server's life: an error while loading is the run's (serve()
 // reports it; no GPU: nothing is written); a GPU failure later is a warning,
 // and the workers carry on without it.
@@ -376,7 +378,10 @@ int serve_features(const WorkerSetup& setup, const SupervisorLink& link) {
                        feature_server_address(::getppid(), *setup.options.cuda_device));
   link.send(WorkerEvent::Kind::kReady);
   try {
-    link.send(WorkerEvent::Kind::kServerStats, stats_json(server.serve(kWorkerSocket, setup.stop)));
+    WorkerEvent stats;
+    stats.kind = WorkerEvent::Kind::kServerStats;
+    stats.server_stats = server.serve(kWorkerSocket, setup.stop);
+    link.send(stats);
     return 0;
   } catch (const Error& error) {
     link.send(WorkerEvent::Kind::kMessage,

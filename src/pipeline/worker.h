@@ -48,12 +48,13 @@ struct WorkerEvent {
     kClipDone,     // `result`
     kClipStopped,  // a stop signal interrupted the clip; nothing of it was written
     kFatal,        // `error_kind`, `text`: the run cannot go on (a model, an unwritable OUT)
-    kServerStats,  // `text`: the feature server's FeatureServerStats, as JSON, as it ends
+    kServerStats,  // `server_stats`: the feature server's, as it ends
   };
   Kind kind = Kind::kReady;
   std::string text;
   ErrorKind error_kind = ErrorKind::kOutput;
   std::optional<ClipResult> result;
+  std::optional<FeatureServerStats> server_stats;
 };
 
 // How a worker process ended.
