@@ -47,15 +47,18 @@ Supervisor::Supervisor(const WorkerSetup& setup, int workers) : setup_(setup), s
 // The workers connect to the server as they start: it must listen first.
 void Supervisor::start_feature_server() {
   server_ = std::make_unique<WorkerProcess>(setup_, WorkerProcess::Role::kFeatureServer);
-  while (server_ && !server_ready_ && !fatal_) {
-    pollfd fd{server_->events_fd(), POLLIN, 0};
-    if (::poll(&fd, 1, kPollMilliseconds) < 0 && errno != EINTR) {
-      throw Error(ErrorKind::kOutput,
-                  std::string("cannot wait for the feature server: ") + std::strerror(errno));
-    }
-    if (fd.revents != 0) handle_server_events();
-  }
+  while (server_ && !server_ready_ && !fatal_) poll_server();
   if (fatal_) throw *fatal_;
+}
+
+// Waits up to a second for the server's events and handles them.
+void Supervisor::poll_server() {
+  pollfd fd{server_->events_fd(), POLLIN, 0};
+  if (::poll(&fd, 1, kPollMilliseconds) < 0 && errno != EINTR) {
+    throw Error(ErrorKind::kOutput,
+                std::string("cannot wait for the feature server: ") + std::strerror(errno));
+  }
+  if (fd.revents != 0) handle_server_events();
 }
 
 void Supervisor::handle_server_events() {
@@ -100,8 +103,7 @@ void Supervisor::finish_feature_server() {
   const auto start = std::chrono::steady_clock::now();
   while (server_) {
     if (seconds_since(start) > kStopGraceSeconds) server_->kill();
-    pollfd fd{server_->events_fd(), POLLIN, 0};
-    if (::poll(&fd, 1, kPollMilliseconds) > 0) handle_server_events();
+    poll_server();
   }
 }
 

@@ -61,6 +61,7 @@ class Supervisor {
 
   void start_worker(Slot& slot);
   void start_feature_server();
+  void poll_server();
   void handle_server_events();
   void finish_feature_server();
   void hand_out();
