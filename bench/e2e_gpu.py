@@ -20,13 +20,10 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "features"))
-sys.path.insert(0, str(ROOT / "scripts"))
 import iv3_reference  # noqa: E402
-from pth_to_safetensors import save_safetensors  # noqa: E402
 
 
 def run(signprep, videos, out, args):
@@ -50,9 +47,8 @@ def main():
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        noise = torch.from_numpy(np.random.default_rng(1).normal(0, 1, (4, 3, 299, 299))).float()
         weights = tmp / "weights.safetensors"
-        save_safetensors(iv3_reference.random_model(noise).state_dict(), weights)
+        iv3_reference.write_random_weights(weights)
         common = ["--write-iv3-features", "--iv3-weights", str(weights), "--workers",
                   str(args.workers), "--batch-size", str(args.batch)]
         if args.keypoints:

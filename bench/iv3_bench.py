@@ -24,15 +24,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 import torchvision
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "features"))
-sys.path.insert(0, str(ROOT / "scripts"))
 import iv3_reference  # noqa: E402
-from pth_to_safetensors import save_safetensors  # noqa: E402
 
 BENCH = ROOT / "build" / "bench" / "iv3_bench"
 SETTINGS = [(threads, batch) for threads in (1, 2) for batch in (8, 32)]
@@ -68,10 +65,8 @@ def main():
 
     with tempfile.TemporaryDirectory() as tmp:
         torch.set_num_threads(2)
-        noise = torch.from_numpy(np.random.default_rng(1).normal(0, 1, (4, 3, 299, 299))).float()
-        model = iv3_reference.random_model(noise)
         weights = Path(tmp) / "weights.safetensors"
-        save_safetensors(model.state_dict(), weights)
+        model = iv3_reference.write_random_weights(weights)
         model.fc = torch.nn.Identity()
         model = model.to(memory_format=torch.channels_last)
 

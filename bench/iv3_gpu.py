@@ -29,15 +29,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import torch
 import torchvision
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "features"))
-sys.path.insert(0, str(ROOT / "scripts"))
 import iv3_reference  # noqa: E402
-from pth_to_safetensors import save_safetensors  # noqa: E402
 
 DTYPES = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
 
@@ -74,44 +71,25 @@ def signprep_results(binary, weights, batch, seconds, device):
     return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("binary", type=Path)
-    parser.add_argument("--batch", type=int, default=64)
-    parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--device", type=int, default=0)
-    args = parser.parse_args()
-    device = torch.device("cuda", args.device)
-    print(f"torch {torch.__version__}, torchvision {torchvision.__version__}, "
-          f"{torch.cuda.get_device_name(device)}, cuDNN {torch.backends.cudnn.version()}",
-          flush=True)
-
-    with tempfile.TemporaryDirectory() as tmp:
-        noise = torch.from_numpy(np.random.default_rng(1).normal(0, 1, (4, 3, 299, 299))).float()
-        model = iv3_reference.random_model(noise)
-        weights = Path(tmp) / "weights.safetensors"
-        save_safetensors(model.state_dict(), weights)
-        model.fc = torch.nn.Identity()
-        model = model.eval().to(memory_format=torch.channels_last)
-
-        records = []
-        ours = {p: [] for p in DTYPES}
-        theirs = {p: [] for p in DTYPES}
-        parity = {}
-        for _ in range(args.rounds):
-            for record in signprep_results(args.binary, weights, args.batch, args.seconds,
-                                           args.device):
-                records.append(record)
-                if record["check"] == "speed":
-                    ours[record["precision"]].append(record["ms_per_batch"])
-                else:  # parity, or the error that kept a precision from running
-                    parity[record["precision"]] = record
-            for precision in DTYPES:
-                ms = torch_ms_per_batch(model, precision, args.batch, args.seconds, device)
-                theirs[precision].append(ms)
-                records.append({"check": "torch", "precision": precision, "batch": args.batch,
-                                "ms_per_batch": ms})
+def against_torch(args, device, weights, model):
+    """signprep's parity and speed, and torch's speed, alternating; prints the table."""
+    records = []
+    ours = {p: [] for p in DTYPES}
+    theirs = {p: [] for p in DTYPES}
+    parity = {}
+    for _ in range(args.rounds):
+        for record in signprep_results(args.binary, weights, args.batch, args.seconds,
+                                       args.device):
+            records.append(record)
+            if record["check"] == "speed":
+                ours[record["precision"]].append(record["ms_per_batch"])
+            else:  # parity, or the error that kept a precision from running
+                parity[record["precision"]] = record
+        for precision in DTYPES:
+            ms = torch_ms_per_batch(model, precision, args.batch, args.seconds, device)
+            theirs[precision].append(ms)
+            records.append({"check": "torch", "precision": precision, "batch": args.batch,
+                            "ms_per_batch": ms})
 
     print(f"\n| precision | min cosine | max rel. L2 | signprep frames/s | torch frames/s | "
           f"ratio | (batch {args.batch})")
@@ -127,32 +105,57 @@ def main():
         else:
             print(f"| {precision} | error: {p.get('error', '?')} | | | "
                   f"{args.batch * 1e3 / t:.0f} | |")
-    server_bench = args.binary.parent / "feature_server_bench"
-    if server_bench.exists():
-        print(f"\n| precision | feature server frames/s | batches | fill | GPU busy | "
-              f"(8 clients, batch {args.batch})")
-        print("|---|---|---|---|---|")
-        with tempfile.TemporaryDirectory() as tmp:
-            weights = Path(tmp) / "weights.safetensors"
-            save_safetensors(iv3_reference.random_model(noise).state_dict(), weights)
-            for precision in DTYPES:
-                out = subprocess.run([str(server_bench), str(weights), "--clients", "8",
-                                      "--frames", "4096", "--batch", str(args.batch),
-                                      "--device", str(args.device), "--precision", precision],
-                                     capture_output=True, text=True)
-                if out.returncode != 0 or not out.stdout.strip():
-                    print(f"| {precision} | error: {(out.stderr or out.stdout).strip()} | | | |")
-                    continue
-                result = json.loads(out.stdout)
-                records.append({"check": "feature_server", "precision": precision, **result})
-                server = result["server"]
-                print(f"| {precision} | {result['frames_per_s']:.0f} | {server['batches']} | "
-                      f"{100 * server['frames'] / (server['batches'] * args.batch):.0f}% | "
-                      f"{100 * server['busy_seconds'] / server['serving_seconds']:.0f}% |")
+    return records
+
+
+def through_feature_server(args, server_bench, weights):
+    """The feature server with 8 synthetic clients, per precision; prints the table."""
+    records = []
+    print(f"\n| precision | feature server frames/s | batches | fill | GPU busy | "
+          f"(8 clients, batch {args.batch})")
+    print("|---|---|---|---|---|")
+    for precision in DTYPES:
+        out = subprocess.run([str(server_bench), str(weights), "--clients", "8",
+                              "--frames", "4096", "--batch", str(args.batch),
+                              "--device", str(args.device), "--precision", precision],
+                             capture_output=True, text=True)
+        if out.returncode != 0 or not out.stdout.strip():
+            print(f"| {precision} | error: {(out.stderr or out.stdout).strip()} | | | |")
+            continue
+        result = json.loads(out.stdout)
+        records.append({"check": "feature_server", "precision": precision, **result})
+        server = result["server"]
+        print(f"| {precision} | {result['frames_per_s']:.0f} | {server['batches']} | "
+              f"{100 * server['frames'] / (server['batches'] * args.batch):.0f}% | "
+              f"{100 * server['busy_seconds'] / server['serving_seconds']:.0f}% |")
+    return records
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("binary", type=Path)
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--device", type=int, default=0)
+    args = parser.parse_args()
+    device = torch.device("cuda", args.device)
+    print(f"torch {torch.__version__}, torchvision {torchvision.__version__}, "
+          f"{torch.cuda.get_device_name(device)}, cuDNN {torch.backends.cudnn.version()}",
+          flush=True)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        weights = Path(tmp) / "weights.safetensors"
+        model = iv3_reference.write_random_weights(weights)
+        model.fc = torch.nn.Identity()
+        model = model.eval().to(memory_format=torch.channels_last)
+        records = against_torch(args, device, weights, model)
+        server_bench = args.binary.parent / "feature_server_bench"
+        if server_bench.exists():
+            records += through_feature_server(args, server_bench, weights)
     print()
     for record in records:
         print(json.dumps(record))
-
 
 if __name__ == "__main__":
     main()

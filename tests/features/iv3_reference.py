@@ -52,6 +52,15 @@ def random_model(inputs):
     return model.eval()
 
 
+def write_random_weights(path, frames=4):
+    """random_model with batch-norm statistics from `frames` frames of seeded
+    noise, saved to `path` as safetensors; returns the model."""
+    noise = torch.from_numpy(np.random.default_rng(1).normal(0, 1, (frames, 3, 299, 299))).float()
+    model = random_model(noise)
+    save_safetensors(model.state_dict(), path)
+    return model
+
+
 def preprocess(frames):
     """As the Python tool: cv2.resize (bilinear) to 299x299, to [0, 1], ImageNet normalisation."""
     resized = np.stack([cv2.resize(frame, (299, 299)) for frame in frames])

@@ -22,7 +22,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import iv3_reference  # noqa: E402
 import video_fixtures  # noqa: E402
-from pth_to_safetensors import save_safetensors  # noqa: E402
 
 SIGNPREP = os.environ["SIGNPREP"]
 FPS = 5  # 10 frames of the 2-second sample: quick, and still several batches
@@ -39,9 +38,8 @@ class FeaturesRun(unittest.TestCase):
         cls.tmp = tempfile.TemporaryDirectory()
         cls.dir = Path(cls.tmp.name)
         torch.set_num_threads(2)
-        noise = torch.from_numpy(np.random.default_rng(1).normal(0, 1, (2, 3, 299, 299))).float()
         cls.weights = cls.dir / "weights.safetensors"
-        save_safetensors(iv3_reference.random_model(noise).state_dict(), cls.weights)
+        iv3_reference.write_random_weights(cls.weights, frames=2)
         cls.videos = cls.dir / "videos"
         (cls.videos / "sub").mkdir(parents=True)
         shutil.copy(video_fixtures.SAMPLE, cls.videos / "wave.mp4")
