@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "core/error.h"
+#include "nn/aligned_floats.h"
 #include "nn/kernel.h"
 #include "nn/memory_plan.h"
 #include "nn/model_def.h"
@@ -73,9 +74,9 @@ struct Model::Impl {
   ModelDef def;
   ModelOptions options;
   std::vector<TensorInfo> inputs, outputs;
-  std::vector<float> arena;
-  std::vector<std::vector<float>> own_buffers;  // graph inputs and outputs
-  std::vector<float*> tensor_data;              // per tensor; nullptr when absent
+  AlignedFloats arena;
+  std::vector<AlignedFloats> own_buffers;  // graph inputs and outputs
+  std::vector<float*> tensor_data;         // per tensor; nullptr when absent
   // Per op: the tensors it reads when it runs (a folded PAD's consumer reads
   // the PAD's input), the padding folded into it, and whether it was folded
   // away itself.

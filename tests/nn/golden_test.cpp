@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <iostream>
 #include <stdexcept>
@@ -157,6 +158,23 @@ TEST(OutputsRead, KeptOutputsEqualTheWholeModelsAndTheRestAreNotComputed) {
   EXPECT_LT(pruned.stats().multiply_accumulates, whole.stats().multiply_accumulates);
   EXPECT_EQ(pruned.outputs().size(), whole.outputs().size());  // indices stay the model's
   EXPECT_THROW(Model::load(path, {.threads = 1, .outputs_read = {5}}), Error);
+}
+
+// oneDNN may write a destination with aligned non-temporal stores (AVX-512:
+// pose_detection's kernels did in a worker, and faulted on a buffer at
+// malloc's 16-byte alignment), so every buffer it is given starts on a
+// 64-byte boundary; these are the ones a caller can see.
+TEST(Buffers, StartOnACacheLine) {
+  const auto at_boundary = [](const void* p) {
+    return reinterpret_cast<std::uintptr_t>(p) % 64 == 0;
+  };
+  for (const char* name : {"pose_detection", "pose_landmark_full", "hand_landmark_full"}) {
+    Model model = Model::load(kModels / (std::string(name) + ".tflite"));
+    EXPECT_TRUE(at_boundary(model.input(0).data())) << name;
+    for (std::size_t i = 0; i < model.outputs().size(); ++i) {
+      EXPECT_TRUE(at_boundary(model.output(static_cast<int>(i)).data())) << name << " output " << i;
+    }
+  }
 }
 
 }  // namespace
