@@ -1,9 +1,12 @@
 #include "output/atomic_file.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -18,9 +21,14 @@ namespace {
               "cannot " + what + " " + path.string() + ": " + std::strerror(err));
 }
 
-// What every temporary name of `destination` written by `writer` starts with.
+// What every temporary name of `destination` starts with; the writer's pid
+// and a random tag follow.
+std::string temporaries_prefix(const std::filesystem::path& destination) {
+  return "." + destination.filename().string() + ".tmp.";
+}
+
 std::string temporary_prefix(const std::filesystem::path& destination, pid_t writer) {
-  return "." + destination.filename().string() + ".tmp." + std::to_string(writer) + ".";
+  return temporaries_prefix(destination) + std::to_string(writer) + ".";
 }
 
 // A hidden name in the same directory, so that the final rename stays on one
@@ -29,6 +37,34 @@ std::filesystem::path temporary_name_for(const std::filesystem::path& destinatio
   std::random_device entropy;
   return destination.parent_path() /
          (temporary_prefix(destination, ::getpid()) + std::to_string(entropy()));
+}
+
+// Removes the entries beside `destination` whose names start with `prefix`
+// and for which `abandoned` holds (given the rest of the name).
+int remove_temporaries(const std::filesystem::path& destination, const std::string& prefix,
+                       const std::function<bool(std::string_view rest)>& abandoned) {
+  std::error_code ec;
+  std::filesystem::directory_iterator entries(destination.parent_path(), ec);
+  if (ec) return 0;  // no directory, no temporaries
+  std::vector<std::filesystem::path> found;
+  for (const std::filesystem::directory_entry& entry : entries) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with(prefix) && abandoned(std::string_view(name).substr(prefix.size()))) {
+      found.push_back(entry.path());
+    }
+  }
+  for (const std::filesystem::path& path : found) std::filesystem::remove(path, ec);
+  return static_cast<int>(found.size());
+}
+
+// Whether the writer named at the start of `rest` ("<pid>.<tag>") has exited.
+bool writer_is_gone(std::string_view rest) {
+  pid_t writer = 0;
+  const auto [end, error] = std::from_chars(rest.data(), rest.data() + rest.size(), writer);
+  if (error != std::errc() || writer <= 0 || end == rest.data() + rest.size() || *end != '.') {
+    return false;  // not one of ours: leave it
+  }
+  return ::kill(writer, 0) != 0 && errno == ESRCH;
 }
 
 }  // namespace
@@ -91,16 +127,12 @@ void write_file_atomically(const std::filesystem::path& destination,
 }
 
 int remove_abandoned_temporaries(const std::filesystem::path& destination, pid_t writer) {
-  const std::string prefix = temporary_prefix(destination, writer);
-  std::error_code ec;
-  std::filesystem::directory_iterator entries(destination.parent_path(), ec);
-  if (ec) return 0;  // no directory, no temporaries
-  std::vector<std::filesystem::path> abandoned;
-  for (const std::filesystem::directory_entry& entry : entries) {
-    if (entry.path().filename().string().starts_with(prefix)) abandoned.push_back(entry.path());
-  }
-  for (const std::filesystem::path& path : abandoned) std::filesystem::remove(path, ec);
-  return static_cast<int>(abandoned.size());
+  return remove_temporaries(destination, temporary_prefix(destination, writer),
+                            [](std::string_view) { return true; });
+}
+
+int remove_orphaned_temporaries(const std::filesystem::path& destination) {
+  return remove_temporaries(destination, temporaries_prefix(destination), writer_is_gone);
 }
 
 }  // namespace signprep::output

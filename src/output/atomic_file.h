@@ -67,4 +67,9 @@ void write_file_atomically(const std::filesystem::path& destination,
 // Returns how many were removed.
 int remove_abandoned_temporaries(const std::filesystem::path& destination, pid_t writer);
 
+// Removes the temporary files beside `destination` whose writer process no
+// longer exists: a run killed outright (SIGKILL, the OOM killer) leaves the
+// one it was writing. Returns how many were removed.
+int remove_orphaned_temporaries(const std::filesystem::path& destination);
+
 }  // namespace signprep::output

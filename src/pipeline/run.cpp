@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "output/atomic_file.h"
 #include "output/labels_csv.h"
 #include "pipeline/discovery.h"
 #include "pipeline/memory_budget.h"
@@ -188,6 +189,11 @@ RunSummary run(const RunOptions& options) {
     supervisor->wait_until_ready();
   }
   prepare_output_dir(options.output_dir);
+  // A run killed outright left the report or labels it was rewriting; the
+  // names are this shard's own, so another shard's writes are never touched.
+  for (const std::filesystem::path& file : {options.report_path(), options.labels_path()}) {
+    output::remove_orphaned_temporaries(file);
+  }
   RunReport report(options, relative_inputs(clips));
   // By clip, so that labels.csv lists them in input order whichever finished first.
   std::vector<std::optional<output::LabelRow>> labels(clips.size());

@@ -1,8 +1,13 @@
 #include "output/atomic_file.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "core/error.h"
 #include "test_support.h"
@@ -51,6 +56,49 @@ TEST(AtomicFile, MissingDirectoryIsAnOutputErrorNamingThePath) {
     EXPECT_EQ(error.kind(), ErrorKind::kOutput);
     EXPECT_NE(std::string(error.what()).find(path.string()), std::string::npos) << error.what();
   }
+}
+
+// A pid that named a process a moment ago and names none now.
+pid_t exited_process() {
+  const pid_t child = ::fork();
+  if (child == 0) std::_Exit(0);
+  ::waitpid(child, nullptr, 0);
+  return child;
+}
+
+void touch(const std::filesystem::path& path) {
+  std::ofstream(path) << "partial";
+}
+
+TEST(AtomicFile, AbandonedTemporariesOfOneWriterAreRemoved) {
+  test::TempDir dir;
+  const auto path = dir.path() / "out.bin";
+  const std::string mine = ".out.bin.tmp." + std::to_string(::getpid()) + ".1";
+  touch(dir.path() / ".out.bin.tmp.4242.1");
+  touch(dir.path() / ".out.bin.tmp.4242.2");
+  touch(dir.path() / mine);
+  touch(dir.path() / ".other.bin.tmp.4242.1");
+  EXPECT_EQ(remove_abandoned_temporaries(path, 4242), 2);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / ".out.bin.tmp.4242.1"));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / mine));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / ".other.bin.tmp.4242.1"));
+}
+
+TEST(AtomicFile, OrphanedTemporariesAreThoseOfExitedWriters) {
+  test::TempDir dir;
+  const auto path = dir.path() / "out.bin";
+  const std::string gone = ".out.bin.tmp." + std::to_string(exited_process()) + ".7";
+  const std::string alive = ".out.bin.tmp." + std::to_string(::getpid()) + ".7";
+  const std::vector<std::string> kept = {alive, ".out.bin.tmp.notapid", ".other.bin.tmp.1.7",
+                                         "out.bin"};
+  touch(dir.path() / gone);
+  for (const std::string& name : kept) touch(dir.path() / name);
+  EXPECT_EQ(remove_orphaned_temporaries(path), 1);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / gone));
+  for (const std::string& name : kept) {
+    EXPECT_TRUE(std::filesystem::exists(dir.path() / name)) << name;
+  }
+  EXPECT_EQ(remove_orphaned_temporaries(dir.path() / "missing" / "out.bin"), 0);
 }
 
 }  // namespace
