@@ -5,27 +5,30 @@
 # needed), then bench/iv3_gpu.py: features against the CPU path in fp32, fp16
 # and bf16, InceptionV3 frames/s against PyTorch on the same GPU (needs
 # python3 with torch and torchvision), and the feature server's frames/s and
-# GPU busy time with 8 synthetic clients. When build-gpu/signprep runs there
-# (FFmpeg's libraries installed), also a whole run of samples/ with features
-# on the CPU and with --device cuda, timed, features compared.
+# GPU busy time with 8 synthetic clients. When signprep itself runs there,
+# also whole runs of a clip set (copies of samples/, so that every worker
+# has clips) with features on the CPU and with --device cuda, features only
+# and with keypoints: wall time, features compared, GPU busy time.
 #
 # A GPU machine without the build dependencies takes a bundle made here:
-#   bench/gpu.sh --bundle DIR      (builds, then copies iv3_gpu_check,
-#                                   libsignprep_cuda.so and the non-CUDA
-#                                   libraries they need into DIR)
+#   bench/gpu.sh --bundle DIR      (builds, then packs signprep, the checks,
+#                                   libsignprep_cuda.so, the libraries they
+#                                   need beyond glibc and CUDA, FFmpeg's
+#                                   from bench/minimal_ffmpeg.sh, and the
+#                                   MediaPipe models a keypoints run loads)
 #   bench/gpu.sh --prebuilt DIR    (on the GPU machine)
 # cuDNN and the CUDA runtime are taken from PyTorch's wheels (nvidia-*) when
 # the system has none.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-prebuilt="" bundle="" batch=64 seconds=5 rounds=2
+prebuilt="" bundle="" batch=64 seconds=5 rounds=2 copies=8
 while (($#)); do
   case "$1" in
     --prebuilt) prebuilt="$2"; shift ;;
     --bundle) bundle="$2"; shift ;;
     --batch) batch="$2"; shift ;;
-    --quick) seconds=2 rounds=1 ;;
+    --quick) seconds=2 rounds=1 copies=4 ;;
     -h | --help) sed -n '2,/^set /{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench/gpu.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -45,19 +48,59 @@ build() {
   fi
 }
 
+# A bundle's xz'd libraries and models, unpacked into DIR/lib and DIR/models
+# (with python3's lzma: the GPU machine may have no xz).
+unpack_bundle() {
+  local bundle=$1 into=$2 packed
+  mkdir -p "$into/lib" "$into/models"
+  for packed in "$bundle"/lib/*.xz "$bundle"/models/*.xz; do
+    python3 -c 'import lzma, sys; open(sys.argv[2], "wb").write(lzma.open(sys.argv[1]).read())' \
+      "$packed" "$into/$(basename "$(dirname "$packed")")/$(basename "$packed" .xz)"
+  done
+}
+
+# The models a keypoints run loads (src/landmarks: pose, hands through the
+# re-crop, face, segmentation); the bundle checks itself with them below.
+keypoint_models=(pose_detection pose_landmark_full hand_recrop hand_landmark_full
+                 face_detection_short_range face_landmark_with_attention
+                 selfie_segmentation_landscape)
+
+# What every Linux machine has: glibc, libstdc++, libgcc.
+system_libs='/(libc|libm|libpthread|libdl|librt|libstdc\+\+|libgcc_s|ld-linux-x86-64)\.so'
+
 # Small enough to travel with the working tree to a GPU machine (the device
-# tool carries 64 MiB): binaries without debug sections, libraries xz'd.
+# tool carries 64 MiB): binaries without debug sections, the rest xz'd.
 if [[ -n "$bundle" ]]; then
   build
-  mkdir -p "$bundle/lib"
-  strip --strip-debug -o "$bundle/iv3_gpu_check" build-gpu/iv3_gpu_check
-  strip --strip-debug -o "$bundle/libsignprep_cuda.so" build-gpu/libsignprep_cuda.so
-  strip --strip-debug -o "$bundle/feature_server_bench" build-gpu/feature_server_bench
-  # What the check links beyond glibc, libstdc++ and CUDA: oneDNN, OpenMP, the OpenCL loader.
-  for lib in $(ldd build-gpu/iv3_gpu_check | awk '/libdnnl|libgomp|libOpenCL/ {print $3}'); do
+  bench/minimal_ffmpeg.sh build-gpu/ffmpeg
+  rm -rf "$bundle" && mkdir -p "$bundle/lib" "$bundle/models"
+  for binary in signprep iv3_gpu_check feature_server_bench libsignprep_cuda.so; do
+    strip --strip-debug -o "$bundle/$binary" "build-gpu/$binary"
+  done
+  # Everything they link beyond glibc, libstdc++ and CUDA (oneDNN, OpenMP,
+  # the OpenCL loader, libzip, cairo...), FFmpeg's from the minimal build.
+  for lib in $(LD_LIBRARY_PATH="$PWD/build-gpu/ffmpeg/lib" ldd build-gpu/signprep \
+                 build-gpu/iv3_gpu_check | awk '$3 ~ /^\// {print $3}' | sort -u |
+               grep -v -E "$system_libs"); do
     xz -T0 -6 -c "$lib" >"$bundle/lib/$(basename "$lib").xz"
   done
-  echo "bundle in $bundle ($(du -sh "$bundle" | cut -f1)): $(cd "$bundle" && ls -- iv3_gpu_check feature_server_bench libsignprep_cuda.so lib/* | tr '\n' ' ')"
+  for model in "${keypoint_models[@]}"; do
+    xz -T0 -6 -c "models/$model.tflite" >"$bundle/models/$model.tflite.xz"
+  done
+  # The bundle alone, as the GPU machine will see it: every library resolved
+  # in it (but glibc's and libstdc++'s), and a keypoints run of one sample.
+  unpacked=$(mktemp -d)
+  trap 'rm -rf "$unpacked"' EXIT
+  unpack_bundle "$bundle" "$unpacked"
+  sample=$(mktemp -d -p "$unpacked")
+  ln -s "$PWD/samples/numbers_20_90_144p12.mp4" "$sample/"
+  LD_LIBRARY_PATH="$unpacked/lib" SIGNPREP_MODELS_DIR="$unpacked/models" \
+    "$bundle/signprep" "$sample" "$unpacked/out" --write-keypoints --quiet >"$unpacked/log" 2>&1 ||
+    { cat "$unpacked/log" >&2; echo "bench/gpu.sh: the bundle's signprep failed on a sample" >&2; exit 1; }
+  missing=$(LD_LIBRARY_PATH="$unpacked/lib" ldd "$bundle/signprep" |
+            awk '$3 ~ /^\// {print $3}' | grep -v -E "^$unpacked/|$system_libs" || true)
+  [[ -z "$missing" ]] || { echo "bench/gpu.sh: the bundle lacks $missing" >&2; exit 1; }
+  echo "bundle in $bundle ($(du -sh "$bundle" | cut -f1)), checked on a sample: $(cd "$bundle" && ls | tr '\n' ' ')"
   exit 0
 fi
 
@@ -69,13 +112,20 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader ||
 echo "$(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 
 if [[ -n "$prebuilt" ]]; then
-  bin="$prebuilt"
-  libs=$(mktemp -d)
-  for packed in "$prebuilt"/lib/*.xz; do
-    python3 -c 'import lzma, sys; open(sys.argv[2], "wb").write(lzma.open(sys.argv[1]).read())' \
-      "$packed" "$libs/$(basename "$packed" .xz)"
+  # The bundle's libraries reach its programs alone, through wrappers: in
+  # python3's own LD_LIBRARY_PATH they would replace the machine's (zlib,
+  # OpenSSL) under PyTorch.
+  unpacked=$(mktemp -d)
+  trap 'rm -rf "$unpacked"' EXIT
+  unpack_bundle "$prebuilt" "$unpacked"
+  bin="$unpacked/bin"
+  mkdir -p "$bin"
+  for program in signprep iv3_gpu_check feature_server_bench; do
+    printf '#!/bin/sh\nLD_LIBRARY_PATH="%s${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" exec "%s" "$@"\n' \
+      "$unpacked/lib" "$(realpath "$prebuilt/$program")" >"$bin/$program"
+    chmod +x "$bin/$program"
   done
-  export LD_LIBRARY_PATH="$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  export SIGNPREP_MODELS_DIR="$unpacked/models"
 else
   section "build (build-gpu/)"
   build
@@ -94,8 +144,9 @@ python3 bench/iv3_gpu.py "$bin/iv3_gpu_check" --batch "$batch" --seconds "$secon
   --rounds "$rounds"
 
 if [[ -x "$bin/signprep" ]] && "$bin/signprep" --help >/dev/null 2>&1; then
-  section "whole run of samples/: features on the CPU, then with --device cuda"
-  python3 bench/e2e_gpu.py "$bin/signprep" samples --batch "$batch"
+  section "whole runs of $copies copies of samples/: features on the CPU, then with --device cuda"
+  python3 bench/e2e_gpu.py "$bin/signprep" samples --batch "$batch" --copies "$copies"
+  python3 bench/e2e_gpu.py "$bin/signprep" samples --batch "$batch" --copies "$copies" --keypoints
 else
-  section "whole run skipped: $bin/signprep does not run here (FFmpeg's libraries missing?)"
+  section "whole runs skipped: $bin/signprep does not run here (FFmpeg's libraries missing?)"
 fi
