@@ -139,14 +139,28 @@ if ! ldconfig -p | grep -q 'libcudnn.so.9' || ! ldconfig -p | grep -q 'libcudart
   done
 fi
 
+# Each check within its own time limit: one that fails or hangs leaves the
+# others to run (a GPU machine is lent for minutes), and the exit status
+# says how many failed.
+export PYTHONUNBUFFERED=1
+failed=0
+check() {
+  local limit=$1
+  shift
+  timeout "$limit" "$@" || { echo "bench/gpu.sh: failed (exit $?): $*" >&2; failed=$((failed + 1)); }
+}
+
 section "InceptionV3: parity with the CPU path, speed against PyTorch (batch $batch)"
-python3 bench/iv3_gpu.py "$bin/iv3_gpu_check" --batch "$batch" --seconds "$seconds" \
+check 360 python3 bench/iv3_gpu.py "$bin/iv3_gpu_check" --batch "$batch" --seconds "$seconds" \
   --rounds "$rounds"
 
 if [[ -x "$bin/signprep" ]] && "$bin/signprep" --help >/dev/null 2>&1; then
   section "whole runs of $copies copies of samples/: features on the CPU, then with --device cuda"
-  python3 bench/e2e_gpu.py "$bin/signprep" samples --batch "$batch" --copies "$copies"
-  python3 bench/e2e_gpu.py "$bin/signprep" samples --batch "$batch" --copies "$copies" --keypoints
+  check 240 python3 bench/e2e_gpu.py "$bin/signprep" samples --batch "$batch" --copies "$copies"
+  check 240 python3 bench/e2e_gpu.py "$bin/signprep" samples --batch "$batch" --copies "$copies" \
+    --keypoints
 else
   section "whole runs skipped: $bin/signprep does not run here (FFmpeg's libraries missing?)"
+  failed=$((failed + 1))
 fi
+exit $((failed > 0))
