@@ -91,19 +91,20 @@ def against_torch(args, device, weights, model):
             records.append({"check": "torch", "precision": precision, "batch": args.batch,
                             "ms_per_batch": ms})
 
-    print(f"\n| precision | min cosine | max rel. L2 | signprep frames/s | torch frames/s | "
-          f"ratio | (batch {args.batch})")
-    print("|---|---|---|---|---|---|")
+    print(f"\n| precision | min cosine | max rel. L2 | non-finite | signprep frames/s | "
+          f"torch frames/s | ratio | (batch {args.batch})")
+    print("|---|---|---|---|---|---|---|")
     for precision in DTYPES:
         p = parity.get(precision, {})
         t = statistics.median(theirs[precision])
         if ours[precision]:
             o = statistics.median(ours[precision])
             print(f"| {precision} | {p.get('min_cosine', float('nan')):.7f} | "
-                  f"{p.get('max_relative_l2', float('nan')):.2e} | {args.batch * 1e3 / o:.0f} | "
+                  f"{p.get('max_relative_l2', float('nan')):.2e} | "
+                  f"{p.get('non_finite_values', '?')} | {args.batch * 1e3 / o:.0f} | "
                   f"{args.batch * 1e3 / t:.0f} | {t / o:.2f}x |")
         else:
-            print(f"| {precision} | error: {p.get('error', '?')} | | | "
+            print(f"| {precision} | error: {p.get('error', '?')} | | | | "
                   f"{args.batch * 1e3 / t:.0f} | |")
     return records
 

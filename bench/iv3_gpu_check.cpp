@@ -120,25 +120,39 @@ std::vector<float> gpu_features(signprep::nn::GpuNetwork& net,
   return features;
 }
 
+// A number for the JSON line; NaN as the token Python's json reads.
+std::string json_number(double value, const char* format) {
+  if (std::isnan(value)) return "NaN";
+  char text[32];
+  std::snprintf(text, sizeof text, format, value);
+  return text;
+}
+
+// NaN or infinite features (a 16-bit overflow, say) make their frame the
+// worst, never a perfect match: the comparisons below let NaN through.
 void print_parity(std::string_view precision, const std::vector<float>& gpu,
                   const std::vector<float>& cpu) {
   double worst_cosine = 1, worst_relative = 0;
+  std::size_t non_finite = 0;
   for (std::size_t start = 0; start < cpu.size(); start += InceptionV3::kFeatureCount) {
     double dot = 0, a2 = 0, b2 = 0, d2 = 0;
     for (std::size_t i = start; i < start + InceptionV3::kFeatureCount; ++i) {
+      non_finite += !std::isfinite(gpu[i]);
       dot += double(gpu[i]) * cpu[i];
       a2 += double(gpu[i]) * gpu[i];
       b2 += double(cpu[i]) * cpu[i];
       d2 += (double(gpu[i]) - cpu[i]) * (double(gpu[i]) - cpu[i]);
     }
-    worst_cosine = std::min(worst_cosine, dot / std::sqrt(a2 * b2));
-    worst_relative = std::max(worst_relative, std::sqrt(d2 / b2));
+    const double cosine = dot / std::sqrt(a2 * b2), relative = std::sqrt(d2 / b2);
+    if (!(cosine >= worst_cosine)) worst_cosine = cosine;
+    if (!(relative <= worst_relative)) worst_relative = relative;
   }
   std::printf(
-      "{\"check\": \"parity\", \"precision\": \"%.*s\", \"frames\": %zu, \"min_cosine\": %.9f, "
-      "\"max_relative_l2\": %.3e}\n",
+      "{\"check\": \"parity\", \"precision\": \"%.*s\", \"frames\": %zu, \"min_cosine\": %s, "
+      "\"max_relative_l2\": %s, \"non_finite_values\": %zu}\n",
       int(precision.size()), precision.data(), cpu.size() / InceptionV3::kFeatureCount,
-      worst_cosine, worst_relative);
+      json_number(worst_cosine, "%.9f").c_str(), json_number(worst_relative, "%.3e").c_str(),
+      non_finite);
 }
 
 void print_speed(signprep::nn::GpuNetwork& net, std::string_view precision, double load_s,

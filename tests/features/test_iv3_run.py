@@ -261,6 +261,16 @@ class Gpu(unittest.TestCase):
         self.assertEqual(result.returncode, 2, result.stderr)
         self.assertIn("add --write-iv3-features", result.stderr)
 
+    def test_a_batch_beyond_cudnns_tensors_names_the_batch_that_fits(self):
+        if not CUDA_BUILT:
+            self.skipTest("built without the CUDA backend")
+        # Conv2d_2b's 147 x 147 x 64 values a frame: 1552 frames stay under 2^31.
+        out = self.dir / "huge_batch"
+        result = self.run_on(out, "--device", "cuda", "--batch-size", "1553")
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("use --batch-size 1552 or less", result.stderr)
+        self.assertFalse(out.exists())
+
     def test_cpu_is_the_default_device(self):
         out = self.dir / "explicit_cpu"
         result = self.run_on(out, "--device", "cpu", "--batch-size", 4, "--workers", 2)

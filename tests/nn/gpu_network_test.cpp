@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -48,11 +50,11 @@ std::vector<float> random_values(std::size_t count, std::mt19937& random) {
 // conv 3x3 SAME + ReLU, conv 1x1 stride 2 VALID, a max and an average pool,
 // a concatenation on channels and the mean over height and width: one of
 // each kind the CUDA backend runs.
-ModelDef small_graph() {
+ModelDef small_graph(int batch = kBatch) {
   std::mt19937 random(7);
   ModelDef def;
   def.name = "small";
-  const int input = add_tensor(def, {kBatch, kSide, kSide, kChannels});
+  const int input = add_tensor(def, {batch, kSide, kSide, kChannels});
   def.inputs = {input};
   OpDef conv;
   conv.type = OpType::kConv2d;
@@ -60,37 +62,37 @@ ModelDef small_graph() {
   const int a = add_op(def, conv,
                        {input, add_tensor(def, {8, 3, 3, kChannels}, random_values(8 * 27, random)),
                         add_tensor(def, {8}, random_values(8, random))},
-                       {kBatch, kSide, kSide, 8});
+                       {batch, kSide, kSide, 8});
   conv.padding = Padding::kValid;
   conv.stride_h = conv.stride_w = 2;
   conv.activation = Activation::kNone;
   const int b = add_op(def, conv,
                        {a, add_tensor(def, {4, 1, 1, 8}, random_values(32, random)),
                         add_tensor(def, {4}, random_values(4, random))},
-                       {kBatch, 5, 5, 4});
+                       {batch, 5, 5, 4});
   OpDef pool;
   pool.type = OpType::kMaxPool2d;
   pool.filter_h = pool.filter_w = 3;
   pool.stride_h = pool.stride_w = 2;
   pool.padding = Padding::kValid;
-  const int c = add_op(def, pool, {a}, {kBatch, 4, 4, 8});
+  const int c = add_op(def, pool, {a}, {batch, 4, 4, 8});
   pool.type = OpType::kAveragePool2d;
   pool.stride_h = pool.stride_w = 1;
   pool.padding = Padding::kSame;
   pool.count_include_pad = true;
-  const int d = add_op(def, pool, {b}, {kBatch, 5, 5, 4});
+  const int d = add_op(def, pool, {b}, {batch, 5, 5, 4});
   OpDef mean;
   mean.type = OpType::kMean;
   const int axes = add_tensor(def, {2});
   def.tensors[axes].type = TensorType::kInt32;
   def.tensors[axes].ints = {1, 2};
   def.tensors[axes].is_constant = true;
-  const int e = add_op(def, mean, {c, axes}, {kBatch, 8});
-  const int f = add_op(def, mean, {d, axes}, {kBatch, 4});
+  const int e = add_op(def, mean, {c, axes}, {batch, 8});
+  const int f = add_op(def, mean, {d, axes}, {batch, 4});
   OpDef concat;
   concat.type = OpType::kConcatenation;
   concat.axis = 1;  // [N, C]: the channels
-  def.outputs = {add_op(def, concat, {e, f}, {kBatch, 12})};
+  def.outputs = {add_op(def, concat, {e, f}, {batch, 12})};
   return def;
 }
 
@@ -133,6 +135,31 @@ TEST(GpuNetwork, AnOperatorItDoesNotRunIsRefusedBeforeAnyDevice) {
       EXPECT_EQ(error.kind(), ErrorKind::kDevice);
       EXPECT_NE(std::string(error.what()).find("built without its CUDA backend"),
                 std::string::npos);
+    }
+  }
+}
+
+// cuDNN's descriptors count a tensor's values in 32 bits: a batch whose
+// widest activation (9 x 9 x 8 = 648 values a frame here) would pass 2^31
+// values is refused with the batch that fits, before any device is touched.
+TEST(GpuNetwork, ABatchBeyondCudnnsTensorsIsRefusedWithTheBatchThatFits) {
+  const int fits = std::numeric_limits<std::int32_t>::max() / 648;
+  EXPECT_EQ(fits, 3314017);
+  try {
+    load_gpu_network(small_graph(fits + 1),
+                     {.device = 0, .precision = GpuPrecision::kFp16, .input_levels = levels()});
+    FAIL();
+  } catch (const Error& error) {
+    if (gpu_backend_built()) {
+      EXPECT_EQ(error.kind(), ErrorKind::kUsage);
+      EXPECT_NE(std::string(error.what()).find("small at batch 3314018: t3 (648 values a frame)"),
+                std::string::npos)
+          << error.what();
+      EXPECT_NE(std::string(error.what()).find("use --batch-size 3314017 or less"),
+                std::string::npos)
+          << error.what();
+    } else {
+      EXPECT_EQ(error.kind(), ErrorKind::kDevice);
     }
   }
 }

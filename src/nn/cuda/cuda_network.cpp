@@ -12,6 +12,7 @@
 #include <array>
 #include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -269,7 +270,10 @@ class ConvStep final : public Step {
     fused_ = false;
     if (!relu_) return;  // fused IDENTITY is limited to one algorithm; unfused is as fast
     const cudnnStatus_t status = fused(c);
-    if (not_supported(status)) return;
+    if (not_supported(status)) {
+      refusal_ = status;
+      return;
+    }
     check(status, label_ + ": fused convolution failed");
     fused_ = true;
   }
@@ -293,6 +297,8 @@ class ConvStep final : public Step {
   }
 
   bool is_fused() const { return fused_; }
+  // Why cuDNN refused the fused call, when it did.
+  std::optional<cudnnStatus_t> refusal() const { return refusal_; }
 
  private:
   cudnnMathType_t math_type() const {
@@ -331,6 +337,7 @@ class ConvStep final : public Step {
   cudnnConvolutionFwdAlgo_t algorithm_ = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
   std::size_t workspace_bytes_ = 0;
   bool fused_ = false;
+  std::optional<cudnnStatus_t> refusal_;
 };
 
 // TFLite's padding, which cuDNN can express only when it is symmetric
@@ -349,9 +356,13 @@ class CudaNetwork final : public GpuNetwork {
   // The stream and cuDNN handle are made only once the device checks have
   // passed: creating them is what fails, obscurely, without a driver.
   CudaNetwork(const ModelDef& def, const GpuOptions& options)
-      : name_(def.name), options_(options), descriptors_(options.precision) {
+      : name_(def.name),
+        options_(options),
+        descriptors_(options.precision),
+        largest_batch_(largest_batch(def)) {
     check_operators(def);
     select_device(options.device);
+    (void)cudaGetLastError();  // an earlier failure in this process is not this network's
     device_name_ = device_name(options.device);
     check_cudnn_version();
     stream_.emplace();
@@ -378,6 +389,7 @@ class CudaNetwork final : public GpuNetwork {
       throw std::invalid_argument("GpuNetwork::run: frames outside 1..batch");
     }
     check(cudaSetDevice(options_.device), "cannot use cuda:" + std::to_string(options_.device));
+    (void)cudaGetLastError();  // so that the check after the launches sees theirs alone
     cudaStream_t stream = stream_->get();
     const std::size_t frame_elements = input_elements_ / batch_;
     check(cudaMemcpyAsync(device_input_.get(), host_input_.as<std::uint8_t>(),
@@ -401,10 +413,17 @@ class CudaNetwork final : public GpuNetwork {
   std::string description() const override {
     const auto fused = std::count_if(convolutions_.begin(), convolutions_.end(),
                                      [](const ConvStep* conv) { return conv->is_fused(); });
-    return device_name_ + " (cuda:" + std::to_string(options_.device) + "), " +
-           std::string(precision_name(options_.precision)) + ", batch " + std::to_string(batch_) +
-           ", " + std::to_string(fused) + "/" + std::to_string(convolutions_.size()) +
-           " convolutions fused";
+    std::string text = device_name_ + " (cuda:" + std::to_string(options_.device) + "), " +
+                       std::string(precision_name(options_.precision)) + ", batch " +
+                       std::to_string(batch_) + ", " + std::to_string(fused) + "/" +
+                       std::to_string(convolutions_.size()) + " convolutions fused";
+    // The first refusal says whether cuDNN lacks the fusion or was asked wrongly.
+    for (const ConvStep* conv : convolutions_) {
+      if (const std::optional<cudnnStatus_t> refusal = conv->refusal()) {
+        return text + " (refused: " + cudnnGetErrorString(*refusal) + ")";
+      }
+    }
+    return text;
   }
 
  private:
@@ -447,6 +466,31 @@ class CudaNetwork final : public GpuNetwork {
                                            "InceptionV3's operators)");
       }
     }
+  }
+
+  // cuDNN's tensor descriptors count elements in 32-bit integers, so no
+  // activation may hold 2^31 values or more: the largest batch the graph's
+  // shapes allow. A graph beyond it is refused before any device is touched.
+  static int largest_batch(const ModelDef& def) {
+    const std::int64_t batch = def.tensors.at(def.inputs.at(0)).shape.at(0);
+    std::int64_t per_frame = 1;
+    std::string widest;
+    for (const TensorDef& tensor : def.tensors) {
+      if (tensor.is_constant || tensor.shape.empty()) continue;
+      if (tensor.element_count() / batch > per_frame) {
+        per_frame = tensor.element_count() / batch;
+        widest = tensor.name;
+      }
+    }
+    const std::int64_t largest = std::numeric_limits<std::int32_t>::max() / per_frame;
+    if (batch > largest) {
+      throw Error(ErrorKind::kUsage, def.name + " at batch " + std::to_string(batch) + ": " +
+                                         widest + " (" + std::to_string(per_frame) +
+                                         " values a frame) would exceed the 2^31 " +
+                                         "values a cuDNN tensor holds: use --batch-size " +
+                                         std::to_string(largest) + " or less");
+    }
+    return static_cast<int>(largest);
   }
 
   static DeviceTensor extent(const ModelDef& def, int t) {
@@ -498,6 +542,10 @@ class CudaNetwork final : public GpuNetwork {
     check_memory_fits();
 
     arena_ = DeviceBuffer(arena_bytes_, "the activations");
+    // Zeros, not leftovers: the fused call is given its output as the z it
+    // scales by 0, and NaN x 0 is NaN should cuDNN read it.
+    check(cudaMemsetAsync(arena_.get(), 0, arena_bytes_, stream_->get()),
+          "cannot clear the activations");
     tensors_.resize(def.tensors.size());
     for (std::size_t t = 0; t < def.tensors.size(); ++t) {
       if (slot[t] < 0) continue;
@@ -544,9 +592,11 @@ class CudaNetwork final : public GpuNetwork {
                        " (cuda:" + std::to_string(options_.device) + ") for " + name_ +
                        " at batch " + std::to_string(batch_) + " in " +
                        std::string(precision_name(options_.precision)) + " (" + detail + "): ";
-    text += fits >= 1 ? "use --batch-size " + std::to_string(std::min<std::size_t>(fits, 4096)) +
-                            " or less"
-                      : "free the GPU's memory (nvidia-smi lists who holds it)";
+    text += fits >= 1
+                ? "use --batch-size " +
+                      std::to_string(std::min(fits, static_cast<std::size_t>(largest_batch_))) +
+                      " or less"
+                : "free the GPU's memory (nvidia-smi lists who holds it)";
     return text + kRunOnCpu;
   }
 
@@ -649,6 +699,7 @@ class CudaNetwork final : public GpuNetwork {
   std::string name_;
   GpuOptions options_;
   Descriptors descriptors_;
+  int largest_batch_;
   std::string device_name_;
   std::optional<Stream> stream_;
   std::optional<CudnnHandle> cudnn_;
