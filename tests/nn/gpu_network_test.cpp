@@ -118,25 +118,33 @@ TEST(GpuPrecision, NamesAndParsing) {
   }
 }
 
+// Loads `def` expecting a refusal: with the backend built, of `kind` and
+// saying each of `phrases` (before any device: this machine may have none);
+// without it, that it was not built.
+void expect_refused(const ModelDef& def, GpuPrecision precision, ErrorKind kind,
+                    const std::vector<std::string>& phrases) {
+  try {
+    load_gpu_network(def, {.device = 0, .precision = precision, .input_levels = levels()});
+    FAIL() << "expected a refusal";
+  } catch (const Error& error) {
+    const std::string message = error.what();
+    if (!gpu_backend_built()) {
+      EXPECT_EQ(error.kind(), ErrorKind::kDevice);
+      EXPECT_NE(message.find("built without its CUDA backend"), std::string::npos) << message;
+      return;
+    }
+    EXPECT_EQ(error.kind(), kind);
+    for (const std::string& phrase : phrases) {
+      EXPECT_NE(message.find(phrase), std::string::npos) << message;
+    }
+  }
+}
+
 TEST(GpuNetwork, AnOperatorItDoesNotRunIsRefusedBeforeAnyDevice) {
   ModelDef def = small_graph();
   def.ops[0].type = OpType::kDepthwiseConv2d;
-  try {
-    load_gpu_network(def,
-                     {.device = 0, .precision = GpuPrecision::kFp32, .input_levels = levels()});
-    FAIL();
-  } catch (const Error& error) {
-    if (gpu_backend_built()) {
-      EXPECT_EQ(error.kind(), ErrorKind::kModel);
-      EXPECT_NE(std::string(error.what()).find("small: op #0: not supported by the CUDA backend"),
-                std::string::npos)
-          << error.what();
-    } else {
-      EXPECT_EQ(error.kind(), ErrorKind::kDevice);
-      EXPECT_NE(std::string(error.what()).find("built without its CUDA backend"),
-                std::string::npos);
-    }
-  }
+  expect_refused(def, GpuPrecision::kFp32, ErrorKind::kModel,
+                 {"small: op #0: not supported by the CUDA backend"});
 }
 
 // cuDNN's descriptors count a tensor's values in 32 bits: a batch whose
@@ -145,23 +153,9 @@ TEST(GpuNetwork, AnOperatorItDoesNotRunIsRefusedBeforeAnyDevice) {
 TEST(GpuNetwork, ABatchBeyondCudnnsTensorsIsRefusedWithTheBatchThatFits) {
   const int fits = std::numeric_limits<std::int32_t>::max() / 648;
   EXPECT_EQ(fits, 3314017);
-  try {
-    load_gpu_network(small_graph(fits + 1),
-                     {.device = 0, .precision = GpuPrecision::kFp16, .input_levels = levels()});
-    FAIL();
-  } catch (const Error& error) {
-    if (gpu_backend_built()) {
-      EXPECT_EQ(error.kind(), ErrorKind::kUsage);
-      EXPECT_NE(std::string(error.what()).find("small at batch 3314018: t3 (648 values a frame)"),
-                std::string::npos)
-          << error.what();
-      EXPECT_NE(std::string(error.what()).find("use --batch-size 3314017 or less"),
-                std::string::npos)
-          << error.what();
-    } else {
-      EXPECT_EQ(error.kind(), ErrorKind::kDevice);
-    }
-  }
+  expect_refused(
+      small_graph(fits + 1), GpuPrecision::kFp16, ErrorKind::kUsage,
+      {"small at batch 3314018: t3 (648 values a frame)", "use --batch-size 3314017 or less"});
 }
 
 // On a GPU: equal to the CPU executor. fp32 runs without TF32; the bound is
