@@ -5,10 +5,14 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 #include <functional>
+#include <limits>
+#include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.h"
@@ -21,14 +25,58 @@ namespace {
               "cannot " + what + " " + path.string() + ": " + std::strerror(err));
 }
 
-// What every temporary name of `destination` starts with; the writer's pid
-// and a random tag follow.
-std::string temporaries_prefix(const std::filesystem::path& destination) {
-  return "." + destination.filename().string() + ".tmp.";
+// A temporary's name: ".<destination's name>.tmp.<writer's pid>.<random tag>".
+std::string temporary_prefix(const std::filesystem::path& destination, pid_t writer) {
+  return "." + destination.filename().string() + ".tmp." + std::to_string(writer) + ".";
 }
 
-std::string temporary_prefix(const std::filesystem::path& destination, pid_t writer) {
-  return temporaries_prefix(destination) + std::to_string(writer) + ".";
+struct TemporaryName {
+  std::string_view destination;  // the file name it would be renamed to
+  pid_t writer = 0;
+};
+
+std::optional<std::uint64_t> digits(std::string_view text) {
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) return {};
+  return value;
+}
+
+// Read from the right: the destination's own name may hold ".tmp.".
+std::optional<TemporaryName> parse_temporary(std::string_view name) {
+  constexpr std::string_view kMarker = ".tmp.";
+  const std::size_t tag_dot = name.rfind('.');
+  if (!name.starts_with('.') || tag_dot == std::string_view::npos || tag_dot == 0) return {};
+  const std::size_t pid_dot = name.rfind('.', tag_dot - 1);
+  if (pid_dot == std::string_view::npos || pid_dot + 1 < kMarker.size()) return {};
+  const std::size_t marker = pid_dot + 1 - kMarker.size();
+  const std::optional<std::uint64_t> pid = digits(name.substr(pid_dot + 1, tag_dot - pid_dot - 1));
+  if (marker < 2 || name.substr(marker, kMarker.size()) != kMarker ||
+      !digits(name.substr(tag_dot + 1)) || !pid || *pid == 0 ||
+      *pid > std::uint64_t(std::numeric_limits<pid_t>::max())) {
+    return {};
+  }
+  return TemporaryName{name.substr(1, marker - 1), static_cast<pid_t>(*pid)};
+}
+
+bool process_is_gone(pid_t pid) {
+  return ::kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+// Removes the temporaries in `directory` that `abandoned` picks.
+int remove_temporaries(const std::filesystem::path& directory,
+                       const std::function<bool(const TemporaryName&)>& abandoned) {
+  std::error_code ec;
+  std::filesystem::directory_iterator entries(directory, ec);
+  if (ec) return 0;  // no directory, no temporaries
+  std::vector<std::filesystem::path> found;
+  for (const std::filesystem::directory_entry& entry : entries) {
+    const std::string name = entry.path().filename().string();
+    const std::optional<TemporaryName> temporary = parse_temporary(name);
+    if (temporary && abandoned(*temporary)) found.push_back(entry.path());
+  }
+  for (const std::filesystem::path& path : found) std::filesystem::remove(path, ec);
+  return static_cast<int>(found.size());
 }
 
 // A hidden name in the same directory, so that the final rename stays on one
@@ -37,34 +85,6 @@ std::filesystem::path temporary_name_for(const std::filesystem::path& destinatio
   std::random_device entropy;
   return destination.parent_path() /
          (temporary_prefix(destination, ::getpid()) + std::to_string(entropy()));
-}
-
-// Removes the entries beside `destination` whose names start with `prefix`
-// and for which `abandoned` holds (given the rest of the name).
-int remove_temporaries(const std::filesystem::path& destination, const std::string& prefix,
-                       const std::function<bool(std::string_view rest)>& abandoned) {
-  std::error_code ec;
-  std::filesystem::directory_iterator entries(destination.parent_path(), ec);
-  if (ec) return 0;  // no directory, no temporaries
-  std::vector<std::filesystem::path> found;
-  for (const std::filesystem::directory_entry& entry : entries) {
-    const std::string name = entry.path().filename().string();
-    if (name.starts_with(prefix) && abandoned(std::string_view(name).substr(prefix.size()))) {
-      found.push_back(entry.path());
-    }
-  }
-  for (const std::filesystem::path& path : found) std::filesystem::remove(path, ec);
-  return static_cast<int>(found.size());
-}
-
-// Whether the writer named at the start of `rest` ("<pid>.<tag>") has exited.
-bool writer_is_gone(std::string_view rest) {
-  pid_t writer = 0;
-  const auto [end, error] = std::from_chars(rest.data(), rest.data() + rest.size(), writer);
-  if (error != std::errc() || writer <= 0 || end == rest.data() + rest.size() || *end != '.') {
-    return false;  // not one of ours: leave it
-  }
-  return ::kill(writer, 0) != 0 && errno == ESRCH;
 }
 
 }  // namespace
@@ -127,12 +147,17 @@ void write_file_atomically(const std::filesystem::path& destination,
 }
 
 int remove_abandoned_temporaries(const std::filesystem::path& destination, pid_t writer) {
-  return remove_temporaries(destination, temporary_prefix(destination, writer),
-                            [](std::string_view) { return true; });
+  const std::string name = destination.filename().string();
+  return remove_temporaries(destination.parent_path(), [&](const TemporaryName& temporary) {
+    return temporary.writer == writer && temporary.destination == name;
+  });
 }
 
-int remove_orphaned_temporaries(const std::filesystem::path& destination) {
-  return remove_temporaries(destination, temporaries_prefix(destination), writer_is_gone);
+int remove_orphaned_temporaries(const std::filesystem::path& directory,
+                                const std::set<std::string, std::less<>>& file_names) {
+  return remove_temporaries(directory, [&](const TemporaryName& temporary) {
+    return file_names.contains(temporary.destination) && process_is_gone(temporary.writer);
+  });
 }
 
 }  // namespace signprep::output

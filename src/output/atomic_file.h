@@ -9,7 +9,10 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <functional>
+#include <set>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace signprep::output {
@@ -67,9 +70,11 @@ void write_file_atomically(const std::filesystem::path& destination,
 // Returns how many were removed.
 int remove_abandoned_temporaries(const std::filesystem::path& destination, pid_t writer);
 
-// Removes the temporary files beside `destination` whose writer process no
-// longer exists: a run killed outright (SIGKILL, the OOM killer) leaves the
-// one it was writing. Returns how many were removed.
-int remove_orphaned_temporaries(const std::filesystem::path& destination);
+// Removes the temporary files in `directory` of the files named in
+// `file_names` whose writer process no longer exists: a run killed outright
+// (SIGKILL, the OOM killer) leaves those it was writing. Returns how many
+// were removed.
+int remove_orphaned_temporaries(const std::filesystem::path& directory,
+                                const std::set<std::string, std::less<>>& file_names);
 
 }  // namespace signprep::output

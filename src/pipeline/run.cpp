@@ -6,7 +6,9 @@
 #include <deque>
 #include <iostream>
 #include <limits>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -151,6 +153,28 @@ RunSummary summarize(const std::vector<VideoRecord>& videos, double seconds) {
   return summary;
 }
 
+// A run killed outright (SIGKILL, the OOM killer) leaves the files it was
+// writing as hidden temporaries. Those of the files this run writes go, one
+// scan per directory; only this shard's own names, so that another shard's
+// writes, perhaps on another machine, are never touched.
+void remove_orphaned_temporaries(const RunOptions& options, const std::vector<PlannedClip>& clips,
+                                 const std::deque<std::size_t>& todo) {
+  std::map<std::filesystem::path, std::set<std::string, std::less<>>> by_directory;
+  const auto add = [&](const std::filesystem::path& file) {
+    by_directory[file.parent_path()].insert(file.filename().string());
+  };
+  add(options.report_path());
+  add(options.labels_path());
+  for (const std::size_t index : todo) {
+    const std::filesystem::path npz = options.output_dir / clips.at(index).npz;
+    add(npz);
+    add(parquet_beside(npz));
+  }
+  for (const auto& [directory, names] : by_directory) {
+    output::remove_orphaned_temporaries(directory, names);
+  }
+}
+
 std::vector<std::filesystem::path> relative_inputs(const std::vector<PlannedClip>& clips) {
   std::vector<std::filesystem::path> inputs;
   inputs.reserve(clips.size());
@@ -189,11 +213,7 @@ RunSummary run(const RunOptions& options) {
     supervisor->wait_until_ready();
   }
   prepare_output_dir(options.output_dir);
-  // A run killed outright left the report or labels it was rewriting; the
-  // names are this shard's own, so another shard's writes are never touched.
-  for (const std::filesystem::path& file : {options.report_path(), options.labels_path()}) {
-    output::remove_orphaned_temporaries(file);
-  }
+  remove_orphaned_temporaries(options, clips, todo);
   RunReport report(options, relative_inputs(clips));
   // By clip, so that labels.csv lists them in input order whichever finished first.
   std::vector<std::optional<output::LabelRow>> labels(clips.size());

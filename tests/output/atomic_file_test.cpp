@@ -84,21 +84,31 @@ TEST(AtomicFile, AbandonedTemporariesOfOneWriterAreRemoved) {
   EXPECT_TRUE(std::filesystem::exists(dir.path() / ".other.bin.tmp.4242.1"));
 }
 
-TEST(AtomicFile, OrphanedTemporariesAreThoseOfExitedWriters) {
+// Only the named files' temporaries whose writer has exited; names read
+// from the right, since a file's own name may hold ".tmp.".
+TEST(AtomicFile, OrphanedTemporariesAreThoseOfExitedWritersOfTheNamedFiles) {
   test::TempDir dir;
-  const auto path = dir.path() / "out.bin";
-  const std::string gone = ".out.bin.tmp." + std::to_string(exited_process()) + ".7";
-  const std::string alive = ".out.bin.tmp." + std::to_string(::getpid()) + ".7";
-  const std::vector<std::string> kept = {alive, ".out.bin.tmp.notapid", ".other.bin.tmp.1.7",
+  const std::string gone = std::to_string(exited_process());
+  const std::string alive = std::to_string(::getpid());
+  const std::vector<std::string> removed = {".out.bin.tmp." + gone + ".7",
+                                            ".a.tmp.npz.tmp." + gone + ".12"};
+  const std::vector<std::string> kept = {".out.bin.tmp." + alive + ".7",
+                                         ".other.bin.tmp." + gone + ".7",
+                                         ".out.bin.tmp.notapid.7",
+                                         ".out.bin.tmp." + gone,
+                                         ".out.bin.tmp." + gone + ".x",
+                                         "out.bin.tmp." + gone + ".7",
                                          "out.bin"};
-  touch(dir.path() / gone);
+  for (const std::string& name : removed) touch(dir.path() / name);
   for (const std::string& name : kept) touch(dir.path() / name);
-  EXPECT_EQ(remove_orphaned_temporaries(path), 1);
-  EXPECT_FALSE(std::filesystem::exists(dir.path() / gone));
+  EXPECT_EQ(remove_orphaned_temporaries(dir.path(), {"out.bin", "a.tmp.npz"}), 2);
+  for (const std::string& name : removed) {
+    EXPECT_FALSE(std::filesystem::exists(dir.path() / name)) << name;
+  }
   for (const std::string& name : kept) {
     EXPECT_TRUE(std::filesystem::exists(dir.path() / name)) << name;
   }
-  EXPECT_EQ(remove_orphaned_temporaries(dir.path() / "missing" / "out.bin"), 0);
+  EXPECT_EQ(remove_orphaned_temporaries(dir.path() / "missing", {"out.bin"}), 0);
 }
 
 }  // namespace

@@ -64,6 +64,13 @@ def wait_until_gone(pids, deadline):
         time.sleep(0.05)
 
 
+def exited_pid():
+    """A pid that named a process a moment ago and names none now."""
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
+
+
 def is_zombie(pid):
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
@@ -210,6 +217,27 @@ class Resume(unittest.TestCase):
             torn = signprep(videos, tmp / "out", *FAST, "--resume", "--max-gap", "3")
             self.assertNotIn("resumed:", torn.stderr)
             self.assertEqual(signprep("validate", tmp / "out").returncode, 0)
+
+    def test_temporaries_of_killed_writers_go_and_the_rest_stay(self):
+        # What a run killed outright (SIGKILL to every process) leaves: hidden
+        # temporaries named for their file and their dead writer. The next
+        # run removes those of the files it writes; a live writer's, and
+        # those of files it does not write (another shard's), stay.
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            videos = make_input(tmp / "in", ["a.mp4", "s1/c.mp4"])
+            out = tmp / "out"
+            (out / "s1").mkdir(parents=True)
+            dead = exited_pid()
+            orphans = [out / f".run_report.json.tmp.{dead}.1", out / f".a.npz.tmp.{dead}.2",
+                       out / "s1" / f".c.npz.tmp.{dead}.3", out / "s1" / f".c.parquet.tmp.{dead}.4"]
+            kept = [out / "s1" / f".c.npz.tmp.{os.getpid()}.5", out / f".z.npz.tmp.{dead}.6"]
+            for path in orphans + kept:
+                path.write_bytes(b"partial")
+            result = signprep(videos, out, *FAST, "--resume")
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertEqual([p for p in orphans if p.exists()], [])
+            self.assertEqual([p for p in kept if not p.exists()], [])
 
     def test_resume_tells_the_sampling_rules_apart(self):
         # The default rule writes no "sampling" key (meta as before it
