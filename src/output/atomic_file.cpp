@@ -42,18 +42,18 @@ std::optional<std::uint64_t> digits(std::string_view text) {
   return value;
 }
 
-// Read from the right: the destination's own name may hold ".tmp.".
+// The last ".tmp." is the marker: the destination's own name may hold one,
+// the digits after the marker cannot.
 std::optional<TemporaryName> parse_temporary(std::string_view name) {
   constexpr std::string_view kMarker = ".tmp.";
-  const std::size_t tag_dot = name.rfind('.');
-  if (!name.starts_with('.') || tag_dot == std::string_view::npos || tag_dot == 0) return {};
-  const std::size_t pid_dot = name.rfind('.', tag_dot - 1);
-  if (pid_dot == std::string_view::npos || pid_dot + 1 < kMarker.size()) return {};
-  const std::size_t marker = pid_dot + 1 - kMarker.size();
-  const std::optional<std::uint64_t> pid = digits(name.substr(pid_dot + 1, tag_dot - pid_dot - 1));
-  if (marker < 2 || name.substr(marker, kMarker.size()) != kMarker ||
-      !digits(name.substr(tag_dot + 1)) || !pid || *pid == 0 ||
-      *pid > std::uint64_t(std::numeric_limits<pid_t>::max())) {
+  const std::size_t marker = name.rfind(kMarker);
+  if (!name.starts_with('.') || marker == std::string_view::npos || marker < 2) return {};
+  const std::string_view rest = name.substr(marker + kMarker.size());  // "<pid>.<tag>"
+  const std::size_t dot = rest.find('.');
+  if (dot == std::string_view::npos) return {};
+  const std::optional<std::uint64_t> pid = digits(rest.substr(0, dot));
+  if (!pid || *pid == 0 || *pid > std::uint64_t(std::numeric_limits<pid_t>::max()) ||
+      !digits(rest.substr(dot + 1))) {
     return {};
   }
   return TemporaryName{name.substr(1, marker - 1), static_cast<pid_t>(*pid)};
