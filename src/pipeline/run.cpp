@@ -157,8 +157,8 @@ RunSummary summarize(const std::vector<VideoRecord>& videos, double seconds) {
 // writing as hidden temporaries. Those of the files this run writes go, one
 // scan per directory; only this shard's own names, so that another shard's
 // writes, perhaps on another machine, are never touched.
-void remove_orphaned_temporaries(const RunOptions& options, const std::vector<PlannedClip>& clips,
-                                 const std::deque<std::size_t>& todo) {
+void remove_what_killed_runs_left(const RunOptions& options, const std::vector<PlannedClip>& clips,
+                                  const std::deque<std::size_t>& todo) {
   std::map<std::filesystem::path, std::set<std::string, std::less<>>> by_directory;
   const auto add = [&](const std::filesystem::path& file) {
     by_directory[file.parent_path()].insert(file.filename().string());
@@ -213,7 +213,7 @@ RunSummary run(const RunOptions& options) {
     supervisor->wait_until_ready();
   }
   prepare_output_dir(options.output_dir);
-  remove_orphaned_temporaries(options, clips, todo);
+  remove_what_killed_runs_left(options, clips, todo);
   RunReport report(options, relative_inputs(clips));
   // By clip, so that labels.csv lists them in input order whichever finished first.
   std::vector<std::optional<output::LabelRow>> labels(clips.size());
