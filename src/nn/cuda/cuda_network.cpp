@@ -356,11 +356,9 @@ class CudaNetwork final : public GpuNetwork {
   // The stream and cuDNN handle are made only once the device checks have
   // passed: creating them is what fails, obscurely, without a driver.
   CudaNetwork(const ModelDef& def, const GpuOptions& options)
-      : name_(def.name),
-        options_(options),
-        descriptors_(options.precision),
-        largest_batch_(largest_batch(def)) {
+      : name_(def.name), options_(options), descriptors_(options.precision) {
     check_operators(def);
+    largest_batch_ = largest_batch(def);
     select_device(options.device);
     (void)cudaGetLastError();  // an earlier failure in this process is not this network's
     device_name_ = device_name(options.device);
@@ -699,7 +697,7 @@ class CudaNetwork final : public GpuNetwork {
   std::string name_;
   GpuOptions options_;
   Descriptors descriptors_;
-  int largest_batch_;
+  int largest_batch_ = 0;
   std::string device_name_;
   std::optional<Stream> stream_;
   std::optional<CudnnHandle> cudnn_;
