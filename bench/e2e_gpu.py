@@ -43,16 +43,12 @@ def run(signprep, videos, out, args):
 
 
 def clip_set(videos, copies, root):
-    """VIDEOS itself, or a folder of `copies` copies of each of its videos
-    (copies, not links: signprep takes one name per file)."""
+    """VIDEOS itself, or a folder of `copies` copies of it (copies, not
+    links: signprep takes one name per file)."""
     if copies == 1:
         return videos
-    for video in sorted(p for p in videos.rglob("*") if p.is_file()):
-        if video.suffix.lower() in (".mp4", ".mov", ".avi", ".mkv", ".webm"):
-            for i in range(copies):
-                copy = root / f"copy{i}" / video.relative_to(videos)
-                copy.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(video, copy)
+    for i in range(copies):
+        shutil.copytree(videos, root / f"copy{i}")
     return root
 
 

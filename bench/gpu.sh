@@ -65,8 +65,12 @@ keypoint_models=(pose_detection pose_landmark_full hand_recrop hand_landmark_ful
                  face_detection_short_range face_landmark_with_attention
                  selfie_segmentation_landscape)
 
-# What every Linux machine has: glibc, libstdc++, libgcc.
-system_libs='/(libc|libm|libpthread|libdl|librt|libstdc\+\+|libgcc_s|ld-linux-x86-64)\.so'
+# The libraries the programs named load, as ldd finds them, less what every
+# Linux machine has (glibc, libstdc++, libgcc).
+linked_libraries() {
+  ldd "$@" | awk '$3 ~ /^\// {print $3}' | sort -u |
+    grep -v -E '/(libc|libm|libpthread|libdl|librt|libstdc\+\+|libgcc_s|ld-linux-x86-64)\.so' || true
+}
 
 # Small enough to travel with the working tree to a GPU machine (the device
 # tool carries 64 MiB): binaries without debug sections, the rest xz'd.
@@ -79,9 +83,8 @@ if [[ -n "$bundle" ]]; then
   done
   # Everything they link beyond glibc, libstdc++ and CUDA (oneDNN, OpenMP,
   # the OpenCL loader, libzip, cairo...), FFmpeg's from the minimal build.
-  for lib in $(LD_LIBRARY_PATH="$PWD/build-gpu/ffmpeg/lib" ldd build-gpu/signprep \
-                 build-gpu/iv3_gpu_check | awk '$3 ~ /^\// {print $3}' | sort -u |
-               grep -v -E "$system_libs"); do
+  for lib in $(LD_LIBRARY_PATH="$PWD/build-gpu/ffmpeg/lib" \
+                 linked_libraries build-gpu/signprep build-gpu/iv3_gpu_check); do
     xz -T0 -6 -c "$lib" >"$bundle/lib/$(basename "$lib").xz"
   done
   for model in "${keypoint_models[@]}"; do
@@ -97,8 +100,8 @@ if [[ -n "$bundle" ]]; then
   LD_LIBRARY_PATH="$unpacked/lib" SIGNPREP_MODELS_DIR="$unpacked/models" \
     "$bundle/signprep" "$sample" "$unpacked/out" --write-keypoints --quiet >"$unpacked/log" 2>&1 ||
     { cat "$unpacked/log" >&2; echo "bench/gpu.sh: the bundle's signprep failed on a sample" >&2; exit 1; }
-  missing=$(LD_LIBRARY_PATH="$unpacked/lib" ldd "$bundle/signprep" |
-            awk '$3 ~ /^\// {print $3}' | grep -v -E "^$unpacked/|$system_libs" || true)
+  missing=$(LD_LIBRARY_PATH="$unpacked/lib" linked_libraries "$bundle/signprep" |
+            grep -v "^$unpacked/" || true)
   [[ -z "$missing" ]] || { echo "bench/gpu.sh: the bundle lacks $missing" >&2; exit 1; }
   echo "bundle in $bundle ($(du -sh "$bundle" | cut -f1)), checked on a sample: $(cd "$bundle" && ls | tr '\n' ' ')"
   exit 0
