@@ -2,7 +2,8 @@
 # The GPU checks, for a machine with an NVIDIA GPU, in one command:
 #   bench/gpu.sh [--prebuilt DIR] [--batch N] [--quick]
 # Builds the CUDA backend and its check into build-gpu/ (CUDA 13 with cuDNN 9
-# needed), then bench/iv3_gpu.py: features against the CPU path in fp32, fp16
+# needed), runs the unit test that compares the backend with the CPU
+# executor on a GPU (tests/nn/gpu_network_test), then bench/iv3_gpu.py: features against the CPU path in fp32, fp16
 # and bf16, InceptionV3 frames/s against PyTorch on the same GPU (needs
 # python3 with torch and torchvision), and the feature server's frames/s and
 # GPU busy time with 8 synthetic clients. When signprep itself runs there,
@@ -39,9 +40,9 @@ done
 build() {
   local log=build-gpu.log
   if ! { cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIGNPREP_CUDA=ON \
-           -DSIGNPREP_TESTS=OFF &&
+           -DSIGNPREP_TESTS=ON &&
          cmake --build build-gpu --target signprep signprep_cuda iv3_gpu_check \
-           feature_server_bench; } >"$log" 2>&1; then
+           feature_server_bench gpu_network_test; } >"$log" 2>&1; then
     tail -n 40 "$log" >&2
     echo "bench/gpu.sh: the build failed (whole log: $log)" >&2
     exit 1
@@ -78,13 +79,15 @@ if [[ -n "$bundle" ]]; then
   build
   bench/minimal_ffmpeg.sh build-gpu/ffmpeg
   rm -rf "$bundle" && mkdir -p "$bundle/lib" "$bundle/models"
-  for binary in signprep iv3_gpu_check feature_server_bench libsignprep_cuda.so; do
-    strip --strip-debug -o "$bundle/$binary" "build-gpu/$binary"
+  for binary in signprep iv3_gpu_check feature_server_bench libsignprep_cuda.so \
+                tests/nn/gpu_network_test; do
+    strip --strip-debug -o "$bundle/$(basename "$binary")" "build-gpu/$binary"
   done
   # Everything they link beyond glibc, libstdc++ and CUDA (oneDNN, OpenMP,
   # the OpenCL loader, libzip, cairo...), FFmpeg's from the minimal build.
   for lib in $(LD_LIBRARY_PATH="$PWD/build-gpu/ffmpeg/lib" \
-                 linked_libraries build-gpu/signprep build-gpu/iv3_gpu_check); do
+                 linked_libraries build-gpu/signprep build-gpu/iv3_gpu_check \
+                   build-gpu/tests/nn/gpu_network_test); do
     xz -T0 -6 -c "$lib" >"$bundle/lib/$(basename "$lib").xz"
   done
   for model in "${keypoint_models[@]}"; do
@@ -123,16 +126,18 @@ if [[ -n "$prebuilt" ]]; then
   unpack_bundle "$prebuilt" "$unpacked"
   bin="$unpacked/bin"
   mkdir -p "$bin"
-  for program in signprep iv3_gpu_check feature_server_bench; do
+  for program in signprep iv3_gpu_check feature_server_bench gpu_network_test; do
     printf '#!/bin/sh\nLD_LIBRARY_PATH="%s${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" exec "%s" "$@"\n' \
       "$unpacked/lib" "$(realpath "$prebuilt/$program")" >"$bin/$program"
     chmod +x "$bin/$program"
   done
   export SIGNPREP_MODELS_DIR="$unpacked/models"
+  unit_test="$bin/gpu_network_test"
 else
   section "build (build-gpu/)"
   build
   bin=build-gpu
+  unit_test=build-gpu/tests/nn/gpu_network_test
 fi
 
 if ! ldconfig -p | grep -q 'libcudnn.so.9' || ! ldconfig -p | grep -q 'libcudart.so.13'; then
@@ -152,6 +157,9 @@ check() {
   shift
   timeout "$limit" "$@" || { echo "bench/gpu.sh: failed (exit $?): $*" >&2; failed=$((failed + 1)); }
 }
+
+section "unit test: the CUDA backend against the CPU executor"
+check 120 "$unit_test"
 
 section "InceptionV3: parity with the CPU path, speed against PyTorch (batch $batch)"
 check 360 python3 bench/iv3_gpu.py "$bin/iv3_gpu_check" --batch "$batch" --seconds "$seconds" \

@@ -76,13 +76,15 @@ def against_torch(args, device, weights, model):
     records = []
     ours = {p: [] for p in DTYPES}
     theirs = {p: [] for p in DTYPES}
-    parity = {}
+    parity, parts = {}, {}
     for _ in range(args.rounds):
         for record in signprep_results(args.binary, weights, args.batch, args.seconds,
                                        args.device):
             records.append(record)
             if record["check"] == "speed":
                 ours[record["precision"]].append(record["ms_per_batch"])
+            elif record["check"] == "parts":
+                parts[record["precision"]] = record["parts"]
             else:  # parity, or the error that kept a precision from running
                 parity[record["precision"]] = record
         for precision in DTYPES:
@@ -106,7 +108,20 @@ def against_torch(args, device, weights, model):
         else:
             print(f"| {precision} | error: {p.get('error', '?')} | | | | "
                   f"{args.batch * 1e3 / t:.0f} | |")
+    print_parts(parts, args.batch)
     return records
+
+
+def print_parts(parts, batch):
+    """Where signprep's device time goes, per precision (the last round's)."""
+    names = list(dict.fromkeys(name for p in parts.values() for name in p))
+    if not names:
+        return
+    print(f"\n| precision | {' | '.join(names)} | sum | (ms per batch of {batch})")
+    print("|---" * (len(names) + 2) + "|")
+    for precision, p in parts.items():
+        cells = [f"{p.get(name, 0):.2f}" for name in names]
+        print(f"| {precision} | {' | '.join(cells)} | {sum(p.values()):.2f} |")
 
 
 def through_feature_server(args, server_bench, weights):

@@ -11,8 +11,10 @@
 // and the highest relative L2. "speed": the network (upload of the 8-bit
 // frames, normalisation, network, features back) at `batch`, median over
 // runs, as frames per second, and the load time (which includes timing each
-// convolution's algorithms). A precision the GPU cannot run reports its
-// error instead.
+// convolution's algorithms). "parts": the device's milliseconds per batch in
+// each part of a run (frames in, each kind of operator, features out),
+// medians of 5 runs. A precision the GPU cannot run reports its error
+// instead.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -177,6 +179,21 @@ void print_speed(signprep::nn::GpuNetwork& net, std::string_view precision, doub
       load_s, median, batch * 1e3 / median, ms.size());
 }
 
+void print_parts(signprep::nn::GpuNetwork& net, std::string_view precision) {
+  std::vector<std::vector<signprep::nn::TimedPart>> runs;
+  for (int run = 0; run < 5; ++run) runs.push_back(net.time_parts());
+  std::string parts;
+  for (std::size_t part = 0; part < runs.front().size(); ++part) {
+    std::vector<double> ms;
+    for (const auto& run : runs) ms.push_back(run[part].milliseconds);
+    std::sort(ms.begin(), ms.end());
+    parts += (parts.empty() ? "\"" : ", \"") + json_escaped(runs.front()[part].name) +
+             "\": " + json_number(ms[ms.size() / 2], "%.3f");
+  }
+  std::printf("{\"check\": \"parts\", \"precision\": \"%.*s\", \"parts\": {%s}}\n",
+              int(precision.size()), precision.data(), parts.c_str());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -195,6 +212,7 @@ int main(int argc, char** argv) {
       const double load_s = std::chrono::duration<double>(Clock::now() - load_start).count();
       print_parity(name, gpu_features(*net, frames), reference);
       print_speed(*net, name, load_s, settings.seconds, frames);
+      print_parts(*net, name);
     } catch (const signprep::Error& error) {
       std::printf("{\"check\": \"error\", \"precision\": \"%.*s\", \"error\": \"%s\"}\n",
                   int(name.size()), name.data(), json_escaped(error.what()).c_str());

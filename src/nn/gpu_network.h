@@ -42,6 +42,12 @@ struct GpuOptions {
   std::vector<std::array<float, 256>> input_levels;
 };
 
+// One part of a run and the device's time in it (GpuNetwork::time_parts).
+struct TimedPart {
+  std::string name;  // "frames in", "convolution", "pooling", ..., "features out"
+  double milliseconds = 0;
+};
+
 class GpuNetwork {
  public:
   virtual ~GpuNetwork() = default;
@@ -54,9 +60,14 @@ class GpuNetwork {
   // outputs, [frames, ...] float32, valid until the next run. The whole batch
   // is computed whatever `frames` is (the algorithms are chosen for it).
   virtual std::span<const float> run(int frames) = 0;
-  // "NVIDIA H100 80GB HBM3 (cuda:0), fp16, batch 64, 94/94 convolutions
-  // fused": for logs and reports.
+  // "NVIDIA H100 80GB HBM3 (cuda:0), fp16, batch 64; convolutions: ..." (how
+  // each operator runs): for logs and reports.
   virtual std::string description() const = 0;
+  // One run of the whole batch timed part by part on the device (frames in,
+  // each kind of operator, features out; summed by part, in order of first
+  // appearance): where the time goes. Empty where the network does not time
+  // its parts.
+  virtual std::vector<TimedPart> time_parts() { return {}; }
 };
 
 // Whether this build has the CUDA backend (CMake found CUDA with cuDNN).

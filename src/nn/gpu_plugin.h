@@ -12,7 +12,7 @@
 namespace signprep::nn {
 
 // Raised whenever GpuNetwork, GpuOptions or ModelDef change shape.
-inline constexpr int kGpuPluginAbi = 1;
+inline constexpr int kGpuPluginAbi = 2;
 
 inline constexpr const char* kGpuPluginFile = "libsignprep_cuda.so";
 // The end of every message that stops a GPU run, loader's or plugin's.

@@ -37,4 +37,16 @@ Stream::Stream() {
   stream_.reset(stream);
 }
 
+Event::Event() {
+  cudaEvent_t event = nullptr;
+  check(cudaEventCreate(&event), "cannot create a CUDA event");
+  event_.reset(event);
+}
+
+BackendDescriptor::BackendDescriptor(cudnnBackendDescriptorType_t type) {
+  cudnnBackendDescriptor_t descriptor = nullptr;
+  check(cudnnBackendCreateDescriptor(type, &descriptor), "cuDNN could not create a descriptor");
+  descriptor_.reset(descriptor);
+}
+
 }  // namespace signprep::nn::cuda

@@ -100,4 +100,26 @@ class Stream {
   std::unique_ptr<std::remove_pointer_t<cudaStream_t>, Destroyer<cudaStreamDestroy>> stream_;
 };
 
+// A timing event (cudaEventCreate's default flags).
+class Event {
+ public:
+  Event();
+  cudaEvent_t get() const { return event_.get(); }
+
+ private:
+  std::unique_ptr<std::remove_pointer_t<cudaEvent_t>, Destroyer<cudaEventDestroy>> event_;
+};
+
+// A descriptor of cuDNN's graph API (cudnnBackendCreateDescriptor).
+class BackendDescriptor {
+ public:
+  explicit BackendDescriptor(cudnnBackendDescriptorType_t type);
+  cudnnBackendDescriptor_t get() const { return descriptor_.get(); }
+
+ private:
+  std::unique_ptr<std::remove_pointer_t<cudnnBackendDescriptor_t>,
+                  Destroyer<cudnnBackendDestroyDescriptor>>
+      descriptor_;
+};
+
 }  // namespace signprep::nn::cuda

@@ -1,13 +1,16 @@
 // nn::GpuNetwork on cuDNN's (legacy, descriptor-based) API: NHWC tensors in
 // one planned arena, one step per operator, every step on one stream.
 //
-// Convolutions run as cudnnConvolutionBiasActivationForward where cuDNN
-// accepts the fused call for the chosen algorithm and data type (tried once at
-// load), else as convolution, bias addition and ReLU. Each convolution's
-// algorithm is timed on the real buffers at load, as cudnn.benchmark does.
-// fp32 keeps to FMA arithmetic (no TF32) and to the direct and GEMM
-// algorithms (no FFT or Winograd, whose transforms round differently), so
-// that its features equal the CPU path's.
+// Each convolution runs the fastest of its routes, timed on the real buffers
+// at load as cudnn.benchmark does: the legacy calls (the algorithm
+// cudnnFind times, as cudnnConvolutionBiasActivationForward where cuDNN
+// accepts the fused call, else convolution, bias addition and ReLU), or an
+// execution plan of cuDNN's graph API (graph_convolution.h), of the
+// convolution with its bias and ReLU or of the convolution alone followed by
+// one bias-and-ReLU kernel. Concatenations likewise take the faster of
+// cudnnTransformTensor and a copy kernel. fp32 keeps to FMA arithmetic (no
+// TF32) and to the direct and GEMM algorithms (no FFT or Winograd, whose
+// transforms round differently), so that its features equal the CPU path's.
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -21,6 +24,8 @@
 #include "core/error.h"
 #include "nn/cuda/cuda_handles.h"
 #include "nn/cuda/device_kernels.h"
+#include "nn/cuda/device_tensor.h"
+#include "nn/cuda/graph_convolution.h"
 #include "nn/gpu_network.h"
 #include "nn/gpu_plugin.h"
 #include "nn/memory_plan.h"
@@ -108,23 +113,38 @@ bool not_supported(cudnnStatus_t status) {
   return status >= CUDNN_STATUS_BAD_PARAM && status < CUDNN_STATUS_INTERNAL_ERROR;
 }
 
-// An activation tensor: where it lives and its NHWC extent ([N, C] is
-// [N, 1, 1, C]).
-struct DeviceTensor {
-  char* data = nullptr;
-  int n = 1, h = 1, w = 1, c = 1;
-};
-
 struct RunContext {
   cudnnHandle_t cudnn;
+  cudaStream_t stream;
   void* workspace;
   std::size_t workspace_bytes;
 };
+
+// Milliseconds a call takes on the stream: one warm-up, then the mean of three.
+template <typename Call>
+float time_on(cudaStream_t stream, Call&& call) {
+  call();
+  const Event start, end;
+  check(cudaEventRecord(start.get(), stream), "cannot time on the GPU");
+  for (int i = 0; i < 3; ++i) call();
+  check(cudaEventRecord(end.get(), stream), "cannot time on the GPU");
+  check(cudaEventSynchronize(end.get()), "an operator failed while timed");
+  float ms = 0;
+  check(cudaEventElapsedTime(&ms, start.get(), end.get()), "cannot time on the GPU");
+  return ms / 3;
+}
 
 class Step {
  public:
   virtual ~Step() = default;
   virtual void run(const RunContext& context) const = 0;
+  // What it counts as in GpuNetwork::time_parts().
+  virtual const char* part() const = 0;
+  // Times its alternatives on the real buffers and keeps the fastest; `trial`
+  // holds a generous workspace. Returns the workspace the choice needs.
+  virtual std::size_t choose(const RunContext& /*trial*/) { return 0; }
+  // The workspace it will run with from now on.
+  virtual void bind(void* /*workspace*/) {}
 };
 
 class Descriptors {
@@ -163,6 +183,7 @@ class PoolStep final : public Step {
                               y_),
           "pooling failed");
   }
+  const char* part() const override { return "pooling"; }
 
  private:
   PoolingDescriptor pool_;
@@ -171,59 +192,74 @@ class PoolStep final : public Step {
   void* y_;
 };
 
-// Each part copied into its channel slice of the output.
+// Each part copied into its channel slice of the output, by cuDNN or by
+// copy_channels, whichever is faster here.
 class ConcatStep final : public Step {
  public:
   ConcatStep(const Descriptors& d, const std::vector<DeviceTensor>& parts, const DeviceTensor& y,
-             std::size_t element_size) {
-    int offset = 0;
+             std::size_t element_size)
+      : y_(y.data), pixels_(std::size_t(y.n) * y.h * y.w), y_pixel_bytes_(y.c * element_size) {
+    std::size_t offset = 0;
     for (const DeviceTensor& part : parts) {
-      copies_.push_back({d.packed(part), d.slice(part, y.c), part.data,
-                         y.data + std::size_t(offset) * element_size});
+      copies_.push_back({d.packed(part), d.slice(part, y.c), part.data, offset * element_size,
+                         part.c * element_size});
       offset += part.c;
     }
   }
   void run(const RunContext& c) const override {
     for (const Copy& copy : copies_) {
+      if (by_kernel_) {
+        copy_channels(copy.from, pixels_, copy.pixel_bytes, y_, y_pixel_bytes_, copy.offset_bytes,
+                      c.stream);
+        continue;
+      }
       check(cudnnTransformTensor(c.cudnn, &kOne, copy.from_desc.get(), copy.from, &kZero,
-                                 copy.to_desc.get(), copy.to),
+                                 copy.to_desc.get(), y_ + copy.offset_bytes),
             "concatenation failed");
     }
   }
+  const char* part() const override { return "concatenation"; }
+  std::size_t choose(const RunContext& trial) override {
+    by_kernel_ = false;
+    const float by_cudnn = time_on(trial.stream, [&] { run(trial); });
+    by_kernel_ = true;
+    const float by_kernel = time_on(trial.stream, [&] { run(trial); });
+    check(cudaGetLastError(), "the concatenation kernel could not start");
+    by_kernel_ = by_kernel < by_cudnn;
+    return 0;
+  }
+  bool by_kernel() const { return by_kernel_; }
 
  private:
   struct Copy {
     TensorDescriptor from_desc, to_desc;
     const void* from;
-    void* to;
+    std::size_t offset_bytes, pixel_bytes;
   };
   std::vector<Copy> copies_;
+  char* y_;
+  std::size_t pixels_, y_pixel_bytes_;
+  bool by_kernel_ = false;
 };
 
-struct ConvGeometry {
-  int pad_h = 0, pad_w = 0;
-};
+// How a convolution runs, chosen at load.
+enum class Route { kLegacy, kLegacyFused, kGraphFused, kGraphThenBias };
 
 class ConvStep final : public Step {
  public:
-  ConvStep(const Descriptors& d, GpuPrecision precision, const OpDef& op, const DeviceTensor& x,
-           const DeviceTensor& y, const void* filter, const void* bias, int kernel_h, int kernel_w,
-           ConvGeometry geometry)
+  ConvStep(const Descriptors& d, GpuPrecision precision, const OpDef& op,
+           const ConvolutionShape& shape)
       : label_(op.label),
-        x_desc_(d.packed(x)),
-        y_desc_(d.packed(y)),
-        bias_desc_(d.packed(DeviceTensor{nullptr, 1, 1, 1, y.c})),
-        x_(x.data),
-        y_(y.data),
-        filter_(filter),
-        bias_(bias),
-        relu_(op.activation == Activation::kRelu),
+        shape_(shape),
+        x_desc_(d.packed(shape.x)),
+        y_desc_(d.packed(shape.y)),
+        bias_desc_(d.packed(DeviceTensor{nullptr, 1, 1, 1, shape.y.c})),
         precision_(precision) {
-    check(cudnnSetFilter4dDescriptor(filter_desc_.get(), d.type(), CUDNN_TENSOR_NHWC, y.c, x.c,
-                                     kernel_h, kernel_w),
+    check(cudnnSetFilter4dDescriptor(filter_desc_.get(), d.type(), CUDNN_TENSOR_NHWC, shape.y.c,
+                                     shape.x.c, shape.kernel_h, shape.kernel_w),
           label_ + ": cuDNN refused the filter");
-    check(cudnnSetConvolution2dDescriptor(conv_.get(), geometry.pad_h, geometry.pad_w, op.stride_h,
-                                          op.stride_w, 1, 1, CUDNN_CROSS_CORRELATION,
+    check(cudnnSetConvolution2dDescriptor(conv_.get(), shape.pad_h, shape.pad_w, shape.stride_h,
+                                          shape.stride_w, 1, 1, CUDNN_CROSS_CORRELATION,
                                           CUDNN_DATA_FLOAT),
           label_ + ": cuDNN refused the convolution");
     check(cudnnSetConvolutionMathType(conv_.get(), math_type()), label_ + ": math type");
@@ -234,31 +270,84 @@ class ConvStep final : public Step {
     check(cudnnGetConvolution2dForwardOutputDim(conv_.get(), x_desc_.get(), filter_desc_.get(), &n,
                                                 &c, &h, &w),
           label_ + ": output shape");
-    if (n != y.n || c != y.c || h != y.h || w != y.w) {
+    if (n != shape.y.n || c != shape.y.c || h != shape.y.h || w != shape.y.w) {
       throw Error(ErrorKind::kModel,
                   label_ + ": cuDNN computes another output shape than the graph");
     }
   }
 
-  // Times the algorithms on the real buffers and keeps the fastest allowed
-  // one; returns the workspace it needs.
-  std::size_t choose_algorithm(cudnnHandle_t cudnn, void* workspace, std::size_t workspace_bytes) {
+  // The legacy route first (it always exists), then every graph-API plan
+  // that beats it.
+  std::size_t choose(const RunContext& trial) override {
+    std::size_t needed = choose_algorithm(trial);
+    choose_fusion(trial);
+    float best = time_on(trial.stream, [&] { run_legacy(trial); });
+    for (const GraphPart part : {GraphPart::kConvolutionBiasRelu, GraphPart::kConvolution}) {
+      GraphPlans offered =
+          graph_plans(trial.cudnn, shape_, precision_, part, trial.workspace_bytes);
+      if (offered.plans.empty() && graph_refusal_.empty()) graph_refusal_ = offered.refusal;
+      for (GraphPlan& plan : offered.plans) {
+        plan.bind(trial.workspace);
+        if (plan.bound() != CUDNN_STATUS_SUCCESS || plan.run(trial.cudnn) != CUDNN_STATUS_SUCCESS) {
+          continue;
+        }
+        const Route route =
+            part == GraphPart::kConvolution ? Route::kGraphThenBias : Route::kGraphFused;
+        const float ms = time_on(trial.stream, [&] { run_graph(plan, route, trial); });
+        if (ms < best) {
+          best = ms;
+          needed = plan.workspace_bytes();
+          route_ = route;
+          graph_.emplace(std::move(plan));
+        }
+      }
+    }
+    return needed;
+  }
+
+  void bind(void* workspace) override {
+    if (!graph_) return;
+    graph_->bind(workspace);
+    check(graph_->bound(), label_ + ": cuDNN refused the convolution's buffers");
+  }
+
+  void run(const RunContext& c) const override {
+    if (graph_) {
+      run_graph(*graph_, route_, c);
+    } else {
+      run_legacy(c);
+    }
+  }
+  const char* part() const override { return "convolution"; }
+
+  Route route() const { return route_; }
+  // Why cuDNN refused the legacy fused call, or a graph of this convolution,
+  // when it did.
+  std::optional<cudnnStatus_t> fusion_refusal() const { return fusion_refusal_; }
+  const std::string& graph_refusal() const { return graph_refusal_; }
+
+ private:
+  cudnnMathType_t math_type() const {
+    return precision_ == GpuPrecision::kFp32 ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH;
+  }
+
+  // cudnnFind's fastest allowed algorithm; returns the workspace it needs.
+  std::size_t choose_algorithm(const RunContext& trial) {
     std::array<cudnnConvolutionFwdAlgoPerf_t, CUDNN_CONVOLUTION_FWD_ALGO_COUNT> results{};
     int returned = 0;
-    check(cudnnFindConvolutionForwardAlgorithmEx(cudnn, x_desc_.get(), x_, filter_desc_.get(),
-                                                 filter_, conv_.get(), y_desc_.get(), y_,
-                                                 static_cast<int>(results.size()), &returned,
-                                                 results.data(), workspace, workspace_bytes),
+    check(cudnnFindConvolutionForwardAlgorithmEx(
+              trial.cudnn, x_desc_.get(), shape_.x.data, filter_desc_.get(), shape_.filter,
+              conv_.get(), y_desc_.get(), shape_.y.data, static_cast<int>(results.size()),
+              &returned, results.data(), trial.workspace, trial.workspace_bytes),
           label_ + ": cuDNN could not time its algorithms");
     for (int i = 0; i < returned; ++i) {
       const cudnnConvolutionFwdAlgoPerf_t& result = results[i];
       if (result.status != CUDNN_STATUS_SUCCESS || !allowed(result)) continue;
       algorithm_ = result.algo;
-      workspace_bytes_ = result.memory;
       if (precision_ != GpuPrecision::kFp32) {
         check(cudnnSetConvolutionMathType(conv_.get(), result.mathType), label_ + ": math type");
       }
-      return workspace_bytes_;
+      return result.memory;
     }
     throw Error(ErrorKind::kDevice, label_ +
                                         ": cuDNN offers no algorithm for this convolution in " +
@@ -267,42 +356,43 @@ class ConvStep final : public Step {
 
   // One fused call, if cuDNN takes it for this algorithm and data type.
   void choose_fusion(const RunContext& c) {
-    fused_ = false;
-    if (!relu_) return;  // fused IDENTITY is limited to one algorithm; unfused is as fast
+    route_ = Route::kLegacy;
+    if (!shape_.relu) return;  // fused IDENTITY is limited to one algorithm; unfused is as fast
     const cudnnStatus_t status = fused(c);
     if (not_supported(status)) {
-      refusal_ = status;
+      fusion_refusal_ = status;
       return;
     }
     check(status, label_ + ": fused convolution failed");
-    fused_ = true;
+    route_ = Route::kLegacyFused;
   }
 
-  void run(const RunContext& c) const override {
-    if (fused_) {
+  void run_legacy(const RunContext& c) const {
+    if (route_ == Route::kLegacyFused) {
       check(fused(c), label_ + ": fused convolution failed");
       return;
     }
-    check(cudnnConvolutionForward(c.cudnn, &kOne, x_desc_.get(), x_, filter_desc_.get(), filter_,
-                                  conv_.get(), algorithm_, c.workspace, c.workspace_bytes, &kZero,
-                                  y_desc_.get(), y_),
+    check(cudnnConvolutionForward(c.cudnn, &kOne, x_desc_.get(), shape_.x.data, filter_desc_.get(),
+                                  shape_.filter, conv_.get(), algorithm_, c.workspace,
+                                  c.workspace_bytes, &kZero, y_desc_.get(), shape_.y.data),
           label_ + ": convolution failed");
-    check(cudnnAddTensor(c.cudnn, &kOne, bias_desc_.get(), bias_, &kOne, y_desc_.get(), y_),
+    check(cudnnAddTensor(c.cudnn, &kOne, bias_desc_.get(), shape_.bias, &kOne, y_desc_.get(),
+                         shape_.y.data),
           label_ + ": bias failed");
-    if (relu_) {
-      check(cudnnActivationForward(c.cudnn, activation_.get(), &kOne, y_desc_.get(), y_, &kZero,
-                                   y_desc_.get(), y_),
+    if (shape_.relu) {
+      check(cudnnActivationForward(c.cudnn, activation_.get(), &kOne, y_desc_.get(), shape_.y.data,
+                                   &kZero, y_desc_.get(), shape_.y.data),
             label_ + ": ReLU failed");
     }
   }
 
-  bool is_fused() const { return fused_; }
-  // Why cuDNN refused the fused call, when it did.
-  std::optional<cudnnStatus_t> refusal() const { return refusal_; }
-
- private:
-  cudnnMathType_t math_type() const {
-    return precision_ == GpuPrecision::kFp32 ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH;
+  void run_graph(const GraphPlan& plan, Route route, const RunContext& c) const {
+    check(plan.run(c.cudnn), label_ + ": convolution failed");
+    if (route == Route::kGraphThenBias) {
+      const DeviceTensor& y = shape_.y;
+      add_bias(y.data, shape_.bias, y.c, std::size_t(y.n) * y.h * y.w * y.c, shape_.relu,
+               precision_, c.stream);
+    }
   }
 
   bool allowed(const cudnnConvolutionFwdAlgoPerf_t& result) const {
@@ -318,26 +408,24 @@ class ConvStep final : public Step {
 
   cudnnStatus_t fused(const RunContext& c) const {
     return cudnnConvolutionBiasActivationForward(
-        c.cudnn, &kOne, x_desc_.get(), x_, filter_desc_.get(), filter_, conv_.get(), algorithm_,
-        c.workspace, c.workspace_bytes, &kZero, y_desc_.get(), y_, bias_desc_.get(), bias_,
-        activation_.get(), y_desc_.get(), y_);
+        c.cudnn, &kOne, x_desc_.get(), shape_.x.data, filter_desc_.get(), shape_.filter,
+        conv_.get(), algorithm_, c.workspace, c.workspace_bytes, &kZero, y_desc_.get(),
+        shape_.y.data, bias_desc_.get(), shape_.bias, activation_.get(), y_desc_.get(),
+        shape_.y.data);
   }
 
   std::string label_;
+  ConvolutionShape shape_;
   TensorDescriptor x_desc_, y_desc_, bias_desc_;
   FilterDescriptor filter_desc_;
   ConvolutionDescriptor conv_;
   ActivationDescriptor activation_;
-  const void* x_;
-  void* y_;
-  const void* filter_;
-  const void* bias_;
-  bool relu_;
   GpuPrecision precision_;
   cudnnConvolutionFwdAlgo_t algorithm_ = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
-  std::size_t workspace_bytes_ = 0;
-  bool fused_ = false;
-  std::optional<cudnnStatus_t> refusal_;
+  Route route_ = Route::kLegacy;
+  std::optional<GraphPlan> graph_;
+  std::optional<cudnnStatus_t> fusion_refusal_;
+  std::string graph_refusal_;
 };
 
 // TFLite's padding, which cuDNN can express only when it is symmetric
@@ -386,17 +474,84 @@ class CudaNetwork final : public GpuNetwork {
     if (frames < 1 || frames > batch_) {
       throw std::invalid_argument("GpuNetwork::run: frames outside 1..batch");
     }
+    return run_batch(frames, nullptr);
+  }
+
+  std::vector<TimedPart> time_parts() override {
+    Marks marks;
+    run_batch(batch_, &marks);
+    std::vector<TimedPart> parts;
+    for (std::size_t i = 1; i < marks.size(); ++i) {
+      float ms = 0;
+      check(cudaEventElapsedTime(&ms, marks[i - 1].second.get(), marks[i].second.get()),
+            "cannot time on the GPU");
+      const auto same = [&](const TimedPart& part) { return part.name == marks[i].first; };
+      auto part = std::find_if(parts.begin(), parts.end(), same);
+      if (part == parts.end()) part = parts.insert(parts.end(), {marks[i].first, 0.0});
+      part->milliseconds += ms;
+    }
+    return parts;
+  }
+
+  // "NVIDIA H100 80GB HBM3 (cuda:0), fp16, batch 64; convolutions: 80
+  // graph-fused, 10 graph + bias kernel, 4 legacy-fused, 0 legacy; 11/15
+  // concatenations by kernel": how each operator runs, for logs and reports.
+  std::string description() const override {
+    std::array<int, 4> routes{};
+    for (const ConvStep* conv : convolutions_) ++routes[static_cast<int>(conv->route())];
+    const auto by_kernel =
+        std::count_if(concatenations_.begin(), concatenations_.end(),
+                      [](const ConcatStep* concat) { return concat->by_kernel(); });
+    std::string text =
+        device_name_ + " (cuda:" + std::to_string(options_.device) + "), " +
+        std::string(precision_name(options_.precision)) + ", batch " + std::to_string(batch_) +
+        "; convolutions: " + std::to_string(routes[int(Route::kGraphFused)]) + " graph-fused, " +
+        std::to_string(routes[int(Route::kGraphThenBias)]) + " graph + bias kernel, " +
+        std::to_string(routes[int(Route::kLegacyFused)]) + " legacy-fused, " +
+        std::to_string(routes[int(Route::kLegacy)]) + " legacy; " + std::to_string(by_kernel) +
+        "/" + std::to_string(concatenations_.size()) + " concatenations by kernel";
+    // The first refusals say whether cuDNN lacks a route or was asked wrongly.
+    for (const ConvStep* conv : convolutions_) {
+      if (!conv->graph_refusal().empty()) {
+        text += " (graph API refused: " + conv->graph_refusal() + ")";
+        break;
+      }
+    }
+    for (const ConvStep* conv : convolutions_) {
+      if (const std::optional<cudnnStatus_t> refusal = conv->fusion_refusal()) {
+        text += " (legacy fusion refused: " + std::string(cudnnGetErrorString(*refusal)) + ")";
+        break;
+      }
+    }
+    return text;
+  }
+
+ private:
+  // Events recorded after each part of a run, with the part they end.
+  using Marks = std::vector<std::pair<std::string, Event>>;
+
+  std::span<const float> run_batch(int frames, Marks* marks) {
     check(cudaSetDevice(options_.device), "cannot use cuda:" + std::to_string(options_.device));
     (void)cudaGetLastError();  // so that the check after the launches sees theirs alone
     cudaStream_t stream = stream_->get();
+    const auto mark = [&](std::string part) {
+      if (!marks) return;
+      marks->emplace_back(std::move(part), Event());
+      check(cudaEventRecord(marks->back().second.get(), stream), "cannot time on the GPU");
+    };
+    mark("start");
     const std::size_t frame_elements = input_elements_ / batch_;
     check(cudaMemcpyAsync(device_input_.get(), host_input_.as<std::uint8_t>(),
                           frame_elements * frames, cudaMemcpyHostToDevice, stream),
           "cannot copy frames to the GPU");
     normalize_levels(device_input_.as<std::uint8_t>(), levels_.as<float>(), input_channels_,
                      input_elements_, input_, options_.precision, stream);
-    const RunContext context{cudnn_->get(), workspace_.get(), workspace_.bytes()};
-    for (const std::unique_ptr<Step>& step : steps_) step->run(context);
+    mark("frames in");
+    const RunContext context{cudnn_->get(), stream, workspace_.get(), workspace_.bytes()};
+    for (const std::unique_ptr<Step>& step : steps_) {
+      step->run(context);
+      mark(step->part());
+    }
     const std::size_t frame_outputs = output_elements_ / batch_;
     widen_to_float(output_, frame_outputs * frames, device_output_.as<float>(), options_.precision,
                    stream);
@@ -404,27 +559,11 @@ class CudaNetwork final : public GpuNetwork {
     check(cudaMemcpyAsync(host_output_.as<float>(), device_output_.get(),
                           frame_outputs * frames * sizeof(float), cudaMemcpyDeviceToHost, stream),
           "cannot copy features from the GPU");
+    mark("features out");
     check(cudaStreamSynchronize(stream), "InceptionV3 failed on " + device_name_);
     return {host_output_.as<float>(), frame_outputs * frames};
   }
 
-  std::string description() const override {
-    const auto fused = std::count_if(convolutions_.begin(), convolutions_.end(),
-                                     [](const ConvStep* conv) { return conv->is_fused(); });
-    std::string text = device_name_ + " (cuda:" + std::to_string(options_.device) + "), " +
-                       std::string(precision_name(options_.precision)) + ", batch " +
-                       std::to_string(batch_) + ", " + std::to_string(fused) + "/" +
-                       std::to_string(convolutions_.size()) + " convolutions fused";
-    // The first refusal says whether cuDNN lacks the fusion or was asked wrongly.
-    for (const ConvStep* conv : convolutions_) {
-      if (const std::optional<cudnnStatus_t> refusal = conv->refusal()) {
-        return text + " (refused: " + cudnnGetErrorString(*refusal) + ")";
-      }
-    }
-    return text;
-  }
-
- private:
   static std::string device_name(int device) {
     cudaDeviceProp properties{};
     check(cudaGetDeviceProperties(&properties, device),
@@ -633,8 +772,10 @@ class CudaNetwork final : public GpuNetwork {
         case OpType::kConcatenation: {
           std::vector<DeviceTensor> parts;
           for (int t : op.inputs) parts.push_back(tensors_[t]);
-          steps_.push_back(std::make_unique<ConcatStep>(descriptors_, parts, y,
-                                                        element_bytes(options_.precision)));
+          auto step = std::make_unique<ConcatStep>(descriptors_, parts, y,
+                                                   element_bytes(options_.precision));
+          concatenations_.push_back(step.get());
+          steps_.push_back(std::move(step));
           break;
         }
         case OpType::kMean: {
@@ -653,11 +794,18 @@ class CudaNetwork final : public GpuNetwork {
   std::unique_ptr<Step> conv_step(const ModelDef& def, const OpDef& op, const DeviceTensor& y) {
     const DeviceTensor& x = tensors_[op.inputs[0]];
     const std::vector<int>& filter = def.tensors[op.inputs[1]].shape;  // OHWI
-    const ConvGeometry geometry{symmetric_padding(op, x.h, y.h, filter[1], op.stride_h),
-                                symmetric_padding(op, x.w, y.w, filter[2], op.stride_w)};
-    auto step = std::make_unique<ConvStep>(
-        descriptors_, options_.precision, op, x, y, constants_[op.inputs[1]].get(),
-        constants_[op.inputs[2]].get(), filter[1], filter[2], geometry);
+    const ConvolutionShape shape{.x = x,
+                                 .y = y,
+                                 .filter = constants_[op.inputs[1]].get(),
+                                 .bias = constants_[op.inputs[2]].get(),
+                                 .kernel_h = filter[1],
+                                 .kernel_w = filter[2],
+                                 .pad_h = symmetric_padding(op, x.h, y.h, filter[1], op.stride_h),
+                                 .pad_w = symmetric_padding(op, x.w, y.w, filter[2], op.stride_w),
+                                 .stride_h = op.stride_h,
+                                 .stride_w = op.stride_w,
+                                 .relu = op.activation == Activation::kRelu};
+    auto step = std::make_unique<ConvStep>(descriptors_, options_.precision, op, shape);
     convolutions_.push_back(step.get());
     return step;
   }
@@ -674,8 +822,8 @@ class CudaNetwork final : public GpuNetwork {
                                       op.stride_h, op.stride_w, x, y, op.label);
   }
 
-  // Times every convolution with a generous workspace, then keeps only the
-  // workspace the chosen algorithms need.
+  // Every step chooses how it runs with a generous workspace; then only the
+  // workspace the choices need is kept.
   void choose_algorithms() {
     std::size_t free_bytes = 0, total_bytes = 0;
     check(cudaMemGetInfo(&free_bytes, &total_bytes), "cannot read the GPU's free memory");
@@ -684,14 +832,14 @@ class CudaNetwork final : public GpuNetwork {
     std::size_t needed = 0;
     {
       const DeviceBuffer trial(std::max<std::size_t>(trial_bytes, 1), "the convolution workspace");
-      for (ConvStep* conv : convolutions_) {
-        needed = std::max(needed, conv->choose_algorithm(cudnn_->get(), trial.get(), trial_bytes));
+      const RunContext context{cudnn_->get(), stream_->get(), trial.get(), trial_bytes};
+      for (const std::unique_ptr<Step>& step : steps_) {
+        needed = std::max(needed, step->choose(context));
       }
+      check(cudaStreamSynchronize(stream_->get()), "the operators failed on " + device_name_);
     }
     workspace_ = DeviceBuffer(std::max<std::size_t>(needed, 1), "the convolution workspace");
-    const RunContext context{cudnn_->get(), workspace_.get(), needed};
-    for (ConvStep* conv : convolutions_) conv->choose_fusion(context);
-    check(cudaStreamSynchronize(stream_->get()), "the convolutions failed on " + device_name_);
+    for (const std::unique_ptr<Step>& step : steps_) step->bind(workspace_.get());
   }
 
   std::string name_;
@@ -713,6 +861,7 @@ class CudaNetwork final : public GpuNetwork {
   std::vector<DeviceTensor> tensors_;
   std::vector<std::unique_ptr<Step>> steps_;
   std::vector<ConvStep*> convolutions_;
+  std::vector<ConcatStep*> concatenations_;
 };
 
 }  // namespace

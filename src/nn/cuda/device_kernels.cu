@@ -53,6 +53,27 @@ __global__ void widen_kernel(const T* in, std::size_t count, float* out) {
   }
 }
 
+template <typename T>
+__global__ void add_bias_kernel(T* y, const T* bias, int channels, std::size_t count, bool relu) {
+  for (std::size_t i = blockIdx.x * std::size_t{blockDim.x} + threadIdx.x; i < count;
+       i += std::size_t{gridDim.x} * blockDim.x) {
+    const float value = load(y + i) + load(bias + i % channels);
+    store(relu ? fmaxf(value, 0.0f) : value, y + i);
+  }
+}
+
+// Units of U (the widest the channel counts and offset allow) from a packed
+// tensor into a channel slice of a wider one.
+template <typename U>
+__global__ void copy_channels_kernel(const U* x, std::size_t x_units_per_pixel, std::size_t count,
+                                     U* y, std::size_t y_units_per_pixel) {
+  for (std::size_t i = blockIdx.x * std::size_t{blockDim.x} + threadIdx.x; i < count;
+       i += std::size_t{gridDim.x} * blockDim.x) {
+    const std::size_t pixel = i / x_units_per_pixel;
+    y[pixel * y_units_per_pixel + i % x_units_per_pixel] = x[i];
+  }
+}
+
 // Grid-stride loops: enough blocks to fill any GPU, capped so a huge tensor
 // does not ask for more blocks than the grid allows.
 unsigned blocks_for(std::size_t count) {
@@ -73,7 +94,43 @@ void with_element_type(GpuPrecision precision, F&& f) {
   }
 }
 
+template <typename U>
+void copy_units(const void* x, std::size_t x_bytes_per_pixel, std::size_t pixels, void* y,
+                std::size_t y_bytes_per_pixel, std::size_t y_offset_bytes, cudaStream_t stream) {
+  const std::size_t count = pixels * (x_bytes_per_pixel / sizeof(U));
+  copy_channels_kernel<<<blocks_for(count), kThreads, 0, stream>>>(
+      static_cast<const U*>(x), x_bytes_per_pixel / sizeof(U), count,
+      reinterpret_cast<U*>(static_cast<char*>(y) + y_offset_bytes), y_bytes_per_pixel / sizeof(U));
+}
+
 }  // namespace
+
+void add_bias(void* y, const void* bias, int channels, std::size_t count, bool relu,
+              GpuPrecision precision, cudaStream_t stream) {
+  with_element_type(precision, [&](auto* type) {
+    using T = std::remove_pointer_t<decltype(type)>;
+    add_bias_kernel<<<blocks_for(count), kThreads, 0, stream>>>(
+        static_cast<T*>(y), static_cast<const T*>(bias), channels, count, relu);
+  });
+}
+
+void copy_channels(const void* x, std::size_t pixels, std::size_t x_bytes_per_pixel, void* y,
+                   std::size_t y_bytes_per_pixel, std::size_t y_offset_bytes, cudaStream_t stream) {
+  // The widest unit that divides every extent and offset: the arena's
+  // tensors start 64-byte aligned.
+  const std::size_t all = x_bytes_per_pixel | y_bytes_per_pixel | y_offset_bytes;
+  if (all % 16 == 0) {
+    copy_units<uint4>(x, x_bytes_per_pixel, pixels, y, y_bytes_per_pixel, y_offset_bytes, stream);
+  } else if (all % 8 == 0) {
+    copy_units<uint2>(x, x_bytes_per_pixel, pixels, y, y_bytes_per_pixel, y_offset_bytes, stream);
+  } else if (all % 4 == 0) {
+    copy_units<std::uint32_t>(x, x_bytes_per_pixel, pixels, y, y_bytes_per_pixel, y_offset_bytes,
+                              stream);
+  } else {
+    copy_units<std::uint16_t>(x, x_bytes_per_pixel, pixels, y, y_bytes_per_pixel, y_offset_bytes,
+                              stream);
+  }
+}
 
 void normalize_levels(const std::uint8_t* frames, const float* levels, int channels,
                       std::size_t count, void* out, GpuPrecision precision, cudaStream_t stream) {

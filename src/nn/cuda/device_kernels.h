@@ -1,6 +1,8 @@
 // The element-wise work cuDNN has no call for: 8-bit frames through the
-// input's level tables into the network's precision, and conversions between
-// float32 and that precision (weights going up, outputs coming down).
+// input's level tables into the network's precision, conversions between
+// float32 and that precision (weights going up, outputs coming down), a
+// convolution's bias and ReLU after a graph-API plan of the convolution
+// alone, and a concatenation's copies into channel slices.
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -20,5 +22,15 @@ void narrow_from_float(const float* in, std::size_t count, void* out, GpuPrecisi
                        cudaStream_t stream);
 void widen_to_float(const void* in, std::size_t count, float* out, GpuPrecision precision,
                     cudaStream_t stream);
+
+// y[i] += bias[i % channels], then max(y[i], 0) when `relu`; in float32,
+// stored in `precision`.
+void add_bias(void* y, const void* bias, int channels, std::size_t count, bool relu,
+              GpuPrecision precision, cudaStream_t stream);
+// Each of `pixels` pixels' x_bytes_per_pixel bytes of x into y's pixel (of
+// y_bytes_per_pixel bytes) at y_offset_bytes: one part of a concatenation
+// on channels. Extents of 2-byte elements or wider.
+void copy_channels(const void* x, std::size_t pixels, std::size_t x_bytes_per_pixel, void* y,
+                   std::size_t y_bytes_per_pixel, std::size_t y_offset_bytes, cudaStream_t stream);
 
 }  // namespace signprep::nn::cuda
