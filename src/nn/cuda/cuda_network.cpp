@@ -168,28 +168,55 @@ class Descriptors {
   cudnnDataType_t type_;
 };
 
+// By cuDNN or by the pool kernel, whichever is faster here.
 class PoolStep final : public Step {
  public:
-  PoolStep(const Descriptors& d, cudnnPoolingMode_t mode, int window_h, int window_w, int pad_h,
-           int pad_w, int stride_h, int stride_w, const DeviceTensor& x, const DeviceTensor& y,
-           const std::string& label)
-      : x_desc_(d.packed(x)), y_desc_(d.packed(y)), x_(x.data), y_(y.data) {
-    check(cudnnSetPooling2dDescriptor(pool_.get(), mode, CUDNN_PROPAGATE_NAN, window_h, window_w,
-                                      pad_h, pad_w, stride_h, stride_w),
+  PoolStep(const Descriptors& d, GpuPrecision precision, const PoolingShape& shape,
+           const DeviceTensor& x, const DeviceTensor& y, const std::string& label)
+      : x_desc_(d.packed(x)),
+        y_desc_(d.packed(y)),
+        x_(x.data),
+        y_(y.data),
+        shape_(shape),
+        precision_(precision) {
+    const cudnnPoolingMode_t mode = shape.kind == PoolKind::kMax ? CUDNN_POOLING_MAX
+                                    : shape.kind == PoolKind::kAverageIncludingPadding
+                                        ? CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING
+                                        : CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING;
+    check(cudnnSetPooling2dDescriptor(pool_.get(), mode, CUDNN_PROPAGATE_NAN, shape.window_h,
+                                      shape.window_w, shape.pad_h, shape.pad_w, shape.stride_h,
+                                      shape.stride_w),
           label + ": cuDNN refused the pooling");
   }
   void run(const RunContext& c) const override {
+    if (by_kernel_) {
+      pool(x_, y_, shape_, precision_, c.stream);
+      return;
+    }
     check(cudnnPoolingForward(c.cudnn, pool_.get(), &kOne, x_desc_.get(), x_, &kZero, y_desc_.get(),
                               y_),
           "pooling failed");
   }
   const char* part() const override { return "pooling"; }
+  std::size_t choose(const RunContext& trial) override {
+    by_kernel_ = false;
+    const float by_cudnn = time_on(trial.stream, [&] { run(trial); });
+    by_kernel_ = true;
+    const float by_kernel = time_on(trial.stream, [&] { run(trial); });
+    check(cudaGetLastError(), "the pooling kernel could not start");
+    by_kernel_ = by_kernel < by_cudnn;
+    return 0;
+  }
+  bool by_kernel() const { return by_kernel_; }
 
  private:
   PoolingDescriptor pool_;
   TensorDescriptor x_desc_, y_desc_;
   const void* x_;
   void* y_;
+  PoolingShape shape_;
+  GpuPrecision precision_;
+  bool by_kernel_ = false;
 };
 
 // Each part copied into its channel slice of the output, by cuDNN or by
@@ -494,22 +521,26 @@ class CudaNetwork final : public GpuNetwork {
   }
 
   // "NVIDIA H100 80GB HBM3 (cuda:0), fp16, batch 64; convolutions: 80
-  // graph-fused, 10 graph + bias kernel, 4 legacy-fused, 0 legacy; 11/15
-  // concatenations by kernel": how each operator runs, for logs and reports.
+  // graph-fused, 10 graph + bias kernel, 4 legacy-fused, 0 legacy; 11/11
+  // concatenations, 13/15 poolings by kernel": how each operator runs, for
+  // logs and reports.
   std::string description() const override {
     std::array<int, 4> routes{};
     for (const ConvStep* conv : convolutions_) ++routes[static_cast<int>(conv->route())];
-    const auto by_kernel =
-        std::count_if(concatenations_.begin(), concatenations_.end(),
-                      [](const ConcatStep* concat) { return concat->by_kernel(); });
-    std::string text =
-        device_name_ + " (cuda:" + std::to_string(options_.device) + "), " +
-        std::string(precision_name(options_.precision)) + ", batch " + std::to_string(batch_) +
-        "; convolutions: " + std::to_string(routes[int(Route::kGraphFused)]) + " graph-fused, " +
-        std::to_string(routes[int(Route::kGraphThenBias)]) + " graph + bias kernel, " +
-        std::to_string(routes[int(Route::kLegacyFused)]) + " legacy-fused, " +
-        std::to_string(routes[int(Route::kLegacy)]) + " legacy; " + std::to_string(by_kernel) +
-        "/" + std::to_string(concatenations_.size()) + " concatenations by kernel";
+    const auto by_kernel = [](const auto& steps, const char* what) {
+      const auto count = std::count_if(steps.begin(), steps.end(),
+                                       [](const auto* step) { return step->by_kernel(); });
+      return std::to_string(count) + "/" + std::to_string(steps.size()) + " " + what;
+    };
+    std::string text = device_name_ + " (cuda:" + std::to_string(options_.device) + "), " +
+                       std::string(precision_name(options_.precision)) + ", batch " +
+                       std::to_string(batch_) +
+                       "; convolutions: " + std::to_string(routes[int(Route::kGraphFused)]) +
+                       " graph-fused, " + std::to_string(routes[int(Route::kGraphThenBias)]) +
+                       " graph + bias kernel, " + std::to_string(routes[int(Route::kLegacyFused)]) +
+                       " legacy-fused, " + std::to_string(routes[int(Route::kLegacy)]) +
+                       " legacy; " + by_kernel(concatenations_, "concatenations") + ", " +
+                       by_kernel(pools_, "poolings") + " by kernel";
     // The first refusals say whether cuDNN lacks a route or was asked wrongly.
     for (const ConvStep* conv : convolutions_) {
       if (!conv->graph_refusal().empty()) {
@@ -780,9 +811,20 @@ class CudaNetwork final : public GpuNetwork {
         }
         case OpType::kMean: {
           const DeviceTensor& x = tensors_[op.inputs[0]];
-          steps_.push_back(std::make_unique<PoolStep>(descriptors_,
-                                                      CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING,
-                                                      x.h, x.w, 0, 0, x.h, x.w, x, y, op.label));
+          const PoolingShape shape{x.n,
+                                   x.h,
+                                   x.w,
+                                   x.c,
+                                   1,
+                                   1,
+                                   x.h,
+                                   x.w,
+                                   x.h,
+                                   x.w,
+                                   0,
+                                   0,
+                                   PoolKind::kAverageIncludingPadding};
+          steps_.push_back(add_pool(shape, x, y, op.label));
           break;
         }
         default:
@@ -814,12 +856,19 @@ class CudaNetwork final : public GpuNetwork {
     const DeviceTensor& x = tensors_[op.inputs[0]];
     const int pad_h = symmetric_padding(op, x.h, y.h, op.filter_h, op.stride_h);
     const int pad_w = symmetric_padding(op, x.w, y.w, op.filter_w, op.stride_w);
-    const cudnnPoolingMode_t mode = op.type == OpType::kMaxPool2d ? CUDNN_POOLING_MAX
-                                    : op.count_include_pad
-                                        ? CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING
-                                        : CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING;
-    return std::make_unique<PoolStep>(descriptors_, mode, op.filter_h, op.filter_w, pad_h, pad_w,
-                                      op.stride_h, op.stride_w, x, y, op.label);
+    const PoolKind kind = op.type == OpType::kMaxPool2d ? PoolKind::kMax
+                          : op.count_include_pad        ? PoolKind::kAverageIncludingPadding
+                                                        : PoolKind::kAverageExcludingPadding;
+    const PoolingShape shape{x.n,         x.h,         x.w,         x.c,   y.h,   y.w, op.filter_h,
+                             op.filter_w, op.stride_h, op.stride_w, pad_h, pad_w, kind};
+    return add_pool(shape, x, y, op.label);
+  }
+
+  std::unique_ptr<Step> add_pool(const PoolingShape& shape, const DeviceTensor& x,
+                                 const DeviceTensor& y, const std::string& label) {
+    auto step = std::make_unique<PoolStep>(descriptors_, options_.precision, shape, x, y, label);
+    pools_.push_back(step.get());
+    return step;
   }
 
   // Every step chooses how it runs with a generous workspace; then only the
@@ -862,6 +911,7 @@ class CudaNetwork final : public GpuNetwork {
   std::vector<std::unique_ptr<Step>> steps_;
   std::vector<ConvStep*> convolutions_;
   std::vector<ConcatStep*> concatenations_;
+  std::vector<PoolStep*> pools_;
 };
 
 }  // namespace

@@ -62,6 +62,31 @@ __global__ void add_bias_kernel(T* y, const T* bias, int channels, std::size_t c
   }
 }
 
+template <typename T>
+__global__ void pool_kernel(const T* x, T* y, PoolingShape s, std::size_t count) {
+  for (std::size_t i = blockIdx.x * std::size_t{blockDim.x} + threadIdx.x; i < count;
+       i += std::size_t{gridDim.x} * blockDim.x) {
+    const int c = int(i % s.c);
+    const int out_x = int(i / s.c % s.out_w);
+    const int out_y = int(i / s.c / s.out_w % s.out_h);
+    const std::size_t n = i / s.c / s.out_w / s.out_h;
+    const int first_y = out_y * s.stride_h - s.pad_h, first_x = out_x * s.stride_w - s.pad_w;
+    const bool is_max = s.kind == PoolKind::kMax;
+    float value = is_max ? -INFINITY : 0.0f;
+    int counted = 0;
+    for (int in_y = max(first_y, 0); in_y < min(first_y + s.window_h, s.in_h); ++in_y) {
+      for (int in_x = max(first_x, 0); in_x < min(first_x + s.window_w, s.in_w); ++in_x) {
+        const float v = load(x + ((n * s.in_h + in_y) * s.in_w + in_x) * s.c + c);
+        value = is_max ? (v > value || v != v ? v : value) : value + v;
+        ++counted;
+      }
+    }
+    if (s.kind == PoolKind::kAverageIncludingPadding) value /= float(s.window_h * s.window_w);
+    if (s.kind == PoolKind::kAverageExcludingPadding) value /= float(counted);
+    store(value, y + i);
+  }
+}
+
 // Units of U (the widest the channel counts and offset allow) from a packed
 // tensor into a channel slice of a wider one.
 template <typename U>
@@ -104,6 +129,16 @@ void copy_units(const void* x, std::size_t x_bytes_per_pixel, std::size_t pixels
 }
 
 }  // namespace
+
+void pool(const void* x, void* y, const PoolingShape& shape, GpuPrecision precision,
+          cudaStream_t stream) {
+  const std::size_t count = std::size_t(shape.n) * shape.out_h * shape.out_w * shape.c;
+  with_element_type(precision, [&](auto* type) {
+    using T = std::remove_pointer_t<decltype(type)>;
+    pool_kernel<<<blocks_for(count), kThreads, 0, stream>>>(static_cast<const T*>(x),
+                                                            static_cast<T*>(y), shape, count);
+  });
+}
 
 void add_bias(void* y, const void* bias, int channels, std::size_t count, bool relu,
               GpuPrecision precision, cudaStream_t stream) {

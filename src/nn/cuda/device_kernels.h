@@ -2,7 +2,8 @@
 // input's level tables into the network's precision, conversions between
 // float32 and that precision (weights going up, outputs coming down), a
 // convolution's bias and ReLU after a graph-API plan of the convolution
-// alone, and a concatenation's copies into channel slices.
+// alone, a concatenation's copies into channel slices, and pooling (cuDNN's
+// legacy NHWC pooling is slow in 16 bits).
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -22,6 +23,20 @@ void narrow_from_float(const float* in, std::size_t count, void* out, GpuPrecisi
                        cudaStream_t stream);
 void widen_to_float(const void* in, std::size_t count, float* out, GpuPrecision precision,
                     cudaStream_t stream);
+
+enum class PoolKind { kMax, kAverageIncludingPadding, kAverageExcludingPadding };
+
+// NHWC in and out; symmetric padding.
+struct PoolingShape {
+  int n, in_h, in_w, c, out_h, out_w;
+  int window_h, window_w, stride_h, stride_w, pad_h, pad_w;
+  PoolKind kind;
+};
+
+// Each output the max or mean of its window, in float32 (NaN propagates
+// through max), stored in `precision`.
+void pool(const void* x, void* y, const PoolingShape& shape, GpuPrecision precision,
+          cudaStream_t stream);
 
 // y[i] += bias[i % channels], then max(y[i], 0) when `relu`; in float32,
 // stored in `precision`.

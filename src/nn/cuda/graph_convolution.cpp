@@ -278,7 +278,7 @@ cudnnStatus_t GraphPlan::run(cudnnHandle_t cudnn) const {
 GraphPlans graph_plans(cudnnHandle_t cudnn, const ConvolutionShape& shape, GpuPrecision precision,
                        GraphPart part, std::size_t workspace_limit) {
   // The heuristics' best few: each is timed at load, for every convolution.
-  constexpr std::size_t kMostPlans = 8;
+  constexpr std::size_t kMostPlans = 4;
   GraphPlans result;
   try {
     const std::shared_ptr<Graph> graph = build_graph(cudnn, shape, precision, part);

@@ -59,7 +59,7 @@ struct GraphPlans {
   std::string refusal;  // why there are none, when there are none
 };
 
-// The best 8 plans cuDNN's heuristics offer for `part` (mode A, or
+// The best 4 plans cuDNN's heuristics offer for `part` (mode A, or
 // FALLBACK where A offers none), less engines that compile kernels at run time (seconds of load per
 // convolution) and, in fp32, any that would round otherwise than float32
 // FMA arithmetic (tensor cores' TF32, Winograd, FFT, reduced-precision
