@@ -19,6 +19,18 @@ void check(cudnnStatus_t status, const std::string& what) {
   throw Error(ErrorKind::kDevice, text);
 }
 
+cudnnDataType_t cudnn_data_type(GpuPrecision precision) {
+  switch (precision) {
+    case GpuPrecision::kFp16:
+      return CUDNN_DATA_HALF;
+    case GpuPrecision::kBf16:
+      return CUDNN_DATA_BFLOAT16;
+    case GpuPrecision::kFp32:
+      break;
+  }
+  return CUDNN_DATA_FLOAT;
+}
+
 DeviceBuffer::DeviceBuffer(std::size_t bytes, const std::string& what) : bytes_(bytes) {
   void* memory = nullptr;
   check(cudaMalloc(&memory, bytes), "cannot allocate " + what + " on the GPU");

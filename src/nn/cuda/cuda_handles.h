@@ -1,5 +1,6 @@
-// RAII owners for the CUDA and cuDNN objects the backend creates, and the
-// translation of their status codes into signprep::Error(kDevice).
+// RAII owners for the CUDA and cuDNN objects the backend creates, the
+// translation of their status codes into signprep::Error(kDevice), and the
+// cuDNN type of each precision.
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -11,12 +12,16 @@
 #include <type_traits>
 
 #include "core/error.h"
+#include "nn/gpu_precision.h"
 
 namespace signprep::nn::cuda {
 
 // Throws Error(kDevice): "<what>: <CUDA's name for the error> (<its text>)".
 void check(cudaError_t status, const std::string& what);
 void check(cudnnStatus_t status, const std::string& what);
+
+// The cuDNN type that stores `precision`'s values.
+cudnnDataType_t cudnn_data_type(GpuPrecision precision);
 
 // An allocation the device could not satisfy: build() turns it into a
 // message that says which batch size fits.

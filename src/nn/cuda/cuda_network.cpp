@@ -93,18 +93,6 @@ void select_device(int device) {
   check(cudaSetDevice(device), "cannot use cuda:" + std::to_string(device));
 }
 
-cudnnDataType_t data_type(GpuPrecision precision) {
-  switch (precision) {
-    case GpuPrecision::kFp16:
-      return CUDNN_DATA_HALF;
-    case GpuPrecision::kBf16:
-      return CUDNN_DATA_BFLOAT16;
-    case GpuPrecision::kFp32:
-      break;
-  }
-  return CUDNN_DATA_FLOAT;
-}
-
 std::size_t element_bytes(GpuPrecision precision) {
   return precision == GpuPrecision::kFp32 ? 4 : 2;
 }
@@ -149,7 +137,7 @@ class Step {
 
 class Descriptors {
  public:
-  explicit Descriptors(GpuPrecision precision) : type_(data_type(precision)) {}
+  explicit Descriptors(GpuPrecision precision) : type_(cudnn_data_type(precision)) {}
 
   TensorDescriptor packed(const DeviceTensor& t) const { return slice(t, t.c); }
 
@@ -168,8 +156,26 @@ class Descriptors {
   cudnnDataType_t type_;
 };
 
-// By cuDNN or by the pool kernel, whichever is faster here.
-class PoolStep final : public Step {
+// A step that runs through cuDNN or through a kernel of ours
+// (device_kernels.h), whichever is faster here.
+class CudnnOrKernelStep : public Step {
+ public:
+  std::size_t choose(const RunContext& trial) final {
+    by_kernel_ = false;
+    const float by_cudnn = time_on(trial.stream, [&] { run(trial); });
+    by_kernel_ = true;
+    const float by_kernel = time_on(trial.stream, [&] { run(trial); });
+    check(cudaGetLastError(), std::string("the ") + part() + " kernel could not start");
+    by_kernel_ = by_kernel < by_cudnn;
+    return 0;
+  }
+  bool by_kernel() const { return by_kernel_; }
+
+ protected:
+  bool by_kernel_ = false;
+};
+
+class PoolStep final : public CudnnOrKernelStep {
  public:
   PoolStep(const Descriptors& d, GpuPrecision precision, const PoolingShape& shape,
            const DeviceTensor& x, const DeviceTensor& y, const std::string& label)
@@ -198,16 +204,6 @@ class PoolStep final : public Step {
           "pooling failed");
   }
   const char* part() const override { return "pooling"; }
-  std::size_t choose(const RunContext& trial) override {
-    by_kernel_ = false;
-    const float by_cudnn = time_on(trial.stream, [&] { run(trial); });
-    by_kernel_ = true;
-    const float by_kernel = time_on(trial.stream, [&] { run(trial); });
-    check(cudaGetLastError(), "the pooling kernel could not start");
-    by_kernel_ = by_kernel < by_cudnn;
-    return 0;
-  }
-  bool by_kernel() const { return by_kernel_; }
 
  private:
   PoolingDescriptor pool_;
@@ -216,12 +212,10 @@ class PoolStep final : public Step {
   void* y_;
   PoolingShape shape_;
   GpuPrecision precision_;
-  bool by_kernel_ = false;
 };
 
-// Each part copied into its channel slice of the output, by cuDNN or by
-// copy_channels, whichever is faster here.
-class ConcatStep final : public Step {
+// Each part copied into its channel slice of the output.
+class ConcatStep final : public CudnnOrKernelStep {
  public:
   ConcatStep(const Descriptors& d, const std::vector<DeviceTensor>& parts, const DeviceTensor& y,
              std::size_t element_size)
@@ -246,16 +240,6 @@ class ConcatStep final : public Step {
     }
   }
   const char* part() const override { return "concatenation"; }
-  std::size_t choose(const RunContext& trial) override {
-    by_kernel_ = false;
-    const float by_cudnn = time_on(trial.stream, [&] { run(trial); });
-    by_kernel_ = true;
-    const float by_kernel = time_on(trial.stream, [&] { run(trial); });
-    check(cudaGetLastError(), "the concatenation kernel could not start");
-    by_kernel_ = by_kernel < by_cudnn;
-    return 0;
-  }
-  bool by_kernel() const { return by_kernel_; }
 
  private:
   struct Copy {
@@ -266,7 +250,6 @@ class ConcatStep final : public Step {
   std::vector<Copy> copies_;
   char* y_;
   std::size_t pixels_, y_pixel_bytes_;
-  bool by_kernel_ = false;
 };
 
 // How a convolution runs, chosen at load.

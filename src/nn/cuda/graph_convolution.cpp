@@ -125,22 +125,10 @@ cudnnBackendDescriptor_t pointwise(Graph& graph, cudnnPointwiseMode_t mode,
   return op.get();
 }
 
-cudnnDataType_t data_type(GpuPrecision precision) {
-  switch (precision) {
-    case GpuPrecision::kFp16:
-      return CUDNN_DATA_HALF;
-    case GpuPrecision::kBf16:
-      return CUDNN_DATA_BFLOAT16;
-    case GpuPrecision::kFp32:
-      break;
-  }
-  return CUDNN_DATA_FLOAT;
-}
-
 std::shared_ptr<Graph> build_graph(cudnnHandle_t cudnn, const ConvolutionShape& s,
                                    GpuPrecision precision, GraphPart part) {
   auto graph = std::make_shared<Graph>();
-  const cudnnDataType_t type = data_type(precision);
+  const cudnnDataType_t type = cudnn_data_type(precision);
   const cudnnBackendDescriptor_t x =
       tensor(*graph, kX, type, {s.x.n, s.x.c, s.x.h, s.x.w}, false).get();
   const cudnnBackendDescriptor_t w =
