@@ -297,8 +297,7 @@ class ConvStep final : public Step {
           graph_plans(trial.cudnn, shape_, precision_, part, trial.workspace_bytes);
       if (offered.plans.empty() && graph_refusal_.empty()) graph_refusal_ = offered.refusal;
       for (GraphPlan& plan : offered.plans) {
-        plan.bind(trial.workspace);
-        if (plan.bound() != CUDNN_STATUS_SUCCESS || plan.run(trial.cudnn) != CUDNN_STATUS_SUCCESS) {
+        if (!plan.bind(trial.workspace).empty() || plan.run(trial.cudnn) != CUDNN_STATUS_SUCCESS) {
           continue;
         }
         const Route route =
@@ -317,8 +316,10 @@ class ConvStep final : public Step {
 
   void bind(void* workspace) override {
     if (!graph_) return;
-    graph_->bind(workspace);
-    check(graph_->bound(), label_ + ": cuDNN refused the convolution's buffers");
+    if (const std::string refusal = graph_->bind(workspace); !refusal.empty()) {
+      throw Error(ErrorKind::kDevice,
+                  label_ + ": cuDNN refused the convolution's buffers: " + refusal);
+    }
   }
 
   void run(const RunContext& c) const override {
@@ -541,16 +542,17 @@ class CudaNetwork final : public GpuNetwork {
   }
 
  private:
-  // Events recorded after each part of a run, with the part they end.
-  using Marks = std::vector<std::pair<std::string, Event>>;
+  // Events recorded after each part of a run, with the part they end (the
+  // steps' literal names: an untimed run builds no string).
+  using Marks = std::vector<std::pair<const char*, Event>>;
 
   std::span<const float> run_batch(int frames, Marks* marks) {
     check(cudaSetDevice(options_.device), "cannot use cuda:" + std::to_string(options_.device));
     (void)cudaGetLastError();  // so that the check after the launches sees theirs alone
     cudaStream_t stream = stream_->get();
-    const auto mark = [&](std::string part) {
+    const auto mark = [&](const char* part) {
       if (!marks) return;
-      marks->emplace_back(std::move(part), Event());
+      marks->emplace_back(part, Event());
       check(cudaEventRecord(marks->back().second.get(), stream), "cannot time on the GPU");
     };
     mark("start");

@@ -238,7 +238,7 @@ GraphPlan::GraphPlan(std::shared_ptr<const void> graph, BackendDescriptor config
       part_(part),
       workspace_bytes_(workspace_bytes) {}
 
-void GraphPlan::bind(void* workspace) {
+std::string GraphPlan::bind(void* workspace) {
   variant_pack_ = BackendDescriptor(CUDNN_BACKEND_VARIANT_PACK_DESCRIPTOR);
   const std::array<std::int64_t, 4> uids{kX, kW, kY, kBias};
   const std::array<void*, 4> pointers{shape_.x.data, const_cast<void*>(shape_.filter),
@@ -253,9 +253,9 @@ void GraphPlan::bind(void* workspace) {
     set(variant_pack_, CUDNN_ATTR_VARIANT_PACK_WORKSPACE, CUDNN_TYPE_VOID_PTR, workspace,
         "variant pack workspace");
     finalize(variant_pack_, "variant pack");
-    bound_ = CUDNN_STATUS_SUCCESS;
-  } catch (const Refused&) {
-    bound_ = CUDNN_STATUS_BAD_PARAM;
+    return {};
+  } catch (const Refused& refused) {
+    return refused.why;
   }
 }
 

@@ -38,10 +38,9 @@ class GraphPlan {
             const ConvolutionShape& shape, GraphPart part, std::size_t workspace_bytes);
   std::size_t workspace_bytes() const { return workspace_bytes_; }
   // The buffers it runs on: the shape's tensors and `workspace` (at least
-  // workspace_bytes()); again whenever the workspace moves.
-  void bind(void* workspace);
-  // The last bind()'s status: a plan whose buffers cuDNN refuses is no candidate.
-  cudnnStatus_t bound() const { return bound_; }
+  // workspace_bytes()); again whenever the workspace moves. Returns why cuDNN
+  // refused them, empty when it took them: a refused plan is no candidate.
+  std::string bind(void* workspace);
   cudnnStatus_t run(cudnnHandle_t cudnn) const;
 
  private:
@@ -51,7 +50,6 @@ class GraphPlan {
   GraphPart part_;
   std::size_t workspace_bytes_;
   BackendDescriptor variant_pack_{CUDNN_BACKEND_VARIANT_PACK_DESCRIPTOR};
-  cudnnStatus_t bound_ = CUDNN_STATUS_NOT_INITIALIZED;
 };
 
 struct GraphPlans {
