@@ -56,7 +56,7 @@ Settings parse(int argc, char** argv) {
   parser.add_value("--batch", "N", "the server's batch (default 64)", settings.options.batch_size);
   parser.add_value("--device", "N", "CUDA device (default 0)", device);
   parser.add("--precision", "P", "fp32 (default), fp16 or bf16", [&](std::string_view text) {
-    settings.options.iv3_precision = signprep::nn::parse_precision(text);
+    settings.options.iv3_precision = signprep::pipeline::parse_precision_request(text);
   });
   settings.options.iv3_weights =
       signprep::bench::parse_flags_or_exit(parser, argc, argv, 1).front();

@@ -78,10 +78,18 @@ int run_command(const std::vector<std::string>& args) {
   parser.add("--device", "DEVICE",
              "where InceptionV3 runs: cpu (default) or cuda[:N], an NVIDIA GPU (README: \"GPU\")",
              [&options](std::string_view text) { options.cuda_device = parse_device(text); });
-  parser.add(
-      "--iv3-precision", "P",
-      "InceptionV3 on the GPU in fp32 (default), fp16 or bf16 (README: \"GPU\")",
-      [&options](std::string_view text) { options.iv3_precision = nn::parse_precision(text); });
+  parser.add("--iv3-precision", "P",
+             "InceptionV3 in fp32 (default), bf16 (CPUs with AMX, and GPUs), auto (bf16 where "
+             "the CPU has AMX, else fp32) or fp16 (GPU) (README: \"Precision\")",
+             [&options](std::string_view text) {
+               options.iv3_precision = pipeline::parse_precision_request(text);
+             });
+  parser.add("--keypoint-precision", "P",
+             "the MediaPipe models in fp32 (default), bf16 (CPUs with AMX) or auto (README: "
+             "\"Precision\")",
+             [&options](std::string_view text) {
+               options.keypoint_precision = pipeline::parse_precision_request(text);
+             });
   parser.add_value("--iv3-weights", "PATH",
                    "InceptionV3 weights, safetensors (default $SIGNPREP_IV3_WEIGHTS, else "
                    "models/inception_v3.safetensors; README: \"InceptionV3 weights\")",

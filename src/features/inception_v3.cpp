@@ -364,7 +364,8 @@ namespace {
 CpuNetworks load_cpu(const nn::SafetensorsFile& weights, const InceptionV3Options& options) {
   // The graphs copy the weights, and the models pack them again: each graph
   // goes as soon as its model is built.
-  const nn::ModelOptions model_options{.threads = options.threads, .outputs_read = {}};
+  const nn::ModelOptions model_options{
+      .threads = options.threads, .outputs_read = {}, .precision = options.precision};
   CpuNetworks networks{
       nn::Model::build(inception_v3_graph(weights, options.batch_size), model_options), {}};
   if (options.batch_size > 1) {

@@ -32,6 +32,9 @@ namespace signprep::features {
 struct InceptionV3Options {
   int batch_size = 32;  // frames per network run
   int threads = 1;      // oneDNN (OpenMP) threads per run
+  // kBf16: weights and activations in bf16, features still float32; fast
+  // only where oneDNN runs bf16 on AMX (nn/cpu_precision.h).
+  nn::CpuPrecision precision = nn::CpuPrecision::kFp32;
 };
 
 class InceptionV3 final : public FrameFeatures {

@@ -15,6 +15,7 @@
 #include "nn/kernel.h"
 #include "nn/memory_plan.h"
 #include "nn/model_def.h"
+#include "nn/omp_threads_scope.h"
 #include "nn/onednn/onednn_kernels.h"
 #include "nn/ops/reference/reference_ops.h"
 #include "nn/tflite/tflite_reader.h"
@@ -93,6 +94,7 @@ struct Model::Impl {
 
   void drop_unread_outputs();
   void fold_pads();
+  void choose_bf16_tensors();
   void plan();
   void bind();
   void release_packed_constants();
@@ -164,6 +166,31 @@ void Model::Impl::fold_pads() {
   }
 }
 
+// In bf16, a tensor that only oneDNN's operators write and read is stored in
+// bf16: its producer writes it so and every reader takes it so, with no
+// conversion. The model's inputs and outputs, and whatever a reference kernel
+// touches, stay float32.
+void Model::Impl::choose_bf16_tensors() {
+  if (options.precision != CpuPrecision::kBf16) return;
+  onednn.bf16 = true;
+  std::vector<bool>& bf16 = onednn.bf16_tensors;
+  bf16.assign(def.tensors.size(), false);
+  std::vector<bool> read_by_other(def.tensors.size(), false);
+  for (std::size_t i = 0; i < def.ops.size(); ++i) {
+    if (folded_away[i]) continue;
+    const bool onednn_op = onednn::handles(def, def.ops[i]);
+    for (int t : def.ops[i].outputs) bf16[t] = onednn_op;
+    for (int t : reads[i]) {
+      if (t >= 0 && !onednn_op) read_by_other[t] = true;
+    }
+  }
+  for (int t : def.inputs) bf16[t] = false;
+  for (int t : def.outputs) bf16[t] = false;
+  for (std::size_t t = 0; t < bf16.size(); ++t) {
+    if (read_by_other[t]) bf16[t] = false;
+  }
+}
+
 void Model::Impl::plan() {
   const auto tensor_count = def.tensors.size();
   std::vector<Storage> storage(tensor_count, Storage::kAbsent);
@@ -182,7 +209,9 @@ void Model::Impl::plan() {
       if (storage[t] != Storage::kAbsent) continue;
       storage[t] = Storage::kArena;
       arena_slot[t] = static_cast<int>(lifetimes.size());
-      lifetimes.push_back({static_cast<std::size_t>(def.tensors[t].element_count()), op, op});
+      const auto elements = static_cast<std::size_t>(def.tensors[t].element_count());
+      const bool bf16 = !onednn.bf16_tensors.empty() && onednn.bf16_tensors[t];
+      lifetimes.push_back({bf16 ? (elements + 1) / 2 : elements, op, op});  // in floats
     }
     for (int t : reads[op]) {
       if (t >= 0 && arena_slot[t] >= 0) lifetimes[arena_slot[t]].last_op = op;
@@ -262,27 +291,6 @@ void Model::Impl::release_packed_constants() {
   }
 }
 
-namespace {
-
-// oneDNN's kernels split their work for the OpenMP thread count in force when
-// the primitive is created, and keep that split when run; so the model's
-// thread count must hold while its primitives are made, not only in run().
-// Restores the calling thread's count afterwards.
-class OmpThreadsScope {
- public:
-  explicit OmpThreadsScope(int threads) : previous_(omp_get_max_threads()) {
-    omp_set_num_threads(threads);
-  }
-  ~OmpThreadsScope() { omp_set_num_threads(previous_); }
-  OmpThreadsScope(const OmpThreadsScope&) = delete;
-  OmpThreadsScope& operator=(const OmpThreadsScope&) = delete;
-
- private:
-  int previous_;
-};
-
-}  // namespace
-
 Model Model::load(const std::filesystem::path& path, const ModelOptions& options) {
   if (options.threads < 1) throw Error(ErrorKind::kUsage, "a model needs at least 1 thread");
   return build(load_tflite(path), options);
@@ -296,6 +304,7 @@ Model Model::build(ModelDef def, const ModelOptions& options) {
   for (const OpDef& op : impl->def.ops) reference::validate_op(impl->def, op);
   impl->drop_unread_outputs();
   impl->fold_pads();
+  impl->choose_bf16_tensors();
   impl->plan();
   const OmpThreadsScope threads(options.threads);
   impl->bind();
@@ -331,6 +340,10 @@ ModelStats Model::stats() const {
     stats.multiply_accumulates += multiply_accumulates(impl_->def, op);
   }
   stats.reference_implementations = impl_->onednn.reference_implementations;
+  stats.implementations = impl_->onednn.implementations;
+  stats.precision = impl_->options.precision;
+  const std::vector<bool>& bf16 = impl_->onednn.bf16_tensors;
+  stats.bf16_tensors = static_cast<int>(std::count(bf16.begin(), bf16.end(), true));
   return stats;
 }
 

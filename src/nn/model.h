@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "nn/cpu_precision.h"
+
 namespace signprep::nn {
 
 struct ModelDef;  // nn/model_def.h
@@ -35,6 +37,11 @@ struct ModelStats {
   // Operators for which oneDNN offered only a reference ("ref:") kernel, its
   // silent slow path: "<op label>: <implementation>". Empty for a healthy model.
   std::vector<std::string> reference_implementations;
+  // Every oneDNN primitive made, by implementation name: which ISA runs the
+  // model ("brgconv:avx512_core_amx_bf16", "jit_dw:avx512_core", ...).
+  std::map<std::string, int> implementations;
+  CpuPrecision precision = CpuPrecision::kFp32;
+  int bf16_tensors = 0;  // activations stored in bf16 (each one a rounding point)
 };
 
 struct ModelOptions {
@@ -46,6 +53,10 @@ struct ModelOptions {
   // segmentation mask, which Holistic never reads, is a third of its time),
   // and output(i) of another output throws std::logic_error.
   std::vector<int> outputs_read;
+  // kBf16: convolutions on bf16 weights, the activations between oneDNN's
+  // operators in bf16 (nn/cpu_precision.h); inputs and outputs stay float32.
+  // Runs on any CPU; only AMX makes it faster than kFp32.
+  CpuPrecision precision = CpuPrecision::kFp32;
 };
 
 class Model {

@@ -3,7 +3,6 @@
 #include <cmath>
 
 #include "features/keypoints.h"
-#include "nn/gpu_network.h"
 #include "output/json_writer.h"
 
 namespace signprep::pipeline {
@@ -55,8 +54,12 @@ std::string clip_meta_json(const ClipFacts& clip, const RunOptions& options) {
   if (options.sampling != video::SamplingRule::kOnSlot) {
     meta.emplace_back("sampling", std::string(video::sampling_rule_name(options.sampling)));
   }
-  if (options.write_iv3_features && options.iv3_precision != nn::GpuPrecision::kFp32) {
-    meta.emplace_back("iv3_precision", std::string(nn::precision_name(options.iv3_precision)));
+  if (options.write_iv3_features && options.iv3_precision != PrecisionRequest::kFp32) {
+    meta.emplace_back("iv3_precision", std::string(precision_request_name(options.iv3_precision)));
+  }
+  if (options.write_keypoints && options.keypoint_precision != PrecisionRequest::kFp32) {
+    meta.emplace_back("keypoint_precision",
+                      std::string(precision_request_name(options.keypoint_precision)));
   }
   return output::dump_json(std::move(meta));
 }

@@ -23,15 +23,18 @@ struct ClipFacts {
 // The meta keys whose values the run's settings decide; --resume keeps a
 // clip's files only when all of them match the current run's.
 // A key absent from both (such as "sampling" under the default rule) matches.
-inline constexpr std::array<std::string_view, 8> kSettingKeys = {
-    "video",     "target_fps",   "sampling", "out_size", "conf_thresh", "interpolation_max_gap",
-    "occlusion", "iv3_precision"};
+inline constexpr std::array<std::string_view, 9> kSettingKeys = {
+    "video",     "target_fps",    "sampling",
+    "out_size",  "conf_thresh",   "interpolation_max_gap",
+    "occlusion", "iv3_precision", "keypoint_precision"};
 
 // The Python tool's keys first, in its order and formatting (json.dumps), then
 // signprep's additions (tool version, source fps, frame counts, the occlusion
 // settings and flag; "sampling": "python" under that rule only, and
-// "iv3_precision" only for features computed in fp16 or bf16, so that the
-// default run's meta is what earlier versions wrote).
+// "iv3_precision" only for features computed in fp16 or bf16, and
+// "keypoint_precision" only for keypoints from bf16 models, so that the
+// default run's meta is what earlier versions wrote). The precisions are the
+// decided ones: a run never records "auto".
 std::string clip_meta_json(const ClipFacts& clip, const RunOptions& options);
 
 }  // namespace signprep::pipeline

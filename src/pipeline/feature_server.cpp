@@ -72,7 +72,8 @@ std::unique_ptr<nn::GpuNetwork> load_network(const RunOptions& options) {
     return std::make_unique<CpuStandIn>(options, options.batch_size);
   }
   return features::load_inception_v3_on_gpu(iv3_weights_path(options), *options.cuda_device,
-                                            options.batch_size, options.iv3_precision);
+                                            options.batch_size,
+                                            gpu_precision(options.iv3_precision));
 }
 
 std::int64_t crash_after_frames() {

@@ -156,6 +156,7 @@ std::string format_summary(const RunSummary& summary) {
     text += "  peak worker memory: " + std::to_string(summary.peak_worker_memory / (1024 * 1024)) +
             " MiB\n";
   }
+  if (!summary.hint.empty()) text += "signprep: note: " + summary.hint + "\n";
   if (summary.stopped) {
     text += "signprep: stopped by a signal; " + std::to_string(summary.not_run) +
             " videos not run (run_report.json lists them as pending)\n";

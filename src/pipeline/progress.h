@@ -91,6 +91,7 @@ struct RunSummary {
   int resumed = 0;                      // of the succeeded, those an earlier run wrote (--resume)
   bool stopped = false;                 // SIGINT or SIGTERM ended the run early
   std::int64_t peak_worker_memory = 0;  // bytes, the largest worker's peak resident memory
+  std::string hint = {};                // one line on a faster setting, or empty
 };
 
 // The Python tool's closing summary (successful, failed, total time, average

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "nn/cpu_precision.h"
 #include "output/atomic_file.h"
 #include "output/labels_csv.h"
 #include "pipeline/discovery.h"
@@ -182,10 +183,49 @@ std::vector<std::filesystem::path> relative_inputs(const std::vector<PlannedClip
   return inputs;
 }
 
+// The options with every CPU precision decided (pipeline/precision_choice.h),
+// before anything is read or forked: meta, --resume and the report see what
+// runs, never "auto".
+struct DecidedOptions {
+  RunOptions options;
+  std::vector<std::string> warnings;  // auto fell back to fp32
+  std::string bf16_hint;              // AMX here, yet fp32 runs: what bf16 would gain
+};
+
+DecidedOptions decide_precisions(const RunOptions& requested) {
+  DecidedOptions decided{requested, {}, {}};
+  const bool iv3_on_cpu = requested.write_iv3_features && !requested.cuda_device;
+  if (!iv3_on_cpu && !requested.write_keypoints) return decided;
+  const nn::Bf16Support support = nn::probe_bf16_support();
+  std::vector<std::string> fp32_flags;
+  const auto decide = [&](PrecisionRequest& request, const char* flag) {
+    const PrecisionDecision decision = decide_cpu_precision(request, flag, support);
+    request = decision.decided;
+    if (!decision.warning.empty()) decided.warnings.push_back(decision.warning);
+    if (request == PrecisionRequest::kFp32) fp32_flags.push_back(std::string(flag) + " bf16");
+  };
+  if (iv3_on_cpu) decide(decided.options.iv3_precision, "--iv3-precision");
+  if (requested.write_keypoints) decide(decided.options.keypoint_precision, "--keypoint-precision");
+  if (support.uses_amx && !fp32_flags.empty()) {
+    char speedup[32];
+    std::snprintf(speedup, sizeof speedup, "%.1fx", nn::measure_bf16_speedup());
+    decided.bf16_hint =
+        "this CPU runs bf16 on AMX (" + support.implementation + "): a probe convolution ran " +
+        speedup + " faster than in fp32; " + fp32_flags.front() +
+        (fp32_flags.size() > 1 ? " and " + fp32_flags[1] : "") + " use it (README: \"Precision\")";
+  }
+  return decided;
+}
+
 }  // namespace
 
-RunSummary run(const RunOptions& options) {
-  validate(options);
+RunSummary run(const RunOptions& requested) {
+  validate(requested);
+  const DecidedOptions decided = decide_precisions(requested);
+  for (const std::string& warning : decided.warnings) {
+    std::cerr << "signprep: warning: " << warning << "\n";
+  }
+  const RunOptions& options = decided.options;
   if (!options.write_keypoints && !options.write_iv3_features) {
     throw Error(ErrorKind::kUsage,
                 "nothing to do: pass --write-keypoints and/or --write-iv3-features");
@@ -251,6 +291,7 @@ RunSummary run(const RunOptions& options) {
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   summary.stopped = stop.requested();
   summary.peak_worker_memory = peak_worker_memory;
+  summary.hint = decided.bf16_hint;
   return summary;
 }
 

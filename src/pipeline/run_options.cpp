@@ -43,8 +43,13 @@ void validate(const RunOptions& options) {
   require(!options.cuda_device || options.write_iv3_features,
           "--device cuda runs InceptionV3 on the GPU: add --write-iv3-features (keypoints run "
           "on the CPU)");
-  require(options.iv3_precision == nn::GpuPrecision::kFp32 || options.cuda_device,
-          "--iv3-precision fp16 and bf16 are for the GPU: add --device cuda");
+  require(options.iv3_precision != PrecisionRequest::kFp16 || options.cuda_device,
+          "--iv3-precision fp16 is for the GPU: add --device cuda (the CPU takes fp32, bf16 or "
+          "auto)");
+  require(options.iv3_precision != PrecisionRequest::kAuto || !options.cuda_device,
+          "--iv3-precision auto is for the CPU: on the GPU choose fp32, fp16 or bf16");
+  require(options.keypoint_precision != PrecisionRequest::kFp16,
+          "--keypoint-precision: the keypoint models run on the CPU, in fp32, bf16 or auto");
   require(options.out_size >= 16, "--out-size must be at least 16");
   require(options.conf_thresh >= 0 && options.conf_thresh <= 1, "--conf-thresh must be in [0, 1]");
   require(options.max_gap >= 0, "--max-gap must be >= 0");

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "features/occlusion.h"
-#include "nn/gpu_precision.h"
+#include "pipeline/precision_choice.h"
 #include "pipeline/shard.h"
 #include "video/frame_sampler.h"
 
@@ -35,7 +35,11 @@ struct RunOptions {
   int batch_size = 32;
   // --device cuda[:N]: InceptionV3 on that GPU; none, on the CPU.
   std::optional<int> cuda_device;
-  nn::GpuPrecision iv3_precision = nn::GpuPrecision::kFp32;  // --iv3-precision, GPU only
+  // --iv3-precision: fp32, bf16 or auto on the CPU (pipeline/precision_choice.h),
+  // fp32, fp16 or bf16 on the GPU. A run decides auto before any worker starts.
+  PrecisionRequest iv3_precision = PrecisionRequest::kFp32;
+  // --keypoint-precision: the MediaPipe models, on the CPU: fp32, bf16 or auto.
+  PrecisionRequest keypoint_precision = PrecisionRequest::kFp32;
   // --iv3-weights; when absent, iv3_weights_path() looks further.
   std::optional<std::filesystem::path> iv3_weights;
   // --models-dir; when absent, models_dir_path() looks further.

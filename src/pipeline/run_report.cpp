@@ -52,7 +52,8 @@ JsonValue options_summary(const RunOptions& options) {
       {"sampling", std::string(video::sampling_rule_name(options.sampling))},
       {"iv3_device", options.cuda_device ? JsonValue("cuda:" + std::to_string(*options.cuda_device))
                                          : JsonValue("cpu")},
-      {"iv3_precision", std::string(nn::precision_name(options.iv3_precision))},
+      {"iv3_precision", std::string(precision_request_name(options.iv3_precision))},
+      {"keypoint_precision", std::string(precision_request_name(options.keypoint_precision))},
       {"out_size", options.out_size},
       {"conf_thresh", options.conf_thresh},
       {"max_gap", options.max_gap},

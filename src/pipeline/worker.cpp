@@ -233,6 +233,7 @@ std::unique_ptr<features::FrameFeatures> load_cpu_inception(const RunOptions& op
   features::InceptionV3Options iv3;
   iv3.batch_size = 1;
   iv3.threads = threads;
+  iv3.precision = cpu_precision(options.iv3_precision);
   return std::make_unique<features::InceptionV3>(
       features::InceptionV3::load(iv3_weights_path(options), iv3));
 }
@@ -253,6 +254,7 @@ Extractors load_extractors(const RunOptions& options, int threads) {
     holistic.min_detection_confidence = static_cast<float>(options.conf_thresh);
     holistic.min_tracking_confidence = static_cast<float>(options.conf_thresh);
     holistic.model_options.threads = threads;
+    holistic.model_options.precision = cpu_precision(options.keypoint_precision);
     extractors.holistic.emplace(holistic);
   }
   if (options.write_iv3_features) {

@@ -15,6 +15,9 @@ RGB levels 0..255, decoded by signprep). Writes into WORKDIR:
   resized.npy                 cv2.resize of each frame to 299x299 (bilinear)
   features.npy                float32 [N, 2048]: torchvision's model (eval,
                               transform_input=True, fc = Identity) on them
+  features_bf16.npy           the same model under torch.autocast("cpu",
+                              bfloat16): torch's own bf16 error, the scale
+                              signprep's bf16 path is held to
 
 The weights are torchvision's own initialisation plus random batch-norm affine
 terms, with running statistics estimated in train mode on the frames: so the
@@ -96,8 +99,11 @@ def main(workdir):
     model.fc = torch.nn.Identity()
     with torch.no_grad():
         features = model(inputs.contiguous(memory_format=torch.channels_last))
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            features_bf16 = model(inputs.contiguous(memory_format=torch.channels_last)).float()
     np.save(workdir / "resized.npy", resized.astype(np.float32))
     np.save(workdir / "features.npy", features.numpy().astype(np.float32))
+    np.save(workdir / "features_bf16.npy", features_bf16.numpy().astype(np.float32))
     return 0
 
 

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <stdexcept>
@@ -134,6 +135,66 @@ std::vector<GoldenCase> all_cases() {
 }
 
 INSTANTIATE_TEST_SUITE_P(MediaPipeModels, GoldenOutputs, ::testing::ValuesIn(all_cases()),
+                         case_name);
+
+// The input rounded to bf16 (round to nearest even), as a bf16 model's first
+// convolution reads it.
+std::vector<float> rounded_to_bf16(std::vector<float> values) {
+  for (float& v : values) {
+    std::uint32_t bits = 0;
+    std::memcpy(&bits, &v, sizeof bits);
+    bits = (bits + 0x7fffu + ((bits >> 16) & 1u)) & 0xffff0000u;
+    std::memcpy(&v, &bits, sizeof bits);
+  }
+  return values;
+}
+
+// bf16 (ModelOptions::precision): the same golden outputs, within a bound
+// derived from how bf16 rounds. Rounding the input to bf16 moves output i of
+// our float32 model by S (measured here); a bf16 model rounds again at every
+// tensor it stores in bf16 (stats().bf16_tensors of them, L) and at its
+// weights. If no layer is more sensitive to a relative 2^-9 change than the
+// whole network is to one at its input, and the roundings add up in the worst
+// case (linearly), the error is at most L * S, on top of the float32 bound.
+// Measured: 0.1 to 77 S, with L from 30 to over 200. An operator that read
+// bf16 bits as float32 (or the reverse) is off by the size of the output
+// itself, far beyond this wherever the output is well conditioned (S a
+// thousandth of its size, as landmarks and scores are).
+class GoldenOutputsBf16 : public ::testing::TestWithParam<GoldenCase> {};
+
+TEST_P(GoldenOutputsBf16, MatchWithinRoundingBound) {
+  const GoldenCase& c = GetParam();
+  const auto path = kModels / (c.model + ".tflite");
+  Model bf16 =
+      Model::load(path, {.threads = 1, .outputs_read = {}, .precision = CpuPrecision::kBf16});
+  Model fp32 = Model::load(path);
+  EXPECT_EQ(bf16.stats().reference_implementations, std::vector<std::string>{});
+  const int rounding_points = bf16.stats().bf16_tensors;
+  EXPECT_GT(rounding_points, 0) << "no activation is stored in bf16";
+  const auto case_dir = kGolden / c.model / c.input_kind;
+  const std::vector<float> input = output::read_npy_float32(case_dir / "input_0.npy").values;
+  const std::vector<std::vector<float>> ours = run(bf16, input);
+  const std::vector<std::vector<float>> exact = run(fp32, input);
+  const std::vector<std::vector<float>> input_rounded = run(fp32, rounded_to_bf16(input));
+  for (std::size_t i = 0; i < ours.size(); ++i) {
+    const auto golden =
+        output::read_npy_float32(case_dir / ("output_" + std::to_string(i) + ".npy")).values;
+    std::size_t worst = 0;
+    const double sensitivity = max_abs_difference(input_rounded[i], exact[i], &worst);
+    const double error = max_abs_difference(ours[i], golden, &worst);
+    ASSERT_FALSE(std::isnan(error)) << "output " << i << " has NaN at " << worst;
+    const double bound = 1e-6 + 1e-4 * max_abs(golden) + rounding_points * sensitivity;
+    EXPECT_LE(error, bound) << "output " << i << " (" << bf16.outputs()[i].name
+                            << "): worst element " << worst << " ours " << ours[i][worst]
+                            << " golden " << golden[worst] << "; bf16-input sensitivity "
+                            << sensitivity << " x " << rounding_points << " rounding points";
+    std::cout << c.model << "/" << c.input_kind << " output " << i << ": bf16 error "
+              << error / max_abs(golden) << " of max|golden|, " << error / sensitivity
+              << " S (L = " << rounding_points << ")\n";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(MediaPipeModels, GoldenOutputsBf16, ::testing::ValuesIn(all_cases()),
                          case_name);
 
 // ModelOptions::outputs_read: the outputs kept are those of the whole model,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <oneapi/dnnl/dnnl.hpp>
+#include <optional>
 #include <unordered_map>
 
 #include "nn/padding.h"
@@ -22,20 +23,77 @@ Context::~Context() = default;
 
 namespace {
 
+using Arguments = std::unordered_map<int, memory>;
+
+// One operator's primitive, after the conversions of the sources it takes in
+// another type than they are stored in.
 class PrimitiveKernel final : public Kernel {
  public:
-  PrimitiveKernel(Context::State& state, dnnl::primitive primitive,
-                  std::unordered_map<int, memory> arguments)
-      : state_(state), primitive_(std::move(primitive)), arguments_(std::move(arguments)) {}
+  struct Step {
+    dnnl::primitive primitive;
+    Arguments arguments;
+  };
+  PrimitiveKernel(Context::State& state, std::vector<Step> steps)
+      : state_(state), steps_(std::move(steps)) {}
   void run() override {
-    primitive_.execute(state_.stream, arguments_);
+    for (const Step& step : steps_) step.primitive.execute(state_.stream, step.arguments);
     state_.stream.wait();
   }
 
  private:
   Context::State& state_;
-  dnnl::primitive primitive_;
-  std::unordered_map<int, memory> arguments_;
+  std::vector<Step> steps_;
+};
+
+memory::data_type type_of(const Context& context, int tensor) {
+  const bool bf16 = tensor >= 0 && static_cast<std::size_t>(tensor) < context.bf16_tensors.size() &&
+                    context.bf16_tensors[static_cast<std::size_t>(tensor)];
+  return bf16 ? memory::data_type::bf16 : memory::data_type::f32;
+}
+
+// Records oneDNN's choice, and its silent fallback to a reference implementation.
+template <typename PrimitiveDesc>
+void note_implementation(Context& context, const OpDef& op, const PrimitiveDesc& pd) {
+  const std::string implementation = pd.impl_info_str();
+  ++context.implementations[implementation];
+  if (implementation.rfind("ref", 0) == 0) {
+    context.reference_implementations.push_back(op.label + ": " + implementation);
+  }
+}
+
+// Wraps one of the executor's buffers; oneDNN takes non-const pointers even for inputs.
+memory user_memory(Context::State& state, const memory::desc& md, const float* data) {
+  return memory(md, state.engine, const_cast<float*>(data));
+}
+
+// Gathers one kernel's memories: a source the primitive takes in another type
+// than the tensor is stored in gets a buffer of its own and a conversion.
+class KernelBuilder {
+ public:
+  KernelBuilder(Context& context, const OpDef& op) : context_(context), op_(op) {}
+
+  // `desc_of(type)`: the tensor's layout in a given type.
+  template <typename DescOf>
+  memory source(int tensor, const float* data, memory::data_type wanted, DescOf desc_of) {
+    Context::State& state = context_.state();
+    const memory stored = user_memory(state, desc_of(type_of(context_, tensor)), data);
+    if (type_of(context_, tensor) == wanted) return stored;
+    memory converted(desc_of(wanted), state.engine);
+    const dnnl::reorder::primitive_desc pd(stored, converted);
+    note_implementation(context_, op_, pd);
+    steps_.push_back({dnnl::reorder(pd), {{DNNL_ARG_FROM, stored}, {DNNL_ARG_TO, converted}}});
+    return converted;
+  }
+
+  std::unique_ptr<Kernel> finish(dnnl::primitive primitive, Arguments arguments) {
+    steps_.push_back({std::move(primitive), std::move(arguments)});
+    return std::make_unique<PrimitiveKernel>(context_.state(), std::move(steps_));
+  }
+
+ private:
+  Context& context_;
+  const OpDef& op_;
+  std::vector<PrimitiveKernel::Step> steps_;
 };
 
 // oneDNN's logical dims are N, C, H, W whatever the memory layout.
@@ -43,8 +101,9 @@ Dims nchw_dims(const std::vector<int>& nhwc) {
   return {nhwc[0], nhwc[3], nhwc[1], nhwc[2]};
 }
 
-memory::desc nhwc_desc(const std::vector<int>& nhwc) {
-  return {nchw_dims(nhwc), memory::data_type::f32, memory::format_tag::nhwc};
+memory::desc nhwc_desc(const std::vector<int>& nhwc,
+                       memory::data_type type = memory::data_type::f32) {
+  return {nchw_dims(nhwc), type, memory::format_tag::nhwc};
 }
 
 // TFLite's padding rule (kernels/padding.h): SAME centres the window, with the
@@ -62,42 +121,27 @@ Padding2d padding_of(const OpDef& op, const std::vector<int>& in, const std::vec
   return {{h.before, w.before}, {h.after, w.after}};
 }
 
-// The fused activation as an eltwise post-op; false when oneDNN has no equal.
-bool append_activation(Activation activation, dnnl::post_ops& post_ops) {
+// The fused activation as an eltwise post-op (oneDNN has every TFLite one).
+void append_activation(Activation activation, dnnl::post_ops& post_ops) {
   switch (activation) {
     case Activation::kNone:
-      return true;
+      break;
     case Activation::kRelu:
       post_ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
-      return true;
+      break;
     case Activation::kRelu6:
       post_ops.append_eltwise(1.f, dnnl::algorithm::eltwise_clip, 0.f, 6.f);
-      return true;
+      break;
     case Activation::kReluN1To1:
       post_ops.append_eltwise(1.f, dnnl::algorithm::eltwise_clip, -1.f, 1.f);
-      return true;
+      break;
     case Activation::kTanh:
       post_ops.append_eltwise(1.f, dnnl::algorithm::eltwise_tanh, 0.f, 0.f);
-      return true;
-  }
-  return false;
-}
-
-// Records oneDNN's silent fallback to a reference implementation.
-template <typename PrimitiveDesc>
-void note_implementation(Context& context, const OpDef& op, const PrimitiveDesc& pd) {
-  const std::string implementation = pd.impl_info_str();
-  if (implementation.rfind("ref", 0) == 0) {
-    context.reference_implementations.push_back(op.label + ": " + implementation);
+      break;
   }
 }
 
-// Wraps one of the executor's buffers; oneDNN takes non-const pointers even for inputs.
-memory user_memory(Context::State& state, const memory::desc& md, const float* data) {
-  return memory(md, state.engine, const_cast<float*>(data));
-}
-
-// The model's weights copied, once at load, into the layout the primitive wants.
+// The model's weights copied, once at load, into the layout (and type) the primitive wants.
 memory packed_weights(Context::State& state, const memory::desc& wanted, const memory::desc& given,
                       const float* data) {
   memory packed(wanted, state.engine);
@@ -107,18 +151,24 @@ memory packed_weights(Context::State& state, const memory::desc& wanted, const m
   return packed;
 }
 
+// The type convolutions take their sources and weights in.
+memory::data_type convolution_type(const Context& context) {
+  return context.bf16 ? memory::data_type::bf16 : memory::data_type::f32;
+}
+
 // CONV_2D (filter OHWI) and DEPTHWISE_CONV_2D (filter [1, kh, kw, C*multiplier])
 // as one grouped convolution: depthwise is groups = C, multiplier outputs each.
 std::unique_ptr<Kernel> convolution(Context& context, const ModelDef& model, const OpDef& op,
                                     std::span<const float* const> inputs,
                                     std::span<float* const> outputs, const FoldedPadding* folded) {
-  const auto& in = model.tensors[folded ? folded->source_tensor : op.inputs[0]].shape;
+  const int source = folded ? folded->source_tensor : op.inputs[0];
+  const auto& in = model.tensors[source].shape;
   const auto& filter = model.tensors[op.inputs[1]];
   const auto& out = model.tensors[op.outputs[0]].shape;
-  if (in.size() != 4 || out.size() != 4 || filter.shape.size() != 4) return nullptr;
   const bool depthwise = op.type == OpType::kDepthwiseConv2d;
   const int kh = filter.shape[1], kw = filter.shape[2];
   const int in_c = in[3], out_c = out[3];
+  const memory::data_type type = convolution_type(context);
 
   memory::desc user_weights;
   if (depthwise) {
@@ -130,28 +180,28 @@ std::unique_ptr<Kernel> convolution(Context& context, const ModelDef& model, con
     user_weights =
         memory::desc({out_c, in_c, kh, kw}, memory::data_type::f32, memory::format_tag::ohwi);
   }
-  const memory::desc any_weights(user_weights.dims(), memory::data_type::f32,
-                                 memory::format_tag::any);
+  const memory::desc any_weights(user_weights.dims(), type, memory::format_tag::any);
   const memory::desc bias_md({out_c}, memory::data_type::f32, memory::format_tag::x);
   const Padding2d pad =
       folded ? Padding2d{{folded->top, folded->left}, {folded->bottom, folded->right}}
              : padding_of(op, in, out, kh, kw);
 
   dnnl::post_ops post_ops;
-  if (!append_activation(op.activation, post_ops)) return nullptr;
+  append_activation(op.activation, post_ops);
   dnnl::primitive_attr attr;
   attr.set_post_ops(post_ops);
   const bool has_bias = op.inputs.size() > 2 && op.inputs[2] >= 0;
+  const memory::desc source_md = nhwc_desc(in, type);
+  const memory::desc destination_md = nhwc_desc(out, type_of(context, op.outputs[0]));
   const dnnl::convolution_forward::desc desc =
-      has_bias
-          ? dnnl::convolution_forward::desc(
-                dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                nhwc_desc(in), any_weights, bias_md, nhwc_desc(out), {op.stride_h, op.stride_w},
-                {op.dilation_h - 1, op.dilation_w - 1}, pad.before, pad.after)
-          : dnnl::convolution_forward::desc(
-                dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                nhwc_desc(in), any_weights, nhwc_desc(out), {op.stride_h, op.stride_w},
-                {op.dilation_h - 1, op.dilation_w - 1}, pad.before, pad.after);
+      has_bias ? dnnl::convolution_forward::desc(
+                     dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                     source_md, any_weights, bias_md, destination_md, {op.stride_h, op.stride_w},
+                     {op.dilation_h - 1, op.dilation_w - 1}, pad.before, pad.after)
+               : dnnl::convolution_forward::desc(
+                     dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                     source_md, any_weights, destination_md, {op.stride_h, op.stride_w},
+                     {op.dilation_h - 1, op.dilation_w - 1}, pad.before, pad.after);
   auto& state = context.state();
   const dnnl::convolution_forward::primitive_desc pd(desc, attr, state.engine);
   note_implementation(context, op, pd);
@@ -159,33 +209,36 @@ std::unique_ptr<Kernel> convolution(Context& context, const ModelDef& model, con
   const memory weights = packed_weights(state, pd.weights_desc(), user_weights, inputs[1]);
   context.packed_constants.push_back(inputs[1]);
 
-  std::unordered_map<int, memory> arguments = {
-      {DNNL_ARG_SRC, user_memory(state, pd.src_desc(), inputs[0])},
+  KernelBuilder kernel(context, op);
+  Arguments arguments = {
+      {DNNL_ARG_SRC, kernel.source(source, inputs[0], type,
+                                   [&](memory::data_type t) { return nhwc_desc(in, t); })},
       {DNNL_ARG_WEIGHTS, weights},
       {DNNL_ARG_DST, user_memory(state, pd.dst_desc(), outputs[0])},
   };
   if (has_bias) {
     arguments.emplace(DNNL_ARG_BIAS, user_memory(state, bias_md, inputs[2]));
   }
-  return std::make_unique<PrimitiveKernel>(state, dnnl::convolution_forward(pd),
-                                           std::move(arguments));
+  return kernel.finish(dnnl::convolution_forward(pd), std::move(arguments));
 }
 
-// A primitive over (src -> dst) buffers of equal layout, e.g. eltwise or resampling.
-template <typename PrimitiveDesc, typename Primitive>
+// A primitive from one source to a destination of the same type, the
+// output's, e.g. eltwise or resampling; `desc_of(type)` is the layout of the
+// source, whose tensor is the operator's first input.
+template <typename PrimitiveDesc, typename Primitive, typename DescOf>
 std::unique_ptr<Kernel> unary_kernel(Context& context, const OpDef& op, const PrimitiveDesc& pd,
-                                     const float* source, float* destination) {
+                                     DescOf source_desc_of, const float* source,
+                                     float* destination) {
   note_implementation(context, op, pd);
-  auto& state = context.state();
-  return std::make_unique<PrimitiveKernel>(
-      state, Primitive(pd),
-      std::unordered_map<int, memory>{
-          {DNNL_ARG_SRC, user_memory(state, pd.src_desc(), source)},
-          {DNNL_ARG_DST, user_memory(state, pd.dst_desc(), destination)}});
+  KernelBuilder kernel(context, op);
+  return kernel.finish(
+      Primitive(pd), {{DNNL_ARG_SRC, kernel.source(op.inputs[0], source, pd.dst_desc().data_type(),
+                                                   source_desc_of)},
+                      {DNNL_ARG_DST, user_memory(context.state(), pd.dst_desc(), destination)}});
 }
 
-memory::desc flat_desc(std::int64_t count) {
-  return {{count}, memory::data_type::f32, memory::format_tag::a};
+memory::desc flat_desc(std::int64_t count, memory::data_type type) {
+  return {{count}, type, memory::format_tag::a};
 }
 
 // LOGISTIC, RELU, HARD_SWISH: element-wise, so the layout is irrelevant.
@@ -195,11 +248,14 @@ std::unique_ptr<Kernel> eltwise(Context& context, const ModelDef& model, const O
   const dnnl::algorithm algorithm = op.type == OpType::kLogistic ? dnnl::algorithm::eltwise_logistic
                                     : op.type == OpType::kRelu   ? dnnl::algorithm::eltwise_relu
                                                                : dnnl::algorithm::eltwise_hardswish;
-  const memory::desc md = flat_desc(model.tensors[op.outputs[0]].element_count());
+  const std::int64_t count = model.tensors[op.outputs[0]].element_count();
   const dnnl::eltwise_forward::primitive_desc pd(
-      {dnnl::prop_kind::forward_inference, algorithm, md, 0.f, 0.f}, context.state().engine);
+      {dnnl::prop_kind::forward_inference, algorithm,
+       flat_desc(count, type_of(context, op.outputs[0])), 0.f, 0.f},
+      context.state().engine);
   return unary_kernel<dnnl::eltwise_forward::primitive_desc, dnnl::eltwise_forward>(
-      context, op, pd, inputs[0], outputs[0]);
+      context, op, pd, [&](memory::data_type t) { return flat_desc(count, t); }, inputs[0],
+      outputs[0]);
 }
 
 // Row-major dims of a TFLite shape, left-padded with 1s to `rank`.
@@ -210,45 +266,62 @@ Dims padded_dims(const std::vector<int>& shape, std::size_t rank) {
 }
 
 // Dense row-major layout of any rank.
-memory::desc plain_desc(const Dims& dims) {
+memory::desc plain_desc(const Dims& dims, memory::data_type type) {
   Dims strides(dims.size(), 1);
   for (std::size_t i = dims.size(); i-- > 1;) strides[i - 1] = strides[i] * dims[i];
-  return {dims, memory::data_type::f32, strides};
+  return {dims, type, strides};
 }
 
-// ADD and MUL with TFLite broadcasting, as long as only one side broadcasts
-// (oneDNN broadcasts its second source); both are commutative.
+// ADD and MUL's operands as oneDNN takes them: the full-size one first (oneDNN
+// broadcasts its second source; both operations are commutative). Empty when
+// the rank is beyond oneDNN's or both sides broadcast.
+struct BinaryOperands {
+  std::array<Dims, 2> dims;
+  std::array<int, 2> order = {0, 1};  // which op input is oneDNN's source 0 and 1
+};
+std::optional<BinaryOperands> binary_operands(const ModelDef& model, const OpDef& op) {
+  const auto& out_shape = model.tensors[op.outputs[0]].shape;
+  const std::size_t rank = out_shape.size();
+  if (rank == 0 || rank > 5) return std::nullopt;
+  BinaryOperands operands{{padded_dims(model.tensors[op.inputs[0]].shape, rank),
+                           padded_dims(model.tensors[op.inputs[1]].shape, rank)}};
+  const Dims out = padded_dims(out_shape, rank);
+  if (operands.dims[0] != out) {
+    std::swap(operands.dims[0], operands.dims[1]);
+    operands.order = {1, 0};
+  }
+  if (operands.dims[0] != out) return std::nullopt;
+  return operands;
+}
+
+// ADD and MUL with TFLite broadcasting, as long as only one side broadcasts.
 std::unique_ptr<Kernel> binary(Context& context, const ModelDef& model, const OpDef& op,
                                std::span<const float* const> inputs,
                                std::span<float* const> outputs) {
-  const auto& out_shape = model.tensors[op.outputs[0]].shape;
-  const std::size_t rank = out_shape.size();
-  if (rank == 0 || rank > 5) return nullptr;
-  std::array<Dims, 2> dims = {padded_dims(model.tensors[op.inputs[0]].shape, rank),
-                              padded_dims(model.tensors[op.inputs[1]].shape, rank)};
-  const Dims out = padded_dims(out_shape, rank);
-  std::array<const float*, 2> sources = {inputs[0], inputs[1]};
-  if (dims[0] != out) {
-    std::swap(dims[0], dims[1]);
-    std::swap(sources[0], sources[1]);
-  }
-  if (dims[0] != out) return nullptr;  // both sides broadcast
+  const BinaryOperands operands = *binary_operands(model, op);
+  const memory::data_type type = type_of(context, op.outputs[0]);
+  const Dims out = padded_dims(model.tensors[op.outputs[0]].shape, operands.dims[0].size());
   dnnl::post_ops post_ops;
-  if (!append_activation(op.activation, post_ops)) return nullptr;
+  append_activation(op.activation, post_ops);
   dnnl::primitive_attr attr;
   attr.set_post_ops(post_ops);
   auto& state = context.state();
   const dnnl::binary::primitive_desc pd(
       {op.type == OpType::kAdd ? dnnl::algorithm::binary_add : dnnl::algorithm::binary_mul,
-       plain_desc(dims[0]), plain_desc(dims[1]), plain_desc(out)},
+       plain_desc(operands.dims[0], type), plain_desc(operands.dims[1], type),
+       plain_desc(out, type)},
       attr, state.engine);
   note_implementation(context, op, pd);
-  return std::make_unique<PrimitiveKernel>(
-      state, dnnl::binary(pd),
-      std::unordered_map<int, memory>{
-          {DNNL_ARG_SRC_0, user_memory(state, pd.src_desc(0), sources[0])},
-          {DNNL_ARG_SRC_1, user_memory(state, pd.src_desc(1), sources[1])},
-          {DNNL_ARG_DST, user_memory(state, pd.dst_desc(), outputs[0])}});
+  KernelBuilder kernel(context, op);
+  Arguments arguments = {{DNNL_ARG_DST, user_memory(state, pd.dst_desc(), outputs[0])}};
+  for (int side = 0; side < 2; ++side) {
+    const int input = operands.order[side];
+    arguments.emplace(
+        DNNL_ARG_SRC_0 + side,
+        kernel.source(op.inputs[input], inputs[input], type,
+                      [&](memory::data_type t) { return plain_desc(operands.dims[side], t); }));
+  }
+  return kernel.finish(dnnl::binary(pd), std::move(arguments));
 }
 
 // MAX_POOL_2D and AVERAGE_POOL_2D; TFLite's average counts only cells inside
@@ -259,9 +332,9 @@ std::unique_ptr<Kernel> pooling(Context& context, const ModelDef& model, const O
                                 std::span<float* const> outputs) {
   const auto& in = model.tensors[op.inputs[0]].shape;
   const auto& out = model.tensors[op.outputs[0]].shape;
-  if (in.size() != 4 || out.size() != 4) return nullptr;
+  const memory::data_type type = type_of(context, op.outputs[0]);
   dnnl::post_ops post_ops;
-  if (!append_activation(op.activation, post_ops)) return nullptr;
+  append_activation(op.activation, post_ops);
   dnnl::primitive_attr attr;
   attr.set_post_ops(post_ops);
   const Padding2d pad = padding_of(op, in, out, op.filter_h, op.filter_w);
@@ -270,15 +343,16 @@ std::unique_ptr<Kernel> pooling(Context& context, const ModelDef& model, const O
        op.type == OpType::kMaxPool2d ? dnnl::algorithm::pooling_max
        : op.count_include_pad        ? dnnl::algorithm::pooling_avg_include_padding
                                      : dnnl::algorithm::pooling_avg_exclude_padding,
-       nhwc_desc(in),
-       nhwc_desc(out),
+       nhwc_desc(in, type),
+       nhwc_desc(out, type),
        {op.stride_h, op.stride_w},
        {op.filter_h, op.filter_w},
        pad.before,
        pad.after},
       attr, context.state().engine);
   return unary_kernel<dnnl::pooling_forward::primitive_desc, dnnl::pooling_forward>(
-      context, op, pd, inputs[0], outputs[0]);
+      context, op, pd, [&](memory::data_type t) { return nhwc_desc(in, t); }, inputs[0],
+      outputs[0]);
 }
 
 // RESIZE_BILINEAR with half-pixel centres is oneDNN's linear resampling; the
@@ -288,13 +362,14 @@ std::unique_ptr<Kernel> resize_bilinear(Context& context, const ModelDef& model,
                                         std::span<float* const> outputs) {
   const auto& in = model.tensors[op.inputs[0]].shape;
   const auto& out = model.tensors[op.outputs[0]].shape;
-  if (!op.half_pixel_centers || op.align_corners || in.size() != 4) return nullptr;
+  const memory::data_type type = type_of(context, op.outputs[0]);
   const dnnl::resampling_forward::primitive_desc pd(
-      {dnnl::prop_kind::forward_inference, dnnl::algorithm::resampling_linear, nhwc_desc(in),
-       nhwc_desc(out)},
+      {dnnl::prop_kind::forward_inference, dnnl::algorithm::resampling_linear, nhwc_desc(in, type),
+       nhwc_desc(out, type)},
       context.state().engine);
   return unary_kernel<dnnl::resampling_forward::primitive_desc, dnnl::resampling_forward>(
-      context, op, pd, inputs[0], outputs[0]);
+      context, op, pd, [&](memory::data_type t) { return nhwc_desc(in, t); }, inputs[0],
+      outputs[0]);
 }
 
 // MediaPipe's Convolution2DTransposeBias (weights OHWI, bias) as oneDNN's
@@ -312,6 +387,7 @@ std::unique_ptr<Kernel> transposed_convolution(Context& context, const ModelDef&
     return op.padding == Padding::kSame ? std::max(0, k - (size - 1) % stride - 1) : 0;
   };
   const int total_h = total(in[1], kh, op.stride_h), total_w = total(in[2], kw, op.stride_w);
+  const memory::data_type type = convolution_type(context);
   const memory::desc user_weights({out[3], in[3], kh, kw}, memory::data_type::f32,
                                   memory::format_tag::ohwi);
   const memory::desc bias_md({out[3]}, memory::data_type::f32, memory::format_tag::x);
@@ -319,23 +395,24 @@ std::unique_ptr<Kernel> transposed_convolution(Context& context, const ModelDef&
   const dnnl::deconvolution_forward::primitive_desc pd(
       {dnnl::prop_kind::forward_inference,
        dnnl::algorithm::deconvolution_direct,
-       nhwc_desc(in),
-       memory::desc(user_weights.dims(), memory::data_type::f32, memory::format_tag::any),
+       nhwc_desc(in, type),
+       memory::desc(user_weights.dims(), type, memory::format_tag::any),
        bias_md,
-       nhwc_desc(out),
+       nhwc_desc(out, type_of(context, op.outputs[0])),
        {op.stride_h, op.stride_w},
        {total_h / 2, total_w / 2},
        {total_h - total_h / 2, total_w - total_w / 2}},
       state.engine);
   note_implementation(context, op, pd);
   const memory packed = packed_weights(state, pd.weights_desc(), user_weights, inputs[1]);
-  return std::make_unique<PrimitiveKernel>(
-      state, dnnl::deconvolution_forward(pd),
-      std::unordered_map<int, memory>{
-          {DNNL_ARG_SRC, user_memory(state, pd.src_desc(), inputs[0])},
-          {DNNL_ARG_WEIGHTS, packed},
-          {DNNL_ARG_BIAS, user_memory(state, bias_md, inputs[2])},
-          {DNNL_ARG_DST, user_memory(state, pd.dst_desc(), outputs[0])}});
+  KernelBuilder kernel(context, op);
+  return kernel.finish(
+      dnnl::deconvolution_forward(pd),
+      {{DNNL_ARG_SRC, kernel.source(op.inputs[0], inputs[0], type,
+                                    [&](memory::data_type t) { return nhwc_desc(in, t); })},
+       {DNNL_ARG_WEIGHTS, packed},
+       {DNNL_ARG_BIAS, user_memory(state, bias_md, inputs[2])},
+       {DNNL_ARG_DST, user_memory(state, pd.dst_desc(), outputs[0])}});
 }
 
 // MEAN over height and width of an NHWC tensor (global average pooling, the
@@ -345,20 +422,20 @@ std::unique_ptr<Kernel> spatial_mean(Context& context, const ModelDef& model, co
                                      std::span<const float* const> inputs,
                                      std::span<float* const> outputs) {
   const auto& in = model.tensors[op.inputs[0]].shape;
-  const auto& axes = model.tensors[op.inputs[1]].ints;
-  if (in.size() != 4 || axes != std::vector<std::int64_t>{1, 2}) return nullptr;
   const std::vector<int> pooled = {in[0], 1, 1, in[3]};  // same bytes as [N,C] or [N,1,1,C]
+  const memory::data_type type = type_of(context, op.outputs[0]);
   const dnnl::pooling_forward::primitive_desc pd({dnnl::prop_kind::forward_inference,
                                                   dnnl::algorithm::pooling_avg_exclude_padding,
-                                                  nhwc_desc(in),
-                                                  nhwc_desc(pooled),
+                                                  nhwc_desc(in, type),
+                                                  nhwc_desc(pooled, type),
                                                   {1, 1},
                                                   {in[1], in[2]},
                                                   {0, 0},
                                                   {0, 0}},
                                                  context.state().engine);
   return unary_kernel<dnnl::pooling_forward::primitive_desc, dnnl::pooling_forward>(
-      context, op, pd, inputs[0], outputs[0]);
+      context, op, pd, [&](memory::data_type t) { return nhwc_desc(in, t); }, inputs[0],
+      outputs[0]);
 }
 
 // CONCATENATION without a fused activation, on dense row-major buffers: the
@@ -366,31 +443,68 @@ std::unique_ptr<Kernel> spatial_mean(Context& context, const ModelDef& model, co
 std::unique_ptr<Kernel> concatenation(Context& context, const ModelDef& model, const OpDef& op,
                                       std::span<const float* const> inputs,
                                       std::span<float* const> outputs) {
-  if (op.activation != Activation::kNone) return nullptr;
   const auto& out = model.tensors[op.outputs[0]].shape;
   const int rank = static_cast<int>(out.size());
+  const memory::data_type type = type_of(context, op.outputs[0]);
+  KernelBuilder kernel(context, op);
   std::vector<memory::desc> sources;
-  for (int t : op.inputs) sources.push_back(plain_desc(padded_dims(model.tensors[t].shape, rank)));
+  Arguments arguments;
+  for (std::size_t i = 0; i < op.inputs.size(); ++i) {
+    const Dims dims = padded_dims(model.tensors[op.inputs[i]].shape, rank);
+    sources.push_back(plain_desc(dims, type));
+    arguments.emplace(DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i),
+                      kernel.source(op.inputs[i], inputs[i], type,
+                                    [&](memory::data_type t) { return plain_desc(dims, t); }));
+  }
   auto& state = context.state();
-  const dnnl::concat::primitive_desc pd(plain_desc(padded_dims(out, rank)),
+  const dnnl::concat::primitive_desc pd(plain_desc(padded_dims(out, rank), type),
                                         op.axis < 0 ? op.axis + rank : op.axis, sources,
                                         state.engine);
   note_implementation(context, op, pd);
-  std::unordered_map<int, memory> arguments = {
-      {DNNL_ARG_DST, user_memory(state, pd.dst_desc(), outputs[0])}};
-  for (std::size_t i = 0; i < sources.size(); ++i) {
-    arguments.emplace(DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i),
-                      user_memory(state, sources[i], inputs[i]));
-  }
-  return std::make_unique<PrimitiveKernel>(state, dnnl::concat(pd), std::move(arguments));
+  arguments.emplace(DNNL_ARG_DST, user_memory(state, pd.dst_desc(), outputs[0]));
+  return kernel.finish(dnnl::concat(pd), std::move(arguments));
+}
+
+bool rank_is(const ModelDef& model, int tensor, std::size_t rank) {
+  return model.tensors[tensor].shape.size() == rank;
 }
 
 }  // namespace
+
+bool handles(const ModelDef& model, const OpDef& op) {
+  const bool nhwc_in_and_out = rank_is(model, op.inputs[0], 4) && rank_is(model, op.outputs[0], 4);
+  switch (op.type) {
+    case OpType::kConv2d:
+    case OpType::kDepthwiseConv2d:
+      return nhwc_in_and_out && rank_is(model, op.inputs[1], 4);
+    case OpType::kMaxPool2d:
+    case OpType::kAveragePool2d:
+      return nhwc_in_and_out;
+    case OpType::kLogistic:
+    case OpType::kRelu:
+    case OpType::kHardSwish:
+    case OpType::kConvolution2DTransposeBias:
+      return true;
+    case OpType::kAdd:
+    case OpType::kMul:
+      return binary_operands(model, op).has_value();
+    case OpType::kResizeBilinear:
+      return op.half_pixel_centers && !op.align_corners && rank_is(model, op.inputs[0], 4);
+    case OpType::kMean:
+      return rank_is(model, op.inputs[0], 4) &&
+             model.tensors[op.inputs[1]].ints == std::vector<std::int64_t>{1, 2};
+    case OpType::kConcatenation:
+      return op.activation == Activation::kNone;
+    default:
+      return false;
+  }
+}
 
 std::unique_ptr<Kernel> make_onednn_kernel(Context& context, const ModelDef& model, const OpDef& op,
                                            std::span<const float* const> inputs,
                                            std::span<float* const> outputs,
                                            const FoldedPadding* folded) {
+  if (!handles(model, op)) return nullptr;
   switch (op.type) {
     case OpType::kConv2d:
     case OpType::kDepthwiseConv2d:

@@ -1,8 +1,16 @@
 // Operators that oneDNN runs on its optimised CPU kernels, on the executor's
-// NHWC float32 buffers (no copies at the edges). make_onednn_kernel returns
-// nullptr for the operators and options it leaves to the reference kernels.
+// NHWC buffers (no copies at the edges). make_onednn_kernel returns nullptr
+// for the operators and options it leaves to the reference kernels.
+//
+// In bf16 (Context::bf16) convolutions compute on bf16 weights and sources,
+// and the tensors that only oneDNN operators write and read are stored in
+// bf16 (Context::bf16_tensors, decided by the model); every other operator
+// computes in the type of its output. A source stored in another type than
+// its operator computes in is converted into a buffer of the kernel's own,
+// so the reference kernels and the model's inputs and outputs see float32.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -26,6 +34,13 @@ class Context {
   // Constant data a primitive copied into its own layout at load, once per
   // copy: the model may free its own copy when no other reader needs it.
   std::vector<const float*> packed_constants;
+  // Every primitive made, by oneDNN's implementation name ("brgconv:avx512_core").
+  std::map<std::string, int> implementations;
+
+  // Set before the kernels are made: convolutions in bf16, and per tensor of
+  // the model whether it is stored in bf16 (empty: none is).
+  bool bf16 = false;
+  std::vector<bool> bf16_tensors;
 
   struct State;
   State& state() { return *state_; }
@@ -40,6 +55,9 @@ struct FoldedPadding {
   int source_tensor = -1;
   int top = 0, bottom = 0, left = 0, right = 0;
 };
+
+// Whether make_onednn_kernel makes a kernel for this operator (in any precision).
+bool handles(const ModelDef& model, const OpDef& op);
 
 // `folded` (CONV_2D and DEPTHWISE_CONV_2D only): inputs[0] then points at the
 // PAD's input.

@@ -1,0 +1,36 @@
+// The number format the CPU networks compute in, and what this CPU makes of
+// bf16. fp32 is exact to the reference models (torchvision, TFLite); bf16
+// keeps float32's range with an 8-bit mantissa: weights and the activations
+// between oneDNN operators are stored in bf16, products accumulate in
+// float32, and every model input and output stays float32. bf16 pays only
+// where oneDNN runs its convolutions on the matrix units (Intel AMX, 11-12x
+// fp32 there); elsewhere oneDNN emulates it, slower than fp32.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace signprep::nn {
+
+enum class CpuPrecision { kFp32, kBf16 };
+
+std::string_view precision_name(CpuPrecision precision);
+
+// What oneDNN would run a typical bf16 convolution on here (a 1x1, 256 to
+// 256 channels on 35x35, InceptionV3's commonest shape): its implementation
+// name ("brgconv_1x1:avx512_core_amx_bf16"), and whether that uses AMX.
+// Creates a primitive descriptor only: nothing runs, no thread starts.
+struct Bf16Support {
+  std::string implementation;
+  bool uses_amx = false;
+};
+Bf16Support probe_bf16_support();
+
+// How many times faster the probe convolution runs in bf16 than in fp32 on
+// one thread (medians of a few runs, some milliseconds in all). Runs on the
+// calling thread only: OpenMP starts no thread, so a process that forks
+// workers afterwards may call it.
+double measure_bf16_speedup();
+
+}  // namespace signprep::nn

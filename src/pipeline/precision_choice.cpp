@@ -1,0 +1,82 @@
+#include "pipeline/precision_choice.h"
+
+#include <array>
+#include <stdexcept>
+#include <utility>
+
+#include "core/error.h"
+
+namespace signprep::pipeline {
+namespace {
+
+constexpr std::array<std::pair<PrecisionRequest, std::string_view>, 4> kNames = {{
+    {PrecisionRequest::kFp32, "fp32"},
+    {PrecisionRequest::kFp16, "fp16"},
+    {PrecisionRequest::kBf16, "bf16"},
+    {PrecisionRequest::kAuto, "auto"},
+}};
+
+}  // namespace
+
+PrecisionRequest parse_precision_request(std::string_view text) {
+  for (const auto& [request, name] : kNames) {
+    if (name == text) return request;
+  }
+  throw Error(ErrorKind::kUsage,
+              "unknown precision '" + std::string(text) + "' (choose fp32, bf16, auto or fp16)");
+}
+
+std::string_view precision_request_name(PrecisionRequest request) {
+  for (const auto& [value, name] : kNames) {
+    if (value == request) return name;
+  }
+  return "unknown";
+}
+
+nn::CpuPrecision cpu_precision(PrecisionRequest request) {
+  switch (request) {
+    case PrecisionRequest::kFp32:
+      return nn::CpuPrecision::kFp32;
+    case PrecisionRequest::kBf16:
+      return nn::CpuPrecision::kBf16;
+    default:
+      throw std::logic_error("cpu_precision: " + std::string(precision_request_name(request)) +
+                             " is not a CPU precision");
+  }
+}
+
+nn::GpuPrecision gpu_precision(PrecisionRequest request) {
+  switch (request) {
+    case PrecisionRequest::kFp32:
+      return nn::GpuPrecision::kFp32;
+    case PrecisionRequest::kFp16:
+      return nn::GpuPrecision::kFp16;
+    case PrecisionRequest::kBf16:
+      return nn::GpuPrecision::kBf16;
+    default:
+      throw std::logic_error("gpu_precision: auto is decided for the CPU only");
+  }
+}
+
+PrecisionDecision decide_cpu_precision(PrecisionRequest request, std::string_view flag,
+                                       const nn::Bf16Support& support) {
+  const std::string where = "oneDNN would run bf16 convolutions on " + support.implementation +
+                            ", not on AMX matrix units (this CPU has none, or oneDNN cannot use "
+                            "them), several times slower than fp32";
+  switch (request) {
+    case PrecisionRequest::kBf16:
+      if (!support.uses_amx) {
+        throw Error(ErrorKind::kUnavailable, std::string(flag) + " bf16: " + where +
+                                                 "; use fp32, or auto to take bf16 only where "
+                                                 "it is fast");
+      }
+      return {PrecisionRequest::kBf16, {}};
+    case PrecisionRequest::kAuto:
+      if (support.uses_amx) return {PrecisionRequest::kBf16, {}};
+      return {PrecisionRequest::kFp32, std::string(flag) + " auto: fp32, since " + where};
+    default:
+      return {request, {}};
+  }
+}
+
+}  // namespace signprep::pipeline

@@ -1,0 +1,39 @@
+// --iv3-precision and --keypoint-precision: what the user asked for, and what
+// a run on this CPU computes in. `auto` is decided once, by the supervisor,
+// before any worker starts: bf16 where oneDNN would run bf16 convolutions on
+// AMX, fp32 elsewhere. An explicit bf16 where it would not is refused: there
+// oneDNN emulates bf16, several times slower than fp32.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nn/cpu_precision.h"
+#include "nn/gpu_precision.h"
+
+namespace signprep::pipeline {
+
+enum class PrecisionRequest { kFp32, kFp16, kBf16, kAuto };
+
+// "fp32", "fp16", "bf16" or "auto"; throws Error(kUsage) for anything else.
+PrecisionRequest parse_precision_request(std::string_view text);
+std::string_view precision_request_name(PrecisionRequest request);
+
+// A decided request (kFp32 or kBf16) as the CPU networks take it; throws
+// std::logic_error for kAuto or kFp16, which a run never hands the CPU.
+nn::CpuPrecision cpu_precision(PrecisionRequest request);
+// kFp32, kFp16 or kBf16 for the GPU; std::logic_error for kAuto.
+nn::GpuPrecision gpu_precision(PrecisionRequest request);
+
+struct PrecisionDecision {
+  PrecisionRequest decided = PrecisionRequest::kFp32;  // kFp32 or kBf16
+  std::string warning;  // auto fell back to fp32 (one line, or empty)
+};
+
+// `flag` names the option in messages. Throws Error(kUnavailable) when bf16
+// is asked for and `support` says it would not run on AMX.
+PrecisionDecision decide_cpu_precision(PrecisionRequest request, std::string_view flag,
+                                       const nn::Bf16Support& support);
+
+}  // namespace signprep::pipeline
