@@ -12,8 +12,10 @@
 #include "core/error.h"
 #include "image/resize.h"
 #include "landmarks/holistic.h"
+#include "nn/cpu_precision.h"
 #include "output/json_writer.h"
 #include "output/npz_writer.h"
+#include "pipeline/precision_choice.h"
 #include "pipeline/run_options.h"
 #include "video/frame_sampler.h"
 #include "video/video_reader.h"
@@ -29,6 +31,7 @@ struct LandmarksOptions {
   int out_size = pipeline::RunOptions{}.out_size;
   double conf_thresh = pipeline::RunOptions{}.conf_thresh;
   double perturb_crops_px = 0;  // landmarks::HolisticOptions::crop_shift_px
+  nn::CpuPrecision precision = nn::CpuPrecision::kFp32;
   std::optional<std::filesystem::path> out;
   std::optional<std::filesystem::path> models_dir;
 };
@@ -147,6 +150,12 @@ int landmarks_command(const std::vector<std::string>& args) {
   parser.add_value("--models-dir", "DIR",
                    "MediaPipe models (default: $SIGNPREP_MODELS_DIR, else models/)",
                    options.models_dir);
+  parser.add("--keypoint-precision", "P",
+             "the models in fp32 (default) or bf16; a diagnostic, so bf16 runs on any CPU "
+             "(with a warning where oneDNN emulates it, slowly)",
+             [&options](std::string_view text) {
+               options.precision = pipeline::cpu_precision(pipeline::parse_precision_request(text));
+             });
   parser.add_value("--perturb-crops", "PX",
                    "diagnostic: move every tracked crop PX pixels right and down (e.g. 0.001) "
                    "and compare with a run without, to see how far this clip's tracking moves "
@@ -175,6 +184,14 @@ int landmarks_command(const std::vector<std::string>& args) {
   holistic.min_detection_confidence = holistic.min_tracking_confidence =
       static_cast<float>(options.conf_thresh);
   holistic.crop_shift_px = static_cast<float>(options.perturb_crops_px);
+  holistic.model_options.precision = options.precision;
+  if (options.precision == nn::CpuPrecision::kBf16) {
+    const nn::Bf16Support support = nn::probe_bf16_support();
+    if (!support.uses_amx) {
+      std::cerr << "signprep: warning: bf16 runs on " << support.implementation
+                << " here (no AMX): same results, several times slower than fp32\n";
+    }
+  }
   landmarks::HolisticTracker tracker(holistic);
   track_video(videos->front(), options, tracker).write(*options.out);
   return kExitSuccess;

@@ -19,8 +19,14 @@ dnnl::convolution_forward::primitive_desc probe_convolution(const dnnl::engine& 
   constexpr int kChannels = 256, kSide = 35;
   const memory::desc activations({1, kChannels, kSide, kSide}, type, memory::format_tag::nhwc);
   const memory::desc weights({kChannels, kChannels, 1, 1}, type, memory::format_tag::any);
-  return {{dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, activations,
-           weights, activations, {1, 1}, {0, 0}, {0, 0}},
+  return {{dnnl::prop_kind::forward_inference,
+           dnnl::algorithm::convolution_direct,
+           activations,
+           weights,
+           activations,
+           {1, 1},
+           {0, 0},
+           {0, 0}},
           engine};
 }
 
@@ -32,9 +38,8 @@ double median_seconds(const dnnl::engine& engine, memory::data_type type) {
   const dnnl::convolution_forward convolution(pd);
   const auto run_once = [&] {
     const auto start = std::chrono::steady_clock::now();
-    convolution.execute(stream, {{DNNL_ARG_SRC, source},
-                                 {DNNL_ARG_WEIGHTS, weights},
-                                 {DNNL_ARG_DST, destination}});
+    convolution.execute(
+        stream, {{DNNL_ARG_SRC, source}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, destination}});
     stream.wait();
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };

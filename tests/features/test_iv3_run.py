@@ -124,6 +124,84 @@ class FeaturesRun(unittest.TestCase):
                 self.assertFalse(out.exists())
 
 
+def cpu_has_amx():
+    """/proc/cpuinfo's word, independent of the oneDNN probe signprep asks."""
+    return "amx_bf16" in Path("/proc/cpuinfo").read_text().split()
+
+
+class CpuPrecision(unittest.TestCase):
+    """--iv3-precision and --keypoint-precision on the CPU: bf16 where oneDNN
+    runs it on AMX, refused or fallen back from elsewhere, and recorded.
+    inception_v3_test.cpp and golden_test.cpp check bf16's values."""
+
+    @classmethod
+    def setUpClass(cls):
+        FeaturesRun.setUpClass.__func__(cls)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def run_one(self, out, *args):
+        return signprep(self.videos / "wave.mp4", out, "--iv3-weights", self.weights,
+                        "--target-fps", FPS, "--workers", 1, *args)
+
+    def test_auto_takes_bf16_only_on_amx(self):
+        out = self.dir / "auto"
+        result = self.run_one(out, "--write-iv3-features", "--iv3-precision", "auto")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        report = json.loads((out / "run_report.json").read_text())
+        with np.load(out / "wave.npz") as auto, np.load(self.out / "wave.npz") as default:
+            meta = json.loads(str(auto["meta"]))
+            if cpu_has_amx():
+                self.assertEqual(meta["iv3_precision"], "bf16")
+                self.assertEqual(report["options"]["iv3_precision"], "bf16")
+                self.assertNotIn("warning", result.stderr)
+                a, b = auto["X2048"], default["X2048"]
+                cosine = (a * b).sum(axis=1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+                self.assertGreater(cosine.min(), 0.98)  # random weights: inception_v3_test.cpp
+            else:
+                # fp32 with one warning, and the very features of an fp32 run.
+                self.assertNotIn("iv3_precision", meta)
+                self.assertEqual(report["options"]["iv3_precision"], "fp32")
+                self.assertEqual(result.stderr.count("warning"), 1, result.stderr)
+                self.assertIn("--iv3-precision auto: fp32, since oneDNN would run bf16 "
+                              "convolutions on", result.stderr)
+                np.testing.assert_array_equal(auto["X2048"], default["X2048"])
+
+    def test_explicit_bf16_is_refused_without_amx(self):
+        for args in (["--write-iv3-features", "--iv3-precision", "bf16"],
+                     ["--write-keypoints", "--keypoint-precision", "bf16"]):
+            with self.subTest(args):
+                out = self.dir / ("bf16_" + args[0].strip("-"))
+                result = self.run_one(out, *args)
+                if cpu_has_amx():
+                    self.assertEqual(result.returncode, 0, result.stderr)
+                    with np.load(out / "wave.npz") as npz:
+                        meta = json.loads(str(npz["meta"]))
+                    key = "iv3_precision" if "iv3" in args[1] else "keypoint_precision"
+                    self.assertEqual(meta[key], "bf16")
+                else:
+                    self.assertEqual(result.returncode, 4, result.stderr)
+                    self.assertIn(f"{args[1]} bf16: oneDNN would run bf16 convolutions on",
+                                  result.stderr)
+                    self.assertIn("not on AMX matrix units", result.stderr)
+                    self.assertFalse(out.exists())
+
+    def test_keypoints_auto_falls_back_with_one_warning(self):
+        if cpu_has_amx():
+            self.skipTest("this CPU has AMX: auto takes bf16 (test_explicit_bf16_...)")
+        out = self.dir / "keypoints_auto"
+        result = self.run_one(out, "--write-keypoints", "--keypoint-precision", "auto")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stderr.count("warning"), 1, result.stderr)
+        self.assertIn("--keypoint-precision auto: fp32", result.stderr)
+        report = json.loads((out / "run_report.json").read_text())
+        self.assertEqual(report["options"]["keypoint_precision"], "fp32")
+        with np.load(out / "wave.npz") as npz:
+            self.assertNotIn("keypoint_precision", json.loads(str(npz["meta"])))
+
+
 CUDA_BUILT = os.environ.get("SIGNPREP_CUDA_BUILT") == "1"
 # Each message that ends a --device cuda run without a usable GPU says how to
 # go on without one.
@@ -249,8 +327,11 @@ class Gpu(unittest.TestCase):
             (["--device", "tpu"], "--device: 'tpu' is not a device (cpu, cuda or cuda:N)"),
             (["--device", "cuda:x"], "--device: 'cuda:x' is not a device"),
             (["--device", "cuda", "--iv3-precision", "fp8"],
-             "unknown precision 'fp8' (choose fp32, fp16 or bf16)"),
-            (["--iv3-precision", "fp16"], "--iv3-precision fp16 and bf16 are for the GPU"),
+             "unknown precision 'fp8' (choose fp32, bf16, auto or fp16)"),
+            (["--iv3-precision", "fp16"], "--iv3-precision fp16 is for the GPU"),
+            (["--device", "cuda", "--iv3-precision", "auto"],
+             "--iv3-precision auto is for the CPU"),
+            (["--keypoint-precision", "fp16"], "the keypoint models run on the CPU"),
         ]:
             with self.subTest(args):
                 result = self.run_on(self.dir / "flags", *args)

@@ -18,6 +18,7 @@ no implementation that rounds differently from MediaPipe's WebGL crops and
 XNNPACK kernels can follow it closer.
 
 usage: sensitivity_table.py SIGNPREP VIDEOS_DIR GOLDEN_DIR [--shift 0.001]
+                            [--keypoint-precision fp32|bf16]
 """
 import argparse
 import subprocess
@@ -33,9 +34,10 @@ BLOCKS = ["pose", "left_hand", "right_hand", "face"]
 VIDEO_SUFFIXES = (".mp4", ".mov", ".webm", ".mkv", ".avi")
 
 
-def run_landmarks(signprep, video, out, shift):
+def run_landmarks(signprep, video, out, shift, precision):
     subprocess.run([signprep, "landmarks", video, "--out", out, "--target-fps", FPS,
-                    "--perturb-crops", str(shift)], check=True, capture_output=True)
+                    "--perturb-crops", str(shift), "--keypoint-precision", precision],
+                   check=True, capture_output=True)
 
 
 def cell(golden, spreads, key):
@@ -52,6 +54,8 @@ def main():
     parser.add_argument("videos", type=Path)
     parser.add_argument("golden", type=Path)
     parser.add_argument("--shift", type=float, default=0.001, help="pixels (default 0.001)")
+    parser.add_argument("--keypoint-precision", default="fp32", choices=["fp32", "bf16"],
+                        help="the models' precision in every run (default fp32)")
     args = parser.parse_args()
     pairs = [(v, args.golden / (v.stem + ".npz")) for v in sorted(args.videos.iterdir())
              if v.suffix.lower() in VIDEO_SUFFIXES and (args.golden / (v.stem + ".npz")).exists()]
@@ -65,7 +69,7 @@ def main():
             runs = {}
             for shift in (0.0, args.shift, -args.shift):
                 runs[shift] = Path(tmp) / f"{video.stem}_{shift}.npz"
-                run_landmarks(args.signprep, video, runs[shift], shift)
+                run_landmarks(args.signprep, video, runs[shift], shift, args.keypoint_precision)
             golden = compare_golden.compare(runs[0.0], gold)
             spreads = [compare_golden.compare(runs[0.0], runs[s]) for s in (args.shift, -args.shift)]
             bad = compare_golden.failures(golden)

@@ -1,0 +1,86 @@
+#include "pipeline/precision_choice.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <stdexcept>
+#include <string>
+
+#include "core/error.h"
+
+namespace signprep::pipeline {
+namespace {
+
+// What oneDNN 2.6.3 reports on the two kinds of CPU of this pool.
+const nn::Bf16Support kAmx{"brgconv_1x1:avx512_core_amx_bf16", true};
+const nn::Bf16Support kEmulated{"jit_bf16_1x1:avx512_core", false};
+
+TEST(PrecisionChoice, NamesRoundTrip) {
+  for (PrecisionRequest request : {PrecisionRequest::kFp32, PrecisionRequest::kFp16,
+                                   PrecisionRequest::kBf16, PrecisionRequest::kAuto}) {
+    EXPECT_EQ(parse_precision_request(precision_request_name(request)), request);
+  }
+  EXPECT_THROW(parse_precision_request("int4"), Error);
+}
+
+TEST(PrecisionChoice, AutoTakesBf16OnlyWhereItRunsOnAmx) {
+  const PrecisionDecision on_amx = decide_cpu_precision(PrecisionRequest::kAuto, "--x", kAmx);
+  EXPECT_EQ(on_amx.decided, PrecisionRequest::kBf16);
+  EXPECT_EQ(on_amx.warning, "");
+  const PrecisionDecision elsewhere =
+      decide_cpu_precision(PrecisionRequest::kAuto, "--x", kEmulated);
+  EXPECT_EQ(elsewhere.decided, PrecisionRequest::kFp32);
+  EXPECT_NE(elsewhere.warning.find("--x auto: fp32, since oneDNN would run bf16 convolutions on "
+                                   "jit_bf16_1x1:avx512_core"),
+            std::string::npos)
+      << elsewhere.warning;
+}
+
+TEST(PrecisionChoice, ExplicitBf16IsRefusedWithoutAmx) {
+  EXPECT_EQ(decide_cpu_precision(PrecisionRequest::kBf16, "--x", kAmx).decided,
+            PrecisionRequest::kBf16);
+  try {
+    decide_cpu_precision(PrecisionRequest::kBf16, "--x", kEmulated);
+    ADD_FAILURE() << "bf16 accepted without AMX";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kUnavailable);
+    EXPECT_NE(std::string(e.what()).find("use fp32, or auto"), std::string::npos) << e.what();
+  }
+}
+
+TEST(PrecisionChoice, Fp32StaysFp32Everywhere) {
+  for (const nn::Bf16Support& support : {kAmx, kEmulated}) {
+    const PrecisionDecision decision =
+        decide_cpu_precision(PrecisionRequest::kFp32, "--x", support);
+    EXPECT_EQ(decision.decided, PrecisionRequest::kFp32);
+    EXPECT_EQ(decision.warning, "");
+  }
+}
+
+TEST(PrecisionChoice, OnlyDecidedPrecisionsReachTheNetworks) {
+  EXPECT_EQ(cpu_precision(PrecisionRequest::kBf16), nn::CpuPrecision::kBf16);
+  EXPECT_THROW(cpu_precision(PrecisionRequest::kAuto), std::logic_error);
+  EXPECT_THROW(cpu_precision(PrecisionRequest::kFp16), std::logic_error);
+  EXPECT_EQ(gpu_precision(PrecisionRequest::kFp16), nn::GpuPrecision::kFp16);
+  EXPECT_THROW(gpu_precision(PrecisionRequest::kAuto), std::logic_error);
+}
+
+bool cpuinfo_lists(const std::string& word) {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  for (std::string token; cpuinfo >> token;) {
+    if (token == word) return true;
+  }
+  return false;
+}
+
+// The probe agrees with the kernel's list of CPU features on the machine the
+// suite runs on: AMX only where the CPU has it (a kernel may still deny it).
+TEST(PrecisionChoice, ProbeAgreesWithTheCpu) {
+  const nn::Bf16Support support = nn::probe_bf16_support();
+  EXPECT_FALSE(support.implementation.empty());
+  if (!cpuinfo_lists("amx_bf16")) EXPECT_FALSE(support.uses_amx) << support.implementation;
+  if (support.uses_amx) EXPECT_TRUE(cpuinfo_lists("amx_tile"));
+}
+
+}  // namespace
+}  // namespace signprep::pipeline
