@@ -78,8 +78,12 @@ bool cpuinfo_lists(const std::string& word) {
 TEST(PrecisionChoice, ProbeAgreesWithTheCpu) {
   const nn::Bf16Support support = nn::probe_bf16_support();
   EXPECT_FALSE(support.implementation.empty());
-  if (!cpuinfo_lists("amx_bf16")) EXPECT_FALSE(support.uses_amx) << support.implementation;
-  if (support.uses_amx) EXPECT_TRUE(cpuinfo_lists("amx_tile"));
+  if (!cpuinfo_lists("amx_bf16")) {
+    EXPECT_FALSE(support.uses_amx) << support.implementation;
+  }
+  if (support.uses_amx) {
+    EXPECT_TRUE(cpuinfo_lists("amx_tile"));
+  }
 }
 
 }  // namespace
