@@ -10,12 +10,15 @@ videos/hour for the run, the share of time outside the neural networks and
 the largest worker's peak memory.
 
     bench/e2e.py VIDEOS [--workers 2] [--target-fps 15] [--iv3-weights W]
-                 [--reps 3] [--baseline OTHER_SIGNPREP]
+                 [--reps 3] [--baseline OTHER_SIGNPREP] [--bf16]
 
 With --iv3-weights, each repetition runs keypoints only and keypoints with
 InceptionV3, interleaved; medians over repetitions. --baseline runs another
 build (an earlier commit's, say) interleaved with this one, for a
-before/after ratio measured in the same session.
+before/after ratio measured in the same session. --bf16 adds the same modes
+with the networks in bf16 (--keypoint-precision bf16, and --iv3-precision
+bf16 with features) and their speed-up over fp32, on a CPU with AMX only:
+elsewhere signprep refuses an explicit bf16, and the rows are skipped.
 """
 import argparse
 import json
@@ -88,6 +91,7 @@ def main():
     parser.add_argument("--iv3-weights", type=Path)
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--baseline", type=Path, help="another signprep binary to compare with")
+    parser.add_argument("--bf16", action="store_true", help="also the networks in bf16 (AMX)")
     args = parser.parse_args()
     builds = {"this build": SIGNPREP}
     if args.baseline:
@@ -97,6 +101,14 @@ def main():
     if args.iv3_weights:
         modes["keypoints + InceptionV3"] = ["--write-keypoints", "--write-iv3-features",
                                             "--iv3-weights", str(args.iv3_weights), *common]
+    if args.bf16 and "amx_bf16" not in Path("/proc/cpuinfo").read_text().split():
+        print("bf16 rows skipped: this CPU has no AMX (signprep refuses an explicit bf16 here)")
+    elif args.bf16:
+        for mode, extra in list(modes.items()):
+            bf16 = ["--keypoint-precision", "bf16"]
+            if "--write-iv3-features" in extra:
+                bf16 += ["--iv3-precision", "bf16"]
+            modes[f"{mode}, bf16"] = [*extra, *bf16]
     runs = {(build, mode): [] for build in builds for mode in modes}
     for rep in range(args.reps):
         for mode, extra in modes.items():
@@ -105,11 +117,19 @@ def main():
                 print(f"rep {rep + 1}: {build}: {mode}: {runs[build, mode][-1]['wall']:.1f} s",
                       flush=True)
     print(f"\n{args.videos}, --workers {args.workers}, --target-fps {args.target_fps}")
+    walls = {}
     for mode in modes:
-        walls = {build: summarize(f"{mode} ({build})", runs[build, mode]) for build in builds}
+        for build in builds:
+            walls[build, mode] = summarize(f"{mode} ({build})", runs[build, mode])
         if args.baseline:
-            print(f"\n**{mode}: this build is {walls['baseline'] / walls['this build']:.2f}x "
+            print(f"\n**{mode}: this build is "
+                  f"{walls['baseline', mode] / walls['this build', mode]:.2f}x "
                   f"the baseline's speed** (median wall clock)")
+    for mode in modes:
+        if mode.endswith(", bf16"):
+            fp32 = mode.removesuffix(", bf16")
+            print(f"\n**{fp32}: bf16 runs at {walls['this build', fp32] / walls['this build', mode]:.2f}x "
+                  f"fp32's speed** (median wall clock)")
 
 
 if __name__ == "__main__":

@@ -3,9 +3,10 @@
 // thread count, with achieved GFLOP/s. bench/iv3_bench.py runs it next to
 // torchvision in the same session and tabulates both.
 //
-//   build/bench/iv3_bench WEIGHTS.safetensors BATCH THREADS [SECONDS]
+//   build/bench/iv3_bench WEIGHTS.safetensors BATCH THREADS [SECONDS [fp32|bf16]]
 //
-// Prints one JSON object: batch, threads, load_s, ms_per_frame (median wall
+// Prints one JSON object: batch, threads, precision, isa (the implementation
+// oneDNN chose for most of the convolutions), load_s, ms_per_frame (median wall
 // time over batches), cpu_ms_per_frame (median process CPU time: on a shared
 // machine, what a 1-thread run costs regardless of the other load), gflops
 // (2 x MACs per frame / median wall time).
@@ -42,7 +43,8 @@ signprep::image::Image test_frame() {
 
 int main(int argc, char** argv) {
   if (argc < 4) {
-    std::fprintf(stderr, "usage: iv3_bench WEIGHTS.safetensors BATCH THREADS [SECONDS]\n");
+    std::fprintf(stderr,
+                 "usage: iv3_bench WEIGHTS.safetensors BATCH THREADS [SECONDS [fp32|bf16]]\n");
     return 2;
   }
   const int batch = std::atoi(argv[2]);
@@ -53,6 +55,8 @@ int main(int argc, char** argv) {
   signprep::features::InceptionV3Options options;
   options.batch_size = batch;
   options.threads = threads;
+  const bool bf16 = argc > 5 && std::string(argv[5]) == "bf16";
+  options.precision = bf16 ? signprep::nn::CpuPrecision::kBf16 : signprep::nn::CpuPrecision::kFp32;
   signprep::features::InceptionV3 net = signprep::features::InceptionV3::load(argv[1], options);
   const double load_s = seconds_since(load_start);
   const signprep::image::Image frame = test_frame();
@@ -78,10 +82,15 @@ int main(int argc, char** argv) {
   const double median_ms = median(per_frame_ms);
   const double macs_per_frame =
       static_cast<double>(net.stats().multiply_accumulates) / static_cast<double>(batch);
+  const auto& implementations = net.stats().implementations;
+  const auto commonest =
+      std::max_element(implementations.begin(), implementations.end(),
+                       [](const auto& a, const auto& b) { return a.second < b.second; });
   std::printf(
-      "{\"batch\": %d, \"threads\": %d, \"load_s\": %.2f, \"ms_per_frame\": %.3f, "
-      "\"cpu_ms_per_frame\": %.3f, \"gflops\": %.1f, \"batches\": %zu}\n",
-      batch, threads, load_s, median_ms, median(cpu_per_frame_ms),
-      2 * macs_per_frame / (median_ms * 1e6), per_frame_ms.size());
+      "{\"batch\": %d, \"threads\": %d, \"precision\": \"%s\", \"isa\": \"%s\", "
+      "\"load_s\": %.2f, \"ms_per_frame\": %.3f, \"cpu_ms_per_frame\": %.3f, "
+      "\"gflops\": %.1f, \"batches\": %zu}\n",
+      batch, threads, bf16 ? "bf16" : "fp32", commonest->first.c_str(), load_s, median_ms,
+      median(cpu_per_frame_ms), 2 * macs_per_frame / (median_ms * 1e6), per_frame_ms.size());
   return 0;
 }

@@ -51,10 +51,38 @@ def torch_ms_per_frame(model, batch, threads, seconds):
     return statistics.median(times), statistics.median(cpu_times)
 
 
-def signprep_run(weights, batch, threads, seconds):
-    out = subprocess.run([str(BENCH), str(weights), str(batch), str(threads), str(seconds)],
-                         check=True, capture_output=True, text=True).stdout
+def signprep_run(weights, batch, threads, seconds, precision="fp32"):
+    out = subprocess.run([str(BENCH), str(weights), str(batch), str(threads), str(seconds),
+                          precision], check=True, capture_output=True, text=True).stdout
     return json.loads(out)
+
+
+def torch_bf16_ms_per_frame(model, batch, threads, seconds):
+    """torch.autocast("cpu", bfloat16): the anchor signprep's bf16 is held to."""
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        return torch_ms_per_frame(model, batch, threads, seconds)
+
+
+def precision_table(model, weights, rounds, seconds, batch=8):
+    """fp32 against bf16, signprep and torch, medians of `rounds`, same run.
+    bf16 pays only where oneDNN runs it on AMX; the isa column says where."""
+    print(f"\n| threads | signprep fp32 ms/frame | signprep bf16 ms/frame | bf16 speed-up | "
+          f"bf16 isa | torch fp32 | torch autocast bf16 | signprep bf16 vs torch bf16 | "
+          f"(batch {batch})")
+    print("|---|---|---|---|---|---|---|---|")
+    for threads in (1, 2):
+        fp32, bf16, torch32, torch16, isa = [], [], [], [], ""
+        for _ in range(rounds):
+            fp32.append(signprep_run(weights, batch, threads, seconds)["ms_per_frame"])
+            result = signprep_run(weights, batch, threads, seconds, "bf16")
+            bf16.append(result["ms_per_frame"])
+            isa = result["isa"]
+            torch32.append(torch_ms_per_frame(model, batch, threads, seconds)[0])
+            torch16.append(torch_bf16_ms_per_frame(model, batch, threads, seconds)[0])
+        f, b = statistics.median(fp32), statistics.median(bf16)
+        t32, t16 = statistics.median(torch32), statistics.median(torch16)
+        print(f"| {threads} | {f:.1f} | {b:.1f} | {f / b:.2f}x | {isa} | {t32:.1f} | "
+              f"{t16:.1f} | {t16 / b:.2f}x |", flush=True)
 
 
 def main():
@@ -89,6 +117,7 @@ def main():
                   f"{1e3 / o:.1f} | {statistics.median(gflops):.0f} | "
                   f"{t:.1f} ({statistics.median(theirs_cpu):.1f}) | {1e3 / t:.1f} | "
                   f"{t / o:.2f}x |", flush=True)
+        precision_table(model, weights, args.rounds, args.seconds)
 
 
 if __name__ == "__main__":

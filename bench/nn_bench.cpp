@@ -1,9 +1,12 @@
 // Latency of each MediaPipe model and of the per-frame Holistic set, at 1 and
-// 2 threads, with achieved GFLOP/s (2 x multiply-accumulates / time); and
-// this machine's fp32 FMA peak measured in the same run, to compare against.
+// 2 threads, in fp32 and bf16 (the second argument: 0 fp32, 1 bf16), with
+// achieved GFLOP/s (2 x multiply-accumulates / time); and this machine's fp32
+// FMA peak measured in the same run, to compare against. bf16 runs on AMX
+// where the CPU has it, emulated (slower than fp32) elsewhere: the first line
+// says which.
 //
 //   build/bench/nn_bench [--benchmark_filter=pose]      (models/ from scripts/setup)
-//   build/bench/nn_bench --profile [THREADS]           time per operator type
+//   build/bench/nn_bench --profile [THREADS] [bf16]    time per operator type
 #include <benchmark/benchmark.h>
 #include <immintrin.h>
 
@@ -16,6 +19,7 @@
 
 #include "landmarks/hand_tracker.h"
 #include "landmarks/pose_tracker.h"
+#include "nn/cpu_precision.h"
 #include "nn/model.h"
 
 namespace {
@@ -46,11 +50,16 @@ std::vector<int> outputs_holistic_reads(const std::string& name) {
   return {};
 }
 
-signprep::nn::Model loaded(const std::string& name, int threads,
-                           std::vector<int> outputs_read = {}) {
-  auto model =
-      signprep::nn::Model::load(kModels + "/" + name + ".tflite",
-                                {.threads = threads, .outputs_read = std::move(outputs_read)});
+signprep::nn::CpuPrecision precision_arg(std::int64_t arg) {
+  return arg == 1 ? signprep::nn::CpuPrecision::kBf16 : signprep::nn::CpuPrecision::kFp32;
+}
+
+signprep::nn::Model loaded(
+    const std::string& name, int threads, std::vector<int> outputs_read = {},
+    signprep::nn::CpuPrecision precision = signprep::nn::CpuPrecision::kFp32) {
+  auto model = signprep::nn::Model::load(
+      kModels + "/" + name + ".tflite",
+      {.threads = threads, .outputs_read = std::move(outputs_read), .precision = precision});
   for (int i = 0; i < static_cast<int>(model.inputs().size()); ++i) {
     auto input = model.input(i);
     for (std::size_t k = 0; k < input.size(); ++k) input[k] = static_cast<float>(k % 255) / 255.f;
@@ -66,7 +75,8 @@ void report(benchmark::State& state, double macs_per_run) {
 
 void model_latency(benchmark::State& state, const std::string& name, bool holistic_outputs) {
   auto model = loaded(name, static_cast<int>(state.range(0)),
-                      holistic_outputs ? outputs_holistic_reads(name) : std::vector<int>{});
+                      holistic_outputs ? outputs_holistic_reads(name) : std::vector<int>{},
+                      precision_arg(state.range(1)));
   model.run();  // warm-up: first-touch of buffers and caches
   for (auto _ : state) model.run();
   report(state, static_cast<double>(model.stats().multiply_accumulates));
@@ -81,7 +91,8 @@ void holistic_frame(benchmark::State& state) {
   for (const char* name : {"selfie_segmentation_landscape", "pose_landmark_full", "hand_recrop",
                            "hand_recrop", "hand_landmark_full", "hand_landmark_full",
                            "face_detection_short_range", "face_landmark_with_attention"}) {
-    models.push_back(loaded(name, threads, outputs_holistic_reads(name)));
+    models.push_back(
+        loaded(name, threads, outputs_holistic_reads(name), precision_arg(state.range(1))));
   }
   double macs = 0;
   for (auto& model : models) {
@@ -135,7 +146,10 @@ void fp32_peak(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(fp32_peak)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(holistic_frame)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(holistic_frame)
+    ->ArgsProduct({{1, 2}, {0, 1}})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 // --profile: per model (and per model computing the outputs Holistic reads),
 // each operator type's time per run, and its GFLOP/s where it multiplies.
@@ -157,25 +171,29 @@ void print_profile(const std::string& label, signprep::nn::Model model) {
   std::printf("\n");
 }
 
-void print_profiles(int threads) {
+void print_profiles(int threads, signprep::nn::CpuPrecision precision) {
   for (const char* name : kAllModels) {
-    print_profile(name, loaded(name, threads));
+    print_profile(name, loaded(name, threads, {}, precision));
     if (!outputs_holistic_reads(name).empty()) {
       print_profile(std::string(name) + "_holistic",
-                    loaded(name, threads, outputs_holistic_reads(name)));
+                    loaded(name, threads, outputs_holistic_reads(name), precision));
     }
   }
 }
 
 int main(int argc, char** argv) {
+  const signprep::nn::Bf16Support bf16 = signprep::nn::probe_bf16_support();
+  std::printf("bf16 convolutions run on %s (%s)\n", bf16.implementation.c_str(),
+              bf16.uses_amx ? "AMX" : "no AMX: emulated, slower than fp32");
   if (argc > 1 && std::string(argv[1]) == "--profile") {
-    print_profiles(argc > 2 ? std::atoi(argv[2]) : 1);
+    print_profiles(argc > 2 ? std::atoi(argv[2]) : 1, argc > 3 && std::string(argv[3]) == "bf16"
+                                                          ? signprep::nn::CpuPrecision::kBf16
+                                                          : signprep::nn::CpuPrecision::kFp32);
     return 0;
   }
   const auto add = [](const std::string& label, const std::string& name, bool holistic_outputs) {
     benchmark::RegisterBenchmark(label.c_str(), model_latency, name, holistic_outputs)
-        ->Arg(1)
-        ->Arg(2)
+        ->ArgsProduct({{1, 2}, {0, 1}})
         ->UseRealTime()
         ->Unit(benchmark::kMillisecond);
   };
