@@ -16,6 +16,7 @@
 #include "nn/cpu_precision.h"
 #include "output/atomic_file.h"
 #include "output/labels_csv.h"
+#include "output/run_lock.h"
 #include "pipeline/discovery.h"
 #include "pipeline/memory_budget.h"
 #include "pipeline/output_layout.h"
@@ -253,6 +254,7 @@ RunSummary run(const RunOptions& requested) {
     supervisor->wait_until_ready();
   }
   prepare_output_dir(options.output_dir);
+  output::RunLock lock = output::RunLock::acquire(options.lock_path());
   remove_what_killed_runs_left(options, clips, todo);
   RunReport report(options, relative_inputs(clips));
   // By clip, so that labels.csv lists them in input order whichever finished first.
@@ -272,12 +274,15 @@ RunSummary run(const RunOptions& requested) {
   }
   Progress progress(static_cast<int>(todo.size()), progress_style(options.quiet), std::cerr);
   if (supervisor) {
-    supervisor->run(std::move(todo), progress, [&](ClipResult result) {
-      const bool ok = result.record.status == VideoStatus::kOk;
-      if (!ok) progress.print("signprep: failed: " + result.record.error + "\n");
-      progress.video_finished(!ok);
-      keep(std::move(result));
-    });
+    supervisor->run(
+        std::move(todo), progress,
+        [&](ClipResult result) {
+          const bool ok = result.record.status == VideoStatus::kOk;
+          if (!ok) progress.print("signprep: failed: " + result.record.error + "\n");
+          progress.video_finished(!ok);
+          keep(std::move(result));
+        },
+        [&lock] { lock.refresh(); });
   }
   write_labels(options, labels);
   const std::int64_t peak_worker_memory = supervisor ? supervisor->peak_worker_memory() : 0;

@@ -85,6 +85,11 @@ struct RunOptions {
     if (labels_csv) return *labels_csv;
     return output_dir / (shard ? shard->file_name("labels", ".csv") : "labels.csv");
   }
+  // OUT_DIR/.signprep.lock, or .signprep.shard-K-of-N.lock in a shard
+  // (output/run_lock.h): one run at a time per OUT and shard.
+  std::filesystem::path lock_path() const {
+    return output_dir / (shard ? shard->file_name(".signprep", ".lock") : ".signprep.lock");
+  }
   // OUT_DIR/run_report.json, or run_report.shard-K-of-N.json in a shard.
   std::filesystem::path report_path() const {
     return output_dir / (shard ? shard->file_name("run_report", ".json") : "run_report.json");

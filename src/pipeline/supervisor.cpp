@@ -128,7 +128,7 @@ void Supervisor::wait_until_ready() {
 }
 
 void Supervisor::run(std::deque<std::size_t> queue, Progress& progress,
-                     const ResultHandler& on_result) {
+                     const ResultHandler& on_result, const Heartbeat& heartbeat) {
   queue_ = std::move(queue);
   progress_ = &progress;
   on_result_ = &on_result;
@@ -138,6 +138,7 @@ void Supervisor::run(std::deque<std::size_t> queue, Progress& progress,
       hand_out();
       poll_once();
       kill_stalled();
+      heartbeat();
     }
     finish_feature_server();
   } catch (...) {

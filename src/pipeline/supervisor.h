@@ -21,6 +21,7 @@ namespace signprep::pipeline {
 class Supervisor {
  public:
   using ResultHandler = std::function<void(ClipResult)>;
+  using Heartbeat = std::function<void()>;
 
   // Starts `workers` worker processes. With --device cuda, first the run's
   // feature server, and returns once it is ready; throws its error (no GPU,
@@ -39,8 +40,9 @@ class Supervisor {
   // that does not stop within a grace period of a stop signal (it is
   // killed). Throws the error of
   // a worker that could not go on (an unwritable output) once the others
-  // have stopped.
-  void run(std::deque<std::size_t> queue, Progress& progress, const ResultHandler& on_result);
+  // have stopped. `heartbeat` is called about once a second throughout.
+  void run(std::deque<std::size_t> queue, Progress& progress, const ResultHandler& on_result,
+           const Heartbeat& heartbeat);
 
   // The highest peak resident memory of a worker so far, in bytes.
   std::int64_t peak_worker_memory() const { return peak_worker_memory_; }

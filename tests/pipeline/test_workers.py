@@ -257,6 +257,59 @@ class Resume(unittest.TestCase):
             self.assertNotIn("resumed:", default.stderr)
 
 
+class OneRunAtATime(unittest.TestCase):
+    """Issue 21, item 2: a run locks OUT (per shard) and a second run stops,
+    naming the holder; a lock left by a dead run never blocks the next one.
+    Locks are planted as another run would leave them (output/run_lock.h)."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = Path(self.tmp.name)
+        self.videos = make_input(self.dir / "in", NAMES[:2])
+        self.out = self.dir / "out"
+        self.out.mkdir()
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def plant(self, name, pid, host, age_seconds=0):
+        lock = self.out / name
+        lock.write_text(f"pid {pid} host {host} started 2026-12-06T10:00:00Z\n")
+        stamp = time.time() - age_seconds
+        os.utime(lock, (stamp, stamp))
+        return lock
+
+    def test_a_live_run_holding_out_stops_the_second_naming_it(self):
+        host = os.uname().nodename
+        lock = self.plant(".signprep.lock", os.getpid(), host)
+        result = signprep(self.videos, self.out, *FAST)
+        self.assertEqual(result.returncode, 6, result.stderr)
+        self.assertIn(f"another signprep run is writing here (pid {os.getpid()} on {host}, "
+                      "started 2026-12-06T10:00:00Z", result.stderr)
+        self.assertEqual(files_under(self.out), [".signprep.lock"])  # nothing written
+        self.assertTrue(lock.exists())  # and the holder's lock left alone
+
+    def test_a_run_on_another_host_holds_until_it_stops_refreshing(self):
+        self.plant(".signprep.lock", 1, "some-other-node", age_seconds=60)
+        self.assertEqual(signprep(self.videos, self.out, *FAST).returncode, 6)
+        self.plant(".signprep.lock", 1, "some-other-node", age_seconds=301)
+        result = signprep(self.videos, self.out, *FAST)
+        self.assertEqual(result.returncode, 0, result.stderr)
+
+    def test_a_dead_runs_lock_is_taken_over_and_removed_at_the_end(self):
+        self.plant(".signprep.lock", exited_pid(), os.uname().nodename)
+        result = signprep(self.videos, self.out, *FAST)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(files_under(self.out), ["a.npz", "a.parquet", "b.npz", "b.parquet",
+                                                 "labels.csv", "run_report.json"])
+
+    def test_shards_lock_apart(self):
+        self.plant(".signprep.shard-1-of-2.lock", os.getpid(), os.uname().nodename)
+        self.assertEqual(signprep(self.videos, self.out, *FAST, "--shard", "1/2").returncode, 6)
+        result = signprep(self.videos, self.out, *FAST, "--shard", "2/2")
+        self.assertEqual(result.returncode, 0, result.stderr)
+
+
 class Shards(unittest.TestCase):
     def test_three_shards_cover_every_input_once_and_merge_as_one_run(self):
         with tempfile.TemporaryDirectory() as tmp:
