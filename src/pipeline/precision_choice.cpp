@@ -59,7 +59,7 @@ nn::GpuPrecision gpu_precision(PrecisionRequest request) {
 }
 
 PrecisionDecision decide_cpu_precision(PrecisionRequest request, std::string_view flag,
-                                       const nn::Bf16Support& support) {
+                                       const nn::Bf16Support& support, const AutoPolicy& policy) {
   const std::string where = "oneDNN would run bf16 convolutions on " + support.implementation +
                             ", not on AMX matrix units (this CPU has none, or oneDNN cannot use "
                             "them), several times slower than fp32";
@@ -72,6 +72,10 @@ PrecisionDecision decide_cpu_precision(PrecisionRequest request, std::string_vie
       }
       return {PrecisionRequest::kBf16, {}};
     case PrecisionRequest::kAuto:
+      if (!policy.keeps_fp32_because.empty()) {
+        return {PrecisionRequest::kFp32,
+                std::string(flag) + " auto: fp32, since " + policy.keeps_fp32_because};
+      }
       if (support.uses_amx) return {PrecisionRequest::kBf16, {}};
       return {PrecisionRequest::kFp32, std::string(flag) + " auto: fp32, since " + where};
     default:

@@ -31,9 +31,23 @@ struct PrecisionDecision {
   std::string warning;  // auto fell back to fp32 (one line, or empty)
 };
 
+// Why `auto` keeps a network in fp32 even on AMX (bf16 measured outside the
+// network's fidelity criterion), or empty when auto may take bf16.
+struct AutoPolicy {
+  std::string keeps_fp32_because;
+};
+// InceptionV3: auto takes bf16 on AMX.
+inline const AutoPolicy kAutoTakesBf16{};
+// The MediaPipe models: bf16 keypoints fail docs/AGREEMENT.md's criterion on
+// some clips, so auto stays fp32 and bf16 is opt-in (issue 20).
+inline const AutoPolicy kKeypointAutoKeepsFp32{
+    "bf16 keypoints differ from MediaPipe's beyond docs/AGREEMENT.md's criterion on some "
+    "clips (README: \"Precision\"); ask for bf16 explicitly to use it"};
+
 // `flag` names the option in messages. Throws Error(kUnavailable) when bf16
 // is asked for and `support` says it would not run on AMX.
 PrecisionDecision decide_cpu_precision(PrecisionRequest request, std::string_view flag,
-                                       const nn::Bf16Support& support);
+                                       const nn::Bf16Support& support,
+                                       const AutoPolicy& policy = kAutoTakesBf16);
 
 }  // namespace signprep::pipeline

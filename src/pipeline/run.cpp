@@ -199,14 +199,16 @@ DecidedOptions decide_precisions(const RunOptions& requested) {
   if (!iv3_on_cpu && !requested.write_keypoints) return decided;
   const nn::Bf16Support support = nn::probe_bf16_support();
   std::vector<std::string> fp32_flags;
-  const auto decide = [&](PrecisionRequest& request, const char* flag) {
-    const PrecisionDecision decision = decide_cpu_precision(request, flag, support);
+  const auto decide = [&](PrecisionRequest& request, const char* flag, const AutoPolicy& policy) {
+    const PrecisionDecision decision = decide_cpu_precision(request, flag, support, policy);
     request = decision.decided;
     if (!decision.warning.empty()) decided.warnings.push_back(decision.warning);
     if (request == PrecisionRequest::kFp32) fp32_flags.push_back(std::string(flag) + " bf16");
   };
-  if (iv3_on_cpu) decide(decided.options.iv3_precision, "--iv3-precision");
-  if (requested.write_keypoints) decide(decided.options.keypoint_precision, "--keypoint-precision");
+  if (iv3_on_cpu) decide(decided.options.iv3_precision, "--iv3-precision", kAutoTakesBf16);
+  if (requested.write_keypoints) {
+    decide(decided.options.keypoint_precision, "--keypoint-precision", kKeypointAutoKeepsFp32);
+  }
   if (support.uses_amx && !fp32_flags.empty()) {
     char speedup[32];
     std::snprintf(speedup, sizeof speedup, "%.1fx", nn::measure_bf16_speedup());

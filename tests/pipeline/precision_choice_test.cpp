@@ -36,6 +36,16 @@ TEST(PrecisionChoice, AutoTakesBf16OnlyWhereItRunsOnAmx) {
       << elsewhere.warning;
 }
 
+TEST(PrecisionChoice, KeypointAutoKeepsFp32EvenOnAmx) {
+  const PrecisionDecision decision =
+      decide_cpu_precision(PrecisionRequest::kAuto, "--x", kAmx, kKeypointAutoKeepsFp32);
+  EXPECT_EQ(decision.decided, PrecisionRequest::kFp32);
+  EXPECT_NE(decision.warning.find("docs/AGREEMENT.md"), std::string::npos) << decision.warning;
+  EXPECT_EQ(
+      decide_cpu_precision(PrecisionRequest::kBf16, "--x", kAmx, kKeypointAutoKeepsFp32).decided,
+      PrecisionRequest::kBf16);
+}
+
 TEST(PrecisionChoice, ExplicitBf16IsRefusedWithoutAmx) {
   EXPECT_EQ(decide_cpu_precision(PrecisionRequest::kBf16, "--x", kAmx).decided,
             PrecisionRequest::kBf16);
