@@ -241,9 +241,30 @@ void Supervisor::handle(Slot& slot, WorkerEvent event) {
 void Supervisor::worker_ended(Slot& slot) {
   const WorkerExit& exit = slot.process->wait();
   peak_worker_memory_ = std::max(peak_worker_memory_, exit.peak_rss);
-  if (!slot.ready && !fatal_) {
-    fatal_ = Error(ErrorKind::kModel, "a worker " + exit.description + " while loading the models");
+  // A worker that dies loading (without reporting a model error) may have
+  // been killed from outside: a fresh one tries again, and only a second
+  // death in a row makes it the models' fault.
+  const bool load_again = !slot.ready && !fatal_ && !stopping_ && !slot.replaces_a_failed_load;
+  if (!slot.ready && !fatal_ && !load_again) {
+    fatal_ = Error(ErrorKind::kModel, "a worker " + exit.description +
+                                          " while loading the models" +
+                                          (slot.replaces_a_failed_load
+                                               ? ", as did the one before it in its place"
+                                               : ""));
     begin_stop();
+  }
+  if (load_again) {
+    const std::string warning = "signprep: warning: a worker " + exit.description +
+                                " while loading the models; starting another in its place\n";
+    if (progress_) {
+      progress_->print(warning);
+    } else {
+      std::cerr << warning;
+    }
+    slot.process.reset();
+    start_worker(slot);
+    slot.replaces_a_failed_load = true;
+    return;
   }
   if (slot.clip) {
     const PlannedClip& clip = setup_.clips.at(*slot.clip);

@@ -59,6 +59,9 @@ class Supervisor {
     // The last sign of life on the clip: its assignment or an event.
     std::chrono::steady_clock::time_point last_progress;
     std::optional<std::string> killed_because;  // set when the supervisor kills it
+    // This worker replaces one that died while loading the models: if it
+    // dies loading too, the models are to blame, not a stray signal.
+    bool replaces_a_failed_load = false;
   };
 
   void start_worker(Slot& slot);

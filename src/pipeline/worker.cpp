@@ -304,6 +304,19 @@ bool test_hook_names(const char* variable, const std::filesystem::path& video) {
   return name != nullptr && video.filename() == name;
 }
 
+// A test hook for a worker killed while it loads the models:
+// SIGNPREP_TEST_CRASH_LOADING=DIR has each worker, before loading, take one
+// file out of DIR (the files are tokens: each is removed by one worker only)
+// and, if it got one, kill itself with SIGKILL.
+void crash_loading_if_asked() {
+  const char* tokens = std::getenv("SIGNPREP_TEST_CRASH_LOADING");
+  if (tokens == nullptr) return;
+  std::error_code ignored;
+  for (const auto& token : std::filesystem::directory_iterator(tokens, ignored)) {
+    if (std::filesystem::remove(token.path(), ignored)) std::raise(SIGKILL);
+  }
+}
+
 // One assigned clip. A bad video costs only itself (a failed result);
 // anything else (an unwritable output) propagates and ends the worker.
 // Returns false when a stop signal interrupted the clip.
@@ -397,6 +410,7 @@ int serve(const WorkerSetup& setup, WorkerProcess::Role role) {
   SupervisorLink link;
   try {
     if (role == WorkerProcess::Role::kFeatureServer) return serve_features(setup, link);
+    crash_loading_if_asked();
     Extractors extractors = load_extractors(setup.options, setup.threads);
     link.send(WorkerEvent::Kind::kReady);
     while (const std::optional<std::size_t> index = link.next_clip()) {

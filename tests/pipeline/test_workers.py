@@ -143,6 +143,39 @@ class WorkerDeath(LostWorker, unittest.TestCase):
     REASON = "was killed by signal 9"
 
 
+class DeathWhileLoading(unittest.TestCase):
+    """Issue 21, item 6: a worker killed while it loads the models costs
+    nothing (a fresh one loads them); two in a row blame the models (exit 5).
+    SIGNPREP_TEST_CRASH_LOADING=DIR: each worker takes one token file out of
+    DIR before loading and, if it got one, kills itself with SIGKILL."""
+
+    def run_with_tokens(self, tokens):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            videos = make_input(tmp / "in", NAMES[:2])
+            (tmp / "tokens").mkdir()
+            for i in range(tokens):
+                (tmp / "tokens" / f"crash-{i}").touch()
+            result = signprep(videos, tmp / "out", *FAST, "--workers", "1",
+                              env={"SIGNPREP_TEST_CRASH_LOADING": str(tmp / "tokens")})
+            return result, files_under(tmp / "out") if (tmp / "out").exists() else []
+
+    def test_one_death_while_loading_costs_nothing(self):
+        result, files = self.run_with_tokens(1)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("a worker was killed by signal 9 (Killed)", result.stderr)
+        self.assertIn("while loading the models; starting another in its place", result.stderr)
+        self.assertIn("2 of 2 videos written", result.stderr)
+        self.assertIn("a.npz", files)
+
+    def test_two_deaths_in_a_row_blame_the_models(self):
+        result, files = self.run_with_tokens(2)
+        self.assertEqual(result.returncode, 5, result.stderr)
+        self.assertIn("while loading the models, as did the one before it in its place",
+                      result.stderr)
+        self.assertEqual(files, [])
+
+
 class StalledWorker(LostWorker, unittest.TestCase):
     """SIGNPREP_TEST_HANG_ON=c.mp4: the worker on c.mp4 stops for good, deaf
     to SIGTERM; --stall-timeout 2 has the supervisor kill it."""
