@@ -68,7 +68,8 @@ struct RunOptions {
   bool verbose = false;  // per-clip stage timings on stderr
   bool quiet = false;    // no progress bar or lines (errors and the summary still print)
 
-  bool occlusion_enabled = false;  // --occ-enable: compute the occluded flag (else 0)
+  // The occlusion flag is computed whenever keypoints are, as the Python tool
+  // computes it whenever it writes them (--occ-enable changes nothing).
   features::OcclusionOptions occlusion;
 
   std::optional<std::int64_t> label_gloss() const { return gloss_id ? gloss_id : id; }
