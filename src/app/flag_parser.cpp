@@ -1,6 +1,7 @@
 #include "app/flag_parser.h"
 
 #include <charconv>
+#include <cmath>
 #include <iostream>
 
 #include "core/error.h"
@@ -16,6 +17,14 @@ Number parse_number(std::string_view flag, std::string_view text) {
   if (ec != std::errc() || stop != end || text.empty()) {
     throw Error(ErrorKind::kUsage, std::string(flag) + ": '" + std::string(text) + "' is not a" +
                                        (std::is_integral_v<Number> ? "n integer" : " number"));
+  }
+  // from_chars reads "inf" and "nan": no option means them, and they would
+  // reach the meta JSON, which has no way to write them.
+  if constexpr (std::is_floating_point_v<Number>) {
+    if (!std::isfinite(value)) {
+      throw Error(ErrorKind::kUsage,
+                  std::string(flag) + ": '" + std::string(text) + "' is not a finite number");
+    }
   }
   return value;
 }

@@ -157,10 +157,9 @@ int landmarks_command(const std::vector<std::string>& args) {
   if (videos->size() != 1)
     throw Error(ErrorKind::kUsage, "landmarks: give exactly one video (see --help)");
   if (!options.out) throw Error(ErrorKind::kUsage, "landmarks: --out FILE.npz is required");
-  if (!(options.target_fps > 0)) throw Error(ErrorKind::kUsage, "--target-fps must be > 0");
-  if (options.out_size < 16 || options.out_size > 4096) {
-    throw Error(ErrorKind::kUsage, "--out-size must be between 16 and 4096");
-  }
+  pipeline::validate_target_fps(options.target_fps);
+  pipeline::require_between(options.out_size, pipeline::OptionLimits::kMinOutSize,
+                            pipeline::OptionLimits::kMaxOutSize, "--out-size");
   if (!(options.conf_thresh >= 0 && options.conf_thresh <= 1)) {
     throw Error(ErrorKind::kUsage, "--conf-thresh must be between 0 and 1");
   }

@@ -88,7 +88,7 @@ int probe_command(const std::vector<std::string>& args) {
   const auto videos = parser.parse(args);
   if (!videos) return kExitSuccess;
   if (videos->empty()) throw Error(ErrorKind::kUsage, "probe: no video given (see --help)");
-  if (!(sampling.target_fps > 0)) throw Error(ErrorKind::kUsage, "--target-fps must be > 0");
+  pipeline::validate_target_fps(sampling.target_fps);
 
   JsonValue::Array results;
   int failures = 0;

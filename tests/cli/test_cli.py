@@ -57,9 +57,24 @@ class CommandLine(unittest.TestCase):
             (["--target-fps", "0"], "--target-fps must be > 0"),
             (["--target-fps", "fast"], "--target-fps: 'fast' is not a number"),
             (["--sampling", "opencv"], "--sampling: 'opencv' is not a rule (on-slot or python)"),
-            (["--workers", "0"], "--workers must be at least 1"),
-            (["--batch-size", "0"], "--batch-size must be at least 1"),
-            (["--max-gap", "-1"], "--max-gap must be >= 0"),
+            (["--workers", "0"], "--workers must be between 1 and 1024"),
+            (["--batch-size", "0"], "--batch-size must be between 1 and 1024"),
+            (["--max-gap", "-1"], "--max-gap must be between 0 and 100000"),
+            # Issue 21: sizes and counts far beyond any use are refused before
+            # any work (--out-size 100000 made every worker die of bad_alloc).
+            (["--out-size", "100000"], "--out-size must be between 16 and 4096"),
+            (["--workers", "100000"], "--workers must be between 1 and 1024"),
+            (["--batch-size", "100000"], "--batch-size must be between 1 and 1024"),
+            (["--max-gap", "1000000"], "--max-gap must be between 0 and 100000"),
+            (["--occ-min-run", "1000000"], "--occ-min-run must be between 1 and 100000"),
+            (["--stall-timeout", "1e9"], "--stall-timeout must be between 0 and 604800"),
+            # Timestamps are whole milliseconds.
+            (["--target-fps", "1001"], "--target-fps must be > 0 and <= 1000"),
+            # No float flag takes a value JSON cannot hold.
+            (["--target-fps", "inf"], "--target-fps: 'inf' is not a finite number"),
+            (["--target-fps", "nan"], "--target-fps: 'nan' is not a finite number"),
+            (["--conf-thresh", "-inf"], "--conf-thresh: '-inf' is not a finite number"),
+            (["--stall-timeout", "infinity"], "is not a finite number"),
             (["--conf-thresh", "1.5"], "--conf-thresh must be in [0, 1]"),
             (["--id", "3.5"], "--id: '3.5' is not an integer"),
             (["--feature-key", "mask"], "--feature-key mask would overwrite"),
@@ -108,6 +123,10 @@ class CommandLine(unittest.TestCase):
         self.assert_fails(signprep("probe"), 2, "no video given")
         self.assert_fails(signprep("probe", "--target-fps", "-2", self.sample), 2,
                           "--target-fps must be > 0")
+        self.assert_fails(signprep("probe", "--target-fps", "inf", self.sample), 2,
+                          "is not a finite number")
+        self.assert_fails(signprep("probe", "--target-fps", "5000", self.sample), 2,
+                          "--target-fps must be > 0 and <= 1000")
 
 
 if __name__ == "__main__":

@@ -62,6 +62,35 @@ TEST(RunOptions, OutOfRangeValuesAreUsageErrors) {
   EXPECT_FALSE(rejects([](RunOptions& o) { o.max_gap = 0; }));
 }
 
+// Issue 21: a size or count far beyond any use (--out-size 100000 made every
+// worker die of std::bad_alloc) is a usage error; the limits themselves pass.
+TEST(RunOptions, SizesAndCountsAreBounded) {
+  const auto rejects = [](auto change) {
+    RunOptions options;
+    change(options);
+    try {
+      validate(options);
+    } catch (const Error& error) {
+      return error.kind() == ErrorKind::kUsage;
+    }
+    return false;
+  };
+  using Limits = OptionLimits;
+  EXPECT_TRUE(rejects([](RunOptions& o) { o.out_size = 100000; }));
+  EXPECT_FALSE(rejects([](RunOptions& o) { o.out_size = Limits::kMaxOutSize; }));
+  EXPECT_TRUE(rejects([](RunOptions& o) { o.out_size = Limits::kMinOutSize - 1; }));
+  EXPECT_TRUE(rejects([](RunOptions& o) { o.workers = Limits::kMaxWorkers + 1; }));
+  EXPECT_FALSE(rejects([](RunOptions& o) { o.workers = Limits::kMaxWorkers; }));
+  EXPECT_TRUE(rejects([](RunOptions& o) { o.batch_size = Limits::kMaxBatchSize + 1; }));
+  EXPECT_TRUE(rejects([](RunOptions& o) { o.max_gap = Limits::kMaxGapFrames + 1; }));
+  EXPECT_TRUE(rejects([](RunOptions& o) { o.occlusion.min_run = Limits::kMaxOccMinRun + 1; }));
+  EXPECT_TRUE(rejects([](RunOptions& o) { o.stall_timeout_seconds = 1e9; }));
+  EXPECT_FALSE(rejects([](RunOptions& o) { o.stall_timeout_seconds = 0; }));  // forever
+  // Timestamps are whole milliseconds: 1000 fps is the most they can tell apart.
+  EXPECT_TRUE(rejects([](RunOptions& o) { o.target_fps = 1000.5; }));
+  EXPECT_FALSE(rejects([](RunOptions& o) { o.target_fps = 1000; }));
+}
+
 TEST(RunOptions, Iv3WeightsFromFlagThenEnvironmentThenCheckout) {
   RunOptions options;
   ::unsetenv("SIGNPREP_IV3_WEIGHTS");
