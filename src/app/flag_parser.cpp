@@ -85,11 +85,18 @@ std::optional<std::vector<std::string>> FlagParser::parse(
   std::vector<std::string> positional;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
+    if (arg == "--") {
+      // The end of the options, as getopt and argparse take it: what follows
+      // is positional even when it starts with '-' (a file named -x.mp4).
+      positional.insert(positional.end(), args.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                        args.end());
+      break;
+    }
     if (arg == "-h" || arg == "--help") {
       std::cout << help_text();
       return std::nullopt;
     }
-    if (arg.size() < 2 || arg[0] != '-' || arg == "--") {
+    if (arg.size() < 2 || arg[0] != '-') {
       positional.push_back(arg);
       continue;
     }

@@ -10,6 +10,7 @@
 #include "app/flag_parser.h"
 #include "app/sampling_flag.h"
 #include "core/error.h"
+#include "core/printable.h"
 #include "image/resize.h"
 #include "landmarks/holistic.h"
 #include "output/json_writer.h"
@@ -110,8 +111,8 @@ LandmarkArrays track_video(const std::filesystem::path& video_path, const Landma
                tracker.process(frame.view(), landmarks::solution_timestamp_us(calls++)));
   }
   if (reader.stopped_early()) {
-    std::cerr << "signprep: warning: " << video_path.string() << ": " << *reader.stopped_early()
-              << "\n";
+    std::cerr << "signprep: warning: " << printable(video_path.string()) << ": "
+              << printable(*reader.stopped_early()) << "\n";
   }
   if (arrays.timestamps_ms.empty()) {
     throw Error(ErrorKind::kInput, video_path.string() + ": no frames could be decoded");

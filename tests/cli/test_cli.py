@@ -86,6 +86,45 @@ class CommandLine(unittest.TestCase):
                 self.assert_fails(signprep(self.sample, out, "--write-keypoints", *flags), 2,
                                   message)
 
+    def test_double_dash_ends_the_options(self):
+        # "-x.mp4" after "--" is an input, not an option.
+        self.assert_fails(signprep("--write-keypoints", "--", "-x.mp4", self.dir / "out"), 3,
+                          "-x.mp4: no such file or directory")
+
+    def test_output_paths_are_checked_before_any_work(self):
+        labels_dir = self.dir / "labels_dir"
+        labels_dir.mkdir(exist_ok=True)
+        out = self.dir / "out_labels_dir"
+        result = signprep(self.sample, out, "--write-keypoints", "--id", "1",
+                          "--labels-csv", labels_dir)
+        self.assert_fails(result, 6, f"cannot write {labels_dir}: it is a directory")
+        self.assertFalse(out.exists())  # refused before the models loaded or OUT was made
+        self.assert_fails(signprep(self.sample, out, "--write-keypoints", "--id", "1",
+                                   "--labels-csv", self.dir / "no_such_dir" / "l.csv"), 6,
+                          "no_such_dir does not exist")
+        out_file = self.dir / "out_is_a_file"
+        out_file.write_text("x")
+        self.assert_fails(signprep(self.sample, out_file, "--write-keypoints"), 6,
+                          f"{out_file} is not a directory")
+
+    def test_unreadable_input_directory_is_permission_denied(self):
+        shared = self.dir / "shared"
+        shared.mkdir(mode=0o777, exist_ok=True)
+        shared.chmod(0o777)
+        self.dir.chmod(0o755)
+        locked = shared / "locked"
+        locked.mkdir(exist_ok=True)
+        (locked / "clip.mp4").write_text("x")
+        locked.chmod(0)
+        try:
+            # root reads any directory: drop to nobody for the run.
+            user = {"user": 65534, "group": 65534} if os.geteuid() == 0 else {}
+            result = subprocess.run([SIGNPREP, locked, shared / "out", "--write-keypoints"],
+                                    capture_output=True, text=True, **user)
+        finally:
+            locked.chmod(0o755)
+        self.assert_fails(result, 3, f"cannot list {locked}: Permission denied")
+
     def test_equals_form_is_accepted(self):
         self.assert_fails(signprep(self.sample, self.dir / "o", "--write-keypoints",
                                    "--target-fps=-1"), 2, "--target-fps must be > 0")
