@@ -53,6 +53,14 @@ void require_writable_directory(const std::filesystem::path& dir, bool may_creat
               (to_make ? "cannot create " : "cannot write into ") + dir.string() + ": " + problem);
 }
 
+// "out", "out/" and "./out" are one directory.
+bool same_directory(const std::filesystem::path& a, const std::filesystem::path& b) {
+  const auto normal = [](const std::filesystem::path& dir) {
+    return (std::filesystem::absolute(dir) / "").lexically_normal();
+  };
+  return normal(a) == normal(b);
+}
+
 // Every place the run writes, checked before any work: a labels path that
 // names a directory would otherwise be found only when labels.csv is
 // written, after the last video.
@@ -68,7 +76,7 @@ void check_output_paths(const RunOptions& options) {
     }
     // The run makes OUT; any other folder must be there (labels.csv outside OUT).
     const fs::path folder = file.parent_path().empty() ? "." : file.parent_path();
-    if (folder != options.output_dir) require_writable_directory(folder, false);
+    if (!same_directory(folder, options.output_dir)) require_writable_directory(folder, false);
   }
 }
 

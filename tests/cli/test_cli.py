@@ -102,6 +102,12 @@ class CommandLine(unittest.TestCase):
         self.assert_fails(signprep(self.sample, out, "--write-keypoints", "--id", "1",
                                    "--labels-csv", self.dir / "no_such_dir" / "l.csv"), 6,
                           "no_such_dir does not exist")
+        # OUT spelled with a trailing slash is the folder of the default labels
+        # file, made by the run: the check passes, and the missing models stop it.
+        no_models = self.dir / "no_models_for_out"
+        no_models.mkdir(exist_ok=True)
+        self.assert_fails(signprep(self.sample, f"{self.dir / 'new_out'}/", "--write-keypoints",
+                                   "--id", "1", "--models-dir", no_models), 5, ".tflite")
         out_file = self.dir / "out_is_a_file"
         out_file.write_text("x")
         self.assert_fails(signprep(self.sample, out_file, "--write-keypoints"), 6,
