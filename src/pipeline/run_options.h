@@ -25,7 +25,7 @@ int default_worker_count();
 // any real use, and small enough that a typo (--out-size 100000, a 30 GB
 // frame) is refused at the command line, not met as an allocation failure.
 struct OptionLimits {
-  static constexpr int kMinOutSize = 16;  // below it the models see no person
+  static constexpr int kMinOutSize = 16;
   static constexpr int kMaxOutSize = 4096;
   static constexpr int kMaxWorkers = 1024;
   static constexpr int kMaxBatchSize = 1024;
