@@ -28,7 +28,9 @@ struct OptionLimits {
   static constexpr int kMinOutSize = 16;
   static constexpr int kMaxOutSize = 4096;
   static constexpr int kMaxWorkers = 1024;
-  static constexpr int kMaxBatchSize = 1024;
+  // Above cuDNN's own limit for InceptionV3 (1552 frames, whose refusal
+  // names it), so that limit is the one a GPU run meets.
+  static constexpr int kMaxBatchSize = 4096;
   static constexpr int kMaxGapFrames = 100000;  // 1.8 hours at 15 fps
   static constexpr int kMaxOccMinRun = 100000;
   static constexpr double kMaxStallTimeoutSeconds = 7 * 24 * 3600;  // a week

@@ -58,13 +58,13 @@ class CommandLine(unittest.TestCase):
             (["--target-fps", "fast"], "--target-fps: 'fast' is not a number"),
             (["--sampling", "opencv"], "--sampling: 'opencv' is not a rule (on-slot or python)"),
             (["--workers", "0"], "--workers must be between 1 and 1024"),
-            (["--batch-size", "0"], "--batch-size must be between 1 and 1024"),
+            (["--batch-size", "0"], "--batch-size must be between 1 and 4096"),
             (["--max-gap", "-1"], "--max-gap must be between 0 and 100000"),
             # Issue 21: sizes and counts far beyond any use are refused before
             # any work (--out-size 100000 made every worker die of bad_alloc).
             (["--out-size", "100000"], "--out-size must be between 16 and 4096"),
             (["--workers", "100000"], "--workers must be between 1 and 1024"),
-            (["--batch-size", "100000"], "--batch-size must be between 1 and 1024"),
+            (["--batch-size", "100000"], "--batch-size must be between 1 and 4096"),
             (["--max-gap", "1000000"], "--max-gap must be between 0 and 100000"),
             (["--occ-min-run", "1000000"], "--occ-min-run must be between 1 and 100000"),
             (["--stall-timeout", "1e9"], "--stall-timeout must be between 0 and 604800"),
