@@ -43,17 +43,21 @@ TEST(RunOptions, LabelIdsFollowTheOriginalPrecedence) {
   EXPECT_EQ(options.labels_path(), "/elsewhere/l.csv");
 }
 
+// True when validate() refuses the default options changed by `change`, as a
+// usage error.
+template <typename Change>
+bool rejects(Change change) {
+  RunOptions options;
+  change(options);
+  try {
+    validate(options);
+  } catch (const Error& error) {
+    return error.kind() == ErrorKind::kUsage;
+  }
+  return false;
+}
+
 TEST(RunOptions, OutOfRangeValuesAreUsageErrors) {
-  const auto rejects = [](auto change) {
-    RunOptions options;
-    change(options);
-    try {
-      validate(options);
-    } catch (const Error& error) {
-      return error.kind() == ErrorKind::kUsage;
-    }
-    return false;
-  };
   EXPECT_TRUE(rejects([](RunOptions& o) { o.target_fps = -1; }));
   EXPECT_TRUE(rejects([](RunOptions& o) { o.workers = 0; }));
   EXPECT_TRUE(rejects([](RunOptions& o) { o.occlusion.frame_prop = 1.5; }));
@@ -65,16 +69,6 @@ TEST(RunOptions, OutOfRangeValuesAreUsageErrors) {
 // Issue 21: a size or count far beyond any use (--out-size 100000 made every
 // worker die of std::bad_alloc) is a usage error; the limits themselves pass.
 TEST(RunOptions, SizesAndCountsAreBounded) {
-  const auto rejects = [](auto change) {
-    RunOptions options;
-    change(options);
-    try {
-      validate(options);
-    } catch (const Error& error) {
-      return error.kind() == ErrorKind::kUsage;
-    }
-    return false;
-  };
   using Limits = OptionLimits;
   EXPECT_TRUE(rejects([](RunOptions& o) { o.out_size = 100000; }));
   EXPECT_FALSE(rejects([](RunOptions& o) { o.out_size = Limits::kMaxOutSize; }));
