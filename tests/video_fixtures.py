@@ -24,6 +24,10 @@ GOOD = {
     # slots fall just after frames that lie on a 30 fps slot.
     "fps50.mp4": ["-vf", "scale=136:180,fps=50", "-c:v", "libx264", "-preset", "ultrafast",
                   "-video_track_timescale", "12800"],
+    # Every frame's timestamp twice (0, 0, 100, 100, ... ms), as a broken
+    # muxer or an edit may leave them.
+    "repeated_pts.mkv": ["-vf", "scale=136:180,fps=10,setpts='floor(N/2)/10/TB'", "-fps_mode",
+                         "passthrough", "-c:v", "libx264", "-preset", "ultrafast", "-bf", "0"],
     "mpeg4.avi": ["-vf", "scale=136:180", "-c:v", "mpeg4", "-q:v", "5"],
     "vp9.webm": ["-vf", "scale=136:180", "-c:v", "libvpx-vp9", "-deadline", "realtime",
                  "-cpu-used", "8", "-b:v", "100k"],

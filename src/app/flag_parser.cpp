@@ -1,6 +1,7 @@
 #include "app/flag_parser.h"
 
 #include <charconv>
+#include <cmath>
 #include <iostream>
 
 #include "core/error.h"
@@ -16,6 +17,14 @@ Number parse_number(std::string_view flag, std::string_view text) {
   if (ec != std::errc() || stop != end || text.empty()) {
     throw Error(ErrorKind::kUsage, std::string(flag) + ": '" + std::string(text) + "' is not a" +
                                        (std::is_integral_v<Number> ? "n integer" : " number"));
+  }
+  // from_chars reads "inf" and "nan": no option means them, and they would
+  // reach the meta JSON, which has no way to write them.
+  if constexpr (std::is_floating_point_v<Number>) {
+    if (!std::isfinite(value)) {
+      throw Error(ErrorKind::kUsage,
+                  std::string(flag) + ": '" + std::string(text) + "' is not a finite number");
+    }
   }
   return value;
 }
@@ -76,11 +85,18 @@ std::optional<std::vector<std::string>> FlagParser::parse(
   std::vector<std::string> positional;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
+    if (arg == "--") {
+      // The end of the options, as getopt and argparse take it: what follows
+      // is positional even when it starts with '-' (a file named -x.mp4).
+      positional.insert(positional.end(), args.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                        args.end());
+      break;
+    }
     if (arg == "-h" || arg == "--help") {
       std::cout << help_text();
       return std::nullopt;
     }
-    if (arg.size() < 2 || arg[0] != '-' || arg == "--") {
+    if (arg.size() < 2 || arg[0] != '-') {
       positional.push_back(arg);
       continue;
     }

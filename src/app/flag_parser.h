@@ -33,8 +33,9 @@ class FlagParser {
            std::function<void(std::string_view)> store);
 
   // Parses argv (without the program name). Positional arguments are returned
-  // in order. Throws Error(kUsage) on unknown flags, missing or malformed
-  // values. Returns std::nullopt when --help was given (help already printed).
+  // in order; every argument after "--" is one. Throws Error(kUsage) on unknown
+  // flags, missing, malformed or non-finite values. Returns std::nullopt when
+  // --help was given (help already printed).
   std::optional<std::vector<std::string>> parse(const std::vector<std::string>& args) const;
 
   std::string help_text() const;

@@ -10,6 +10,7 @@
 #include "app/flag_parser.h"
 #include "app/sampling_flag.h"
 #include "core/error.h"
+#include "core/printable.h"
 #include "image/resize.h"
 #include "landmarks/holistic.h"
 #include "nn/cpu_precision.h"
@@ -113,8 +114,8 @@ LandmarkArrays track_video(const std::filesystem::path& video_path, const Landma
                tracker.process(frame.view(), landmarks::solution_timestamp_us(calls++)));
   }
   if (reader.stopped_early()) {
-    std::cerr << "signprep: warning: " << video_path.string() << ": " << *reader.stopped_early()
-              << "\n";
+    std::cerr << "signprep: warning: " << printable(video_path.string()) << ": "
+              << printable(*reader.stopped_early()) << "\n";
   }
   if (arrays.timestamps_ms.empty()) {
     throw Error(ErrorKind::kInput, video_path.string() + ": no frames could be decoded");
@@ -166,10 +167,9 @@ int landmarks_command(const std::vector<std::string>& args) {
   if (videos->size() != 1)
     throw Error(ErrorKind::kUsage, "landmarks: give exactly one video (see --help)");
   if (!options.out) throw Error(ErrorKind::kUsage, "landmarks: --out FILE.npz is required");
-  if (!(options.target_fps > 0)) throw Error(ErrorKind::kUsage, "--target-fps must be > 0");
-  if (options.out_size < 16 || options.out_size > 4096) {
-    throw Error(ErrorKind::kUsage, "--out-size must be between 16 and 4096");
-  }
+  pipeline::validate_target_fps(options.target_fps);
+  pipeline::require_between(options.out_size, pipeline::OptionLimits::kMinOutSize,
+                            pipeline::OptionLimits::kMaxOutSize, "--out-size");
   if (!(options.conf_thresh >= 0 && options.conf_thresh <= 1)) {
     throw Error(ErrorKind::kUsage, "--conf-thresh must be between 0 and 1");
   }

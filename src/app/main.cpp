@@ -6,6 +6,7 @@
 #include "app/commands.h"
 #include "app/exit_codes.h"
 #include "core/error.h"
+#include "core/printable.h"
 #include "video/video_reader.h"
 
 int main(int argc, char** argv) {
@@ -25,10 +26,10 @@ int main(int argc, char** argv) {
     if (command == "render") return app::render_command(rest);
     return app::run_command(args);
   } catch (const Error& error) {
-    std::cerr << "signprep: error: " << error.what() << "\n";
+    std::cerr << "signprep: error: " << printable(error.what()) << "\n";
     return app::exit_code_for(error.kind());
   } catch (const std::exception& error) {
-    std::cerr << "signprep: internal error: " << error.what() << "\n";
+    std::cerr << "signprep: internal error: " << printable(error.what()) << "\n";
     return app::kExitSomeFailed;
   }
 }

@@ -4,6 +4,7 @@
 #include "app/exit_codes.h"
 #include "app/flag_parser.h"
 #include "core/error.h"
+#include "core/printable.h"
 #include "pipeline/shard.h"
 
 namespace signprep::app {
@@ -19,7 +20,8 @@ int merge_labels_command(const std::vector<std::string>& args) {
   const std::filesystem::path output_dir = positional->front();
   const pipeline::MergedLabels merged = pipeline::merge_shard_labels(output_dir);
   std::cerr << "signprep: merged " << merged.rows << " rows from " << merged.shards
-            << " shard labels files into " << (output_dir / "labels.csv").string() << "\n";
+            << " shard labels files into " << printable((output_dir / "labels.csv").string())
+            << "\n";
   return kExitSuccess;
 }
 

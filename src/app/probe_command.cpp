@@ -7,6 +7,7 @@
 #include "app/flag_parser.h"
 #include "app/sampling_flag.h"
 #include "core/error.h"
+#include "core/printable.h"
 #include "output/json_writer.h"
 #include "pipeline/run_options.h"
 #include "video/probe.h"
@@ -30,7 +31,7 @@ void print_text(const std::string& name, const video::ProbeResult& probe,
                 const Sampling& sampling) {
   const video::VideoInfo& info = probe.info;
   std::ostringstream out;
-  out << name << "\n"
+  out << printable(name) << "\n"
       << "  container   " << info.container << "\n"
       << "  codec       " << info.codec << "\n"
       << "  resolution  " << info.width << "x" << info.height << " (after rotation)\n"
@@ -44,7 +45,7 @@ void print_text(const std::string& name, const video::ProbeResult& probe,
       << video::sampling_rule_name(sampling.rule) << " rule), timestamps_ms:";
   for (std::int64_t t : probe.sampled_timestamps_ms) out << " " << t;
   out << "\n";
-  if (probe.warning) out << "  warning     " << *probe.warning << "\n";
+  if (probe.warning) out << "  warning     " << printable(*probe.warning) << "\n";
   std::cout << out.str();
 }
 
@@ -88,7 +89,7 @@ int probe_command(const std::vector<std::string>& args) {
   const auto videos = parser.parse(args);
   if (!videos) return kExitSuccess;
   if (videos->empty()) throw Error(ErrorKind::kUsage, "probe: no video given (see --help)");
-  if (!(sampling.target_fps > 0)) throw Error(ErrorKind::kUsage, "--target-fps must be > 0");
+  pipeline::validate_target_fps(sampling.target_fps);
 
   JsonValue::Array results;
   int failures = 0;
@@ -103,7 +104,7 @@ int probe_command(const std::vector<std::string>& args) {
       }
     } catch (const Error& error) {
       ++failures;
-      std::cerr << "signprep: error: " << error.what() << "\n";
+      std::cerr << "signprep: error: " << printable(error.what()) << "\n";
       if (json) results.push_back(JsonValue::Object{{"file", video}, {"error", error.what()}});
     }
   }

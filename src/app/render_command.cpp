@@ -4,6 +4,7 @@
 #include "app/exit_codes.h"
 #include "app/flag_parser.h"
 #include "core/error.h"
+#include "core/printable.h"
 #include "render/render.h"
 
 namespace signprep::app {
@@ -31,10 +32,10 @@ int render_command(const std::vector<std::string>& args) {
   options.output = *output;
   const render::RenderResult result = render::render(options);
   for (const std::string& warning : result.warnings) {
-    std::cerr << "signprep: warning: " << warning << "\n";
+    std::cerr << "signprep: warning: " << printable(warning) << "\n";
   }
-  std::cerr << "signprep: wrote " << options.output.string() << " (" << result.frames << " frames, "
-            << result.width << "x" << result.height << ")\n";
+  std::cerr << "signprep: wrote " << printable(options.output.string()) << " (" << result.frames
+            << " frames, " << result.width << "x" << result.height << ")\n";
   return kExitSuccess;
 }
 

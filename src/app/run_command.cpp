@@ -128,8 +128,12 @@ int run_command(const std::vector<std::string>& args) {
                    "process only the K-th of N shards of the inputs (default: a Slurm array "
                    "task's, else all); writes labels.shard-K-of-N.csv",
                    shard);
-  parser.add_switch("--occ-enable", "compute the occlusion flag (else occluded = 0)",
-                    options.occlusion_enabled);
+  // The Python tool computes the flag when --occ-enable or --write-keypoints
+  // is given; the flag needs the keypoints, so here it follows them alone.
+  parser.add("--occ-enable", "",
+             "accepted as the Python tool's; the occlusion flag is computed whenever "
+             "keypoints are written",
+             [](std::string_view) {});
   parser.add_value("--occ-vis-thresh", "P",
                    "visible share under which a frame counts as occluded (default " +
                        shown(defaults.occlusion.vis_thresh) + ")",

@@ -20,6 +20,7 @@
 #include "app/flag_parser.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/printable.h"
 #include "features/inception_v3.h"
 #include "features/keypoints.h"
 #include "output/json_writer.h"
@@ -41,11 +42,12 @@ constexpr std::string_view kPythonMetaKeys[] = {
     "order", "pose_indices", "face_indices", "conf_thresh",    "interpolation_max_gap"};
 constexpr std::string_view kKeypointOrder = "pose25,left_hand21,right_hand21,face11";
 
-// Prints each problem as it is found ("file: problem") and counts them.
+// Prints each problem as it is found ("file: problem", control characters
+// escaped: a file name cannot forge a line) and counts them.
 class ProblemList {
  public:
   void add(const std::string& line) {
-    std::cout << line << "\n";
+    std::cout << printable(line) << "\n";
     ++count_;
   }
   void add(const std::string& file, const std::string& problem) { add(file + ": " + problem); }

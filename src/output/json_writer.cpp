@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <stdexcept>
 #include <system_error>
 
 namespace signprep::output {
@@ -110,7 +111,15 @@ std::string dump_json(const JsonValue& value) {
     void operator()(std::nullptr_t) const { out += "null"; }
     void operator()(bool v) const { out += v ? "true" : "false"; }
     void operator()(std::int64_t v) const { out += std::to_string(v); }
-    void operator()(double v) const { out += python_float_repr(v); }
+    void operator()(double v) const {
+      // Python writes NaN and Infinity, which are not JSON: strict readers
+      // (JSON.parse, signprep validate, jq) refuse the whole file. Every
+      // number signprep writes is validated or measured, so one here is a bug.
+      if (!std::isfinite(v)) {
+        throw std::invalid_argument("dump_json: " + python_float_repr(v) + " is not a JSON number");
+      }
+      out += python_float_repr(v);
+    }
     void operator()(const std::string& v) const { append_escaped_string(out, v); }
     void operator()(const JsonValue::Array& items) const {
       out += '[';

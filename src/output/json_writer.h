@@ -10,7 +10,9 @@
 
 namespace signprep::output {
 
-// `value` as Python's json.dumps(value) prints it.
+// `value` as Python's json.dumps(value) prints it, except that a NaN or
+// infinite number, which Python writes as NaN / Infinity and JSON has not,
+// throws std::invalid_argument.
 std::string dump_json(const JsonValue& value);
 
 // Python's repr() of a float: shortest round-trip digits, ".0" on integral

@@ -129,8 +129,7 @@ ClipOutcome process_clip(const std::filesystem::path& video, const std::filesyst
   if (keypoints) {
     timed(outcome.seconds.postprocess, [&] {
       features::interpolate_gaps(clip.keypoints, options.max_gap);
-      outcome.occluded =
-          options.occlusion_enabled && features::is_occluded(clip.keypoints, options.occlusion);
+      outcome.occluded = features::is_occluded(clip.keypoints, options.occlusion);
       clip.facts.occluded = outcome.occluded;
     });
   }

@@ -45,7 +45,7 @@ std::string clip_meta_json(const ClipFacts& clip, const RunOptions& options) {
       {"source_height", clip.source_height},
       {"frames_decoded", clip.frames_decoded},
       {"frames_kept", clip.frames_kept},
-      {"occlusion", JsonValue::Object{{"enabled", options.occlusion_enabled},
+      {"occlusion", JsonValue::Object{{"enabled", options.write_keypoints},
                                       {"vis_thresh", options.occlusion.vis_thresh},
                                       {"frame_prop", options.occlusion.frame_prop},
                                       {"min_run", options.occlusion.min_run}}},

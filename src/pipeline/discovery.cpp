@@ -28,6 +28,12 @@ std::vector<std::filesystem::path> discover_videos(const std::filesystem::path& 
   }
   if (!fs::is_directory(status)) return {input};
 
+  // skip_permission_denied below passes over unreadable folders inside the
+  // input; the input itself unreadable is an error to report as such, not
+  // an empty folder.
+  if (fs::directory_iterator(input, ec); ec) {
+    throw Error(ErrorKind::kInput, "cannot list " + input.string() + ": " + ec.message());
+  }
   std::vector<fs::path> found;
   fs::recursive_directory_iterator it(input, fs::directory_options::skip_permission_denied, ec);
   for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {

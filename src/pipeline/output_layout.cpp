@@ -15,14 +15,16 @@ fs::path npz_for(const fs::path& relative, bool flat) {
   return npz.replace_extension(".npz");
 }
 
-// "  a/x.mp4, b/x.mp4 -> x.npz" per .npz that more than one input maps to.
+// " a/x.mp4, b/x.mp4 -> x.npz" per .npz that more than one input maps to,
+// joined by ";" on one line: the error printer escapes line breaks, which a
+// name may hold.
 std::string describe_clashes(const std::vector<PlannedClip>& clips) {
   std::map<fs::path, std::vector<const PlannedClip*>> by_output;
   for (const PlannedClip& clip : clips) by_output[clip.npz].push_back(&clip);
   std::string clashes;
   for (const auto& [npz, inputs] : by_output) {
     if (inputs.size() < 2) continue;
-    clashes += "\n ";
+    if (!clashes.empty()) clashes += ";";
     for (const PlannedClip* clip : inputs) {
       clashes += " " + clip->relative.generic_string() + (clip == inputs.back() ? "" : ",");
     }

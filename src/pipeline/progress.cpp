@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "core/printable.h"
+
 namespace signprep::pipeline {
 namespace {
 
@@ -92,7 +94,7 @@ void Progress::video_finished(bool failed) {
 
 void Progress::print(const std::string& message) {
   if (bar_shown_) out_ << "\r" << kClearToEndOfLine;
-  out_ << message << std::flush;
+  out_ << printable_line(message) << std::flush;
   bar_shown_ = false;
   if (style_ == ProgressStyle::kBar) draw();
 }
@@ -135,6 +137,12 @@ void Progress::end_bar_line() {
   bar_shown_ = false;
 }
 
+std::string printable_line(std::string_view message) {
+  const bool ends_line = message.ends_with('\n');
+  if (ends_line) message.remove_suffix(1);
+  return printable(message) + (ends_line ? "\n" : "");
+}
+
 std::string format_summary(const RunSummary& summary) {
   const int processed = summary.succeeded + static_cast<int>(summary.failed.size());
   const int total = processed + summary.not_run;
@@ -164,7 +172,8 @@ std::string format_summary(const RunSummary& summary) {
   if (summary.failed.empty()) return text;
   text += "signprep: failed videos:\n";
   for (const VideoFailure& failure : summary.failed) {
-    text += "  " + failure.video.generic_string() + ": " + failure.reason + "\n";
+    text +=
+        "  " + printable(failure.video.generic_string()) + ": " + printable(failure.reason) + "\n";
   }
   return text;
 }

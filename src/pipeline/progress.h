@@ -10,6 +10,7 @@
 #include <functional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace signprep::pipeline {
@@ -53,8 +54,9 @@ class Progress {
 
   void frame_kept();
   void video_finished(bool failed);
-  // Prints `message` (one or more whole lines) above the bar, in every style:
-  // errors and warnings are never silenced.
+  // Prints `message` (one line, ending in '\n') above the bar, in every
+  // style: errors and warnings are never silenced. Control characters in it
+  // are shown escaped (printable_line).
   void print(const std::string& message);
   // The final state, drawn whatever the throttle says.
   void finish();
@@ -93,6 +95,11 @@ struct RunSummary {
   std::int64_t peak_worker_memory = 0;  // bytes, the largest worker's peak resident memory
   std::string hint = {};                // one line on a faster setting, or empty
 };
+
+// `message` (one line, perhaps ending in '\n') with every control character
+// before that newline escaped (core/printable.h): a file name in it cannot
+// start a line of its own or drive the terminal.
+std::string printable_line(std::string_view message);
 
 // The Python tool's closing summary (successful, failed, total time, average
 // seconds per video, videos per hour), then each failure with its reason.

@@ -1,8 +1,12 @@
 #include "pipeline/run.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <iostream>
 #include <limits>
@@ -28,6 +32,55 @@
 
 namespace signprep::pipeline {
 namespace {
+
+// Throws Error(kOutput) unless files can be written into `dir`: it is a
+// directory this process may write, or (when `may_create`) its nearest
+// existing ancestor is, so that it can be made.
+void require_writable_directory(const std::filesystem::path& dir, bool may_create) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path existing = fs::absolute(dir);
+  while (may_create && !fs::exists(existing, ec) && existing != existing.root_path()) {
+    existing = existing.parent_path();
+  }
+  const std::string problem = !fs::exists(existing, ec) ? existing.string() + " does not exist"
+                              : !fs::is_directory(existing, ec)
+                                  ? existing.string() + " is not a directory"
+                              : ::access(existing.c_str(), W_OK | X_OK) != 0
+                                  ? existing.string() + ": " + std::strerror(errno)
+                                  : "";
+  if (problem.empty()) return;
+  const bool to_make = may_create && !fs::exists(dir, ec);
+  throw Error(ErrorKind::kOutput,
+              (to_make ? "cannot create " : "cannot write into ") + dir.string() + ": " + problem);
+}
+
+// "out", "out/" and "./out" are one directory.
+bool same_directory(const std::filesystem::path& a, const std::filesystem::path& b) {
+  const auto normal = [](const std::filesystem::path& dir) {
+    return (std::filesystem::absolute(dir) / "").lexically_normal();
+  };
+  return normal(a) == normal(b);
+}
+
+// Every place the run writes, checked before any work: a labels path that
+// names a directory would otherwise be found only when labels.csv is
+// written, after the last video.
+void check_output_paths(const RunOptions& options) {
+  namespace fs = std::filesystem;
+  require_writable_directory(options.output_dir, true);
+  std::vector<fs::path> files = {options.report_path()};
+  if (options.label_gloss()) files.push_back(options.labels_path());
+  for (const fs::path& file : files) {
+    std::error_code ec;
+    if (fs::is_directory(file, ec)) {
+      throw Error(ErrorKind::kOutput, "cannot write " + file.string() + ": it is a directory");
+    }
+    // The run makes OUT; any other folder must be there (labels.csv outside OUT).
+    const fs::path folder = file.parent_path().empty() ? "." : file.parent_path();
+    if (!same_directory(folder, options.output_dir)) require_writable_directory(folder, false);
+  }
+}
 
 void prepare_output_dir(const std::filesystem::path& dir) {
   std::error_code ec;
@@ -233,6 +286,7 @@ RunSummary run(const RunOptions& requested) {
     throw Error(ErrorKind::kUsage,
                 "nothing to do: pass --write-keypoints and/or --write-iv3-features");
   }
+  check_output_paths(options);
   const std::vector<std::filesystem::path> videos = discover_videos(options.input);
   if (videos.empty()) {
     throw Error(ErrorKind::kInput,

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <optional>
+#include <sstream>
 #include <thread>
 
 #include "core/error.h"
@@ -36,10 +37,24 @@ int default_worker_count() {
   return std::min(usable_cores(), 12);
 }
 
+void require_between(double value, double low, double high, const std::string& flag) {
+  std::ostringstream message;
+  message << flag << " must be between " << low << " and " << high;
+  require(value >= low && value <= high, message.str());
+}
+
+void validate_target_fps(double target_fps) {
+  std::ostringstream message;
+  message << "--target-fps must be > 0 and <= " << video::kMaxTargetFps
+          << " (timestamps are whole milliseconds)";
+  require(target_fps > 0 && target_fps <= video::kMaxTargetFps, message.str());
+}
+
 void validate(const RunOptions& options) {
-  require(options.target_fps > 0, "--target-fps must be > 0");
-  require(options.workers >= 1, "--workers must be at least 1");
-  require(options.batch_size >= 1, "--batch-size must be at least 1");
+  using Limits = OptionLimits;
+  validate_target_fps(options.target_fps);
+  require_between(options.workers, 1, Limits::kMaxWorkers, "--workers");
+  require_between(options.batch_size, 1, Limits::kMaxBatchSize, "--batch-size");
   require(!options.cuda_device || options.write_iv3_features,
           "--device cuda runs InceptionV3 on the GPU: add --write-iv3-features (keypoints run "
           "on the CPU)");
@@ -50,10 +65,11 @@ void validate(const RunOptions& options) {
           "--iv3-precision auto is for the CPU: on the GPU choose fp32, fp16 or bf16");
   require(options.keypoint_precision != PrecisionRequest::kFp16,
           "--keypoint-precision: the keypoint models run on the CPU, in fp32, bf16 or auto");
-  require(options.out_size >= 16, "--out-size must be at least 16");
+  require_between(options.out_size, Limits::kMinOutSize, Limits::kMaxOutSize, "--out-size");
   require(options.conf_thresh >= 0 && options.conf_thresh <= 1, "--conf-thresh must be in [0, 1]");
-  require(options.max_gap >= 0, "--max-gap must be >= 0");
-  require(options.stall_timeout_seconds >= 0, "--stall-timeout must be >= 0");
+  require_between(options.max_gap, 0, Limits::kMaxGapFrames, "--max-gap");
+  require_between(options.stall_timeout_seconds, 0.0, Limits::kMaxStallTimeoutSeconds,
+                  "--stall-timeout");
   require(!options.feature_key.empty() && options.feature_key.find('/') == std::string::npos,
           "--feature-key must be a non-empty name without '/'");
   for (const char* reserved : {"X", "mask", "timestamps_ms", "meta"}) {
@@ -63,7 +79,7 @@ void validate(const RunOptions& options) {
   const auto& occ = options.occlusion;
   require(occ.vis_thresh >= 0 && occ.vis_thresh <= 1, "--occ-vis-thresh must be in [0, 1]");
   require(occ.frame_prop >= 0 && occ.frame_prop <= 1, "--occ-frame-prop must be in [0, 1]");
-  require(occ.min_run >= 1, "--occ-min-run must be at least 1");
+  require_between(occ.min_run, 1, Limits::kMaxOccMinRun, "--occ-min-run");
 }
 
 std::filesystem::path iv3_weights_path(const RunOptions& options) {

@@ -21,6 +21,28 @@ int usable_cores();
 // min(cores, 12), as the Python tool's --workers default.
 int default_worker_count();
 
+// The ranges validate() accepts for the size and count options: far beyond
+// any real use, and small enough that a typo (--out-size 100000, a 30 GB
+// frame) is refused at the command line, not met as an allocation failure.
+struct OptionLimits {
+  static constexpr int kMinOutSize = 16;
+  static constexpr int kMaxOutSize = 4096;
+  static constexpr int kMaxWorkers = 1024;
+  // Above cuDNN's own limit for InceptionV3 (1552 frames, whose refusal
+  // names it), so that limit is the one a GPU run meets.
+  static constexpr int kMaxBatchSize = 4096;
+  static constexpr int kMaxGapFrames = 100000;  // 1.8 hours at 15 fps
+  static constexpr int kMaxOccMinRun = 100000;
+  static constexpr double kMaxStallTimeoutSeconds = 7 * 24 * 3600;  // a week
+};
+
+// Throws Error(kUsage) "FLAG must be between LOW and HIGH" unless
+// low <= value <= high.
+void require_between(double value, double low, double high, const std::string& flag);
+
+// Throws Error(kUsage) unless 0 < fps <= video::kMaxTargetFps.
+void validate_target_fps(double target_fps);
+
 struct RunOptions {
   std::filesystem::path input;       // a video file or a directory of videos
   std::filesystem::path output_dir;  // created when missing
@@ -72,7 +94,8 @@ struct RunOptions {
   bool verbose = false;  // per-clip stage timings on stderr
   bool quiet = false;    // no progress bar or lines (errors and the summary still print)
 
-  bool occlusion_enabled = false;  // --occ-enable: compute the occluded flag (else 0)
+  // The occlusion flag is computed whenever keypoints are, as the Python tool
+  // computes it whenever it writes them (--occ-enable changes nothing).
   features::OcclusionOptions occlusion;
 
   std::optional<std::int64_t> label_gloss() const { return gloss_id ? gloss_id : id; }

@@ -63,7 +63,7 @@ JsonValue options_summary(const RunOptions& options) {
       {"shard", options.shard ? JsonValue(std::to_string(options.shard->index) + "/" +
                                           std::to_string(options.shard->count))
                               : JsonValue()},
-      {"occ_enable", options.occlusion_enabled},
+      {"occ_enable", options.write_keypoints},
       {"workers", options.workers},
       {"batch_size", options.batch_size},
   };

@@ -77,7 +77,7 @@ void Supervisor::handle_server_events() {
         if (progress_) {
           progress_->print(event.text);
         } else {
-          std::cerr << event.text;
+          std::cerr << printable_line(event.text);
         }
         break;
     }

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iomanip>
+#include <new>
 #include <sstream>
 
 #include "core/json.h"
@@ -297,8 +298,9 @@ void create_parent(const std::filesystem::path& file) {
 // kept frame of the video named in the variable: SIGNPREP_TEST_CRASH_ON=NAME
 // kills the worker with SIGKILL (as the out-of-memory killer would);
 // SIGNPREP_TEST_HANG_ON=NAME stops it there for good, deaf to SIGTERM (as a
-// decoder stuck in a system call would). Tests use them to check that a run
-// survives its workers.
+// decoder stuck in a system call would); SIGNPREP_TEST_BAD_ALLOC_ON=NAME
+// throws std::bad_alloc (as an allocation the memory limit refuses would).
+// Tests use them to check that a run survives its workers.
 bool test_hook_names(const char* variable, const std::filesystem::path& video) {
   const char* name = std::getenv(variable);
   return name != nullptr && video.filename() == name;
@@ -327,6 +329,7 @@ bool run_assigned(const WorkerSetup& setup, std::size_t index, Extractors& extra
   const RunOptions& options = setup.options;
   const bool crash = test_hook_names("SIGNPREP_TEST_CRASH_ON", clip.video);
   const bool hang = test_hook_names("SIGNPREP_TEST_HANG_ON", clip.video);
+  const bool bad_alloc = test_hook_names("SIGNPREP_TEST_BAD_ALLOC_ON", clip.video);
   ClipResult result;
   result.index = index;
   VideoRecord& record = result.record;
@@ -339,6 +342,7 @@ bool run_assigned(const WorkerSetup& setup, std::size_t index, Extractors& extra
     const ClipOutcome outcome = process_clip(clip.video, npz, options, extractors, [&] {
       if (crash) std::raise(SIGKILL);
       while (hang) ::pause();
+      if (bad_alloc) throw std::bad_alloc();
       if (setup.stop.requested()) throw StopRequested{};
       link.send(WorkerEvent::Kind::kFrameKept);
     });
@@ -361,6 +365,11 @@ bool run_assigned(const WorkerSetup& setup, std::size_t index, Extractors& extra
   } catch (const StopRequested&) {
     link.send(WorkerEvent::Kind::kClipStopped);
     return false;
+  } catch (const std::bad_alloc&) {
+    // This clip needed more memory than the worker may take (a long clip at a
+    // large size, a cgroup limit): the clip fails, the worker goes on.
+    record.status = VideoStatus::kFailed;
+    record.error = clip.video.string() + ": out of memory (an allocation failed)";
   } catch (const Error& error) {
     if (error.kind() == ErrorKind::kDevice && setup.options.cuda_device) {
       // The feature server has gone: this clip's features with it. The

@@ -25,6 +25,9 @@ namespace fs = std::filesystem;
 
 constexpr int kSheetWidth = 1600;
 constexpr int kSheetColumns = 4;
+// 25 rows: a sheet a person can still look at, and inside Cairo's 32,767 px
+// for any usual aspect ratio.
+constexpr int kMaxSheetFrames = 100;
 constexpr int kVideoMaxWidth = 1280;
 constexpr int kPlainWidth = 720;
 
@@ -314,7 +317,10 @@ RenderResult render(const RenderOptions& options) {
     throw Error(ErrorKind::kUsage, "-o must name an .mp4 (video) or a .png (contact sheet), not " +
                                        options.output.string());
   }
-  if (options.frames < 1) throw Error(ErrorKind::kUsage, "--frames must be at least 1");
+  if (options.frames < 1 || options.frames > kMaxSheetFrames) {
+    throw Error(ErrorKind::kUsage,
+                "--frames must be between 1 and " + std::to_string(kMaxSheetFrames));
+  }
   const Clip clip = read_clip(options.npz);
   std::vector<std::string> warnings;
   std::optional<VideoBackgrounds> video;

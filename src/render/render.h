@@ -17,7 +17,7 @@ struct RenderOptions {
   std::filesystem::path npz;
   std::optional<std::filesystem::path> video;  // the clip's source video
   std::filesystem::path output;                // .mp4 or .png
-  int frames = 12;                             // tiles of a contact sheet
+  int frames = 12;                             // tiles of a contact sheet, 1 to 100
 };
 
 struct RenderResult {
@@ -28,7 +28,7 @@ struct RenderResult {
 };
 
 // Writes options.output atomically. Throws Error(kUsage) for an output that
-// is neither .mp4 nor .png or a frame count below 1, Error(kInput) for an
+// is neither .mp4 nor .png or a frame count outside 1..100, Error(kInput) for an
 // .npz without keypoints (X, mask, timestamps_ms) or a video with no frame
 // near a stored timestamp (not the clip's video), Error(kUnavailable) when
 // FFmpeg has no H.264 encoder, Error(kOutput) when the file cannot be written.

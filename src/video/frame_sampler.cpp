@@ -16,7 +16,9 @@ std::optional<SamplingRule> parse_sampling_rule(std::string_view name) {
 
 FrameSampler::FrameSampler(double target_fps, SamplingRule rule)
     : rule_(rule), period_s_(1.0 / target_fps) {
-  if (!(target_fps > 0)) throw std::invalid_argument("FrameSampler: target_fps must be > 0");
+  if (!(target_fps > 0 && target_fps <= kMaxTargetFps)) {
+    throw std::invalid_argument("FrameSampler: target_fps must be in (0, 1000]");
+  }
 }
 
 bool FrameSampler::keep(double time_ms) {
@@ -25,6 +27,11 @@ bool FrameSampler::keep(double time_ms) {
   const double slot_ms = next_slot_s_ * 1000.0;
   const double tolerance_ms = rule_ == SamplingRule::kOnSlot ? kToleranceMs : 0.0;
   if (time_ms + tolerance_ms < slot_ms) return false;
+  // The first of frames that share a stored time is kept; the slot stays, so
+  // the next distinct frame can still take it.
+  const std::int64_t stored_ms = stored_timestamp(time_ms);
+  if (last_kept_ms_ && stored_ms <= *last_kept_ms_) return false;
+  last_kept_ms_ = stored_ms;
   next_slot_s_ += period_s_;
   return true;
 }

@@ -1,6 +1,9 @@
 // Target-fps sampling as the Python tool does it: keep a frame when its time
 // reaches the next slot, then advance the slot by one period (from the slot,
 // not from the frame, so the kept frames track the target rate on average).
+// Kept frames are stored in whole milliseconds, which must strictly increase
+// (signprep validate checks it): a frame whose stored time is not after the
+// last kept one's (a source whose frames share a timestamp) is never kept.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +11,10 @@
 #include <string_view>
 
 namespace signprep::video {
+
+// Timestamps are whole milliseconds: a faster rate could not give each kept
+// frame its own.
+inline constexpr double kMaxTargetFps = 1000;
 
 enum class SamplingRule {
   // A frame within 0.001 ms of its slot is kept, so float rounding of the
@@ -27,10 +34,11 @@ std::optional<SamplingRule> parse_sampling_rule(std::string_view name);
 
 class FrameSampler {
  public:
-  // target_fps must be > 0 (callers validate user input first).
+  // target_fps must be in (0, kMaxTargetFps] (callers validate user input first).
   explicit FrameSampler(double target_fps, SamplingRule rule = SamplingRule::kOnSlot);
 
-  // True when the frame at `time_ms` is kept. Times must not decrease.
+  // True when the frame at `time_ms` is kept: it reaches the next slot and
+  // its stored timestamp comes after the last kept frame's.
   bool keep(double time_ms);
 
   // The value written to timestamps_ms for a kept frame: its time truncated.
@@ -43,6 +51,7 @@ class FrameSampler {
   SamplingRule rule_;
   double period_s_;
   double next_slot_s_ = 0.0;
+  std::optional<std::int64_t> last_kept_ms_;
 };
 
 }  // namespace signprep::video

@@ -57,9 +57,24 @@ class CommandLine(unittest.TestCase):
             (["--target-fps", "0"], "--target-fps must be > 0"),
             (["--target-fps", "fast"], "--target-fps: 'fast' is not a number"),
             (["--sampling", "opencv"], "--sampling: 'opencv' is not a rule (on-slot or python)"),
-            (["--workers", "0"], "--workers must be at least 1"),
-            (["--batch-size", "0"], "--batch-size must be at least 1"),
-            (["--max-gap", "-1"], "--max-gap must be >= 0"),
+            (["--workers", "0"], "--workers must be between 1 and 1024"),
+            (["--batch-size", "0"], "--batch-size must be between 1 and 4096"),
+            (["--max-gap", "-1"], "--max-gap must be between 0 and 100000"),
+            # Issue 21: sizes and counts far beyond any use are refused before
+            # any work (--out-size 100000 made every worker die of bad_alloc).
+            (["--out-size", "100000"], "--out-size must be between 16 and 4096"),
+            (["--workers", "100000"], "--workers must be between 1 and 1024"),
+            (["--batch-size", "100000"], "--batch-size must be between 1 and 4096"),
+            (["--max-gap", "1000000"], "--max-gap must be between 0 and 100000"),
+            (["--occ-min-run", "1000000"], "--occ-min-run must be between 1 and 100000"),
+            (["--stall-timeout", "1e9"], "--stall-timeout must be between 0 and 604800"),
+            # Timestamps are whole milliseconds.
+            (["--target-fps", "1001"], "--target-fps must be > 0 and <= 1000"),
+            # No float flag takes a value JSON cannot hold.
+            (["--target-fps", "inf"], "--target-fps: 'inf' is not a finite number"),
+            (["--target-fps", "nan"], "--target-fps: 'nan' is not a finite number"),
+            (["--conf-thresh", "-inf"], "--conf-thresh: '-inf' is not a finite number"),
+            (["--stall-timeout", "infinity"], "is not a finite number"),
             (["--conf-thresh", "1.5"], "--conf-thresh must be in [0, 1]"),
             (["--id", "3.5"], "--id: '3.5' is not an integer"),
             (["--feature-key", "mask"], "--feature-key mask would overwrite"),
@@ -70,6 +85,51 @@ class CommandLine(unittest.TestCase):
             with self.subTest(flags):
                 self.assert_fails(signprep(self.sample, out, "--write-keypoints", *flags), 2,
                                   message)
+
+    def test_double_dash_ends_the_options(self):
+        # "-x.mp4" after "--" is an input, not an option.
+        self.assert_fails(signprep("--write-keypoints", "--", "-x.mp4", self.dir / "out"), 3,
+                          "-x.mp4: no such file or directory")
+
+    def test_output_paths_are_checked_before_any_work(self):
+        labels_dir = self.dir / "labels_dir"
+        labels_dir.mkdir(exist_ok=True)
+        out = self.dir / "out_labels_dir"
+        result = signprep(self.sample, out, "--write-keypoints", "--id", "1",
+                          "--labels-csv", labels_dir)
+        self.assert_fails(result, 6, f"cannot write {labels_dir}: it is a directory")
+        self.assertFalse(out.exists())  # refused before the models loaded or OUT was made
+        self.assert_fails(signprep(self.sample, out, "--write-keypoints", "--id", "1",
+                                   "--labels-csv", self.dir / "no_such_dir" / "l.csv"), 6,
+                          "no_such_dir does not exist")
+        # OUT spelled with a trailing slash is the folder of the default labels
+        # file, made by the run: the check passes, and the missing models stop it.
+        no_models = self.dir / "no_models_for_out"
+        no_models.mkdir(exist_ok=True)
+        self.assert_fails(signprep(self.sample, f"{self.dir / 'new_out'}/", "--write-keypoints",
+                                   "--id", "1", "--models-dir", no_models), 5, ".tflite")
+        out_file = self.dir / "out_is_a_file"
+        out_file.write_text("x")
+        self.assert_fails(signprep(self.sample, out_file, "--write-keypoints"), 6,
+                          f"{out_file} is not a directory")
+
+    def test_unreadable_input_directory_is_permission_denied(self):
+        shared = self.dir / "shared"
+        shared.mkdir(mode=0o777, exist_ok=True)
+        shared.chmod(0o777)
+        self.dir.chmod(0o755)
+        locked = shared / "locked"
+        locked.mkdir(exist_ok=True)
+        (locked / "clip.mp4").write_text("x")
+        locked.chmod(0)
+        try:
+            # root reads any directory: drop to nobody for the run.
+            user = {"user": 65534, "group": 65534} if os.geteuid() == 0 else {}
+            result = subprocess.run([SIGNPREP, locked, shared / "out", "--write-keypoints"],
+                                    capture_output=True, text=True, **user)
+        finally:
+            locked.chmod(0o755)
+        self.assert_fails(result, 3, f"cannot list {locked}: Permission denied")
 
     def test_equals_form_is_accepted(self):
         self.assert_fails(signprep(self.sample, self.dir / "o", "--write-keypoints",
@@ -108,6 +168,10 @@ class CommandLine(unittest.TestCase):
         self.assert_fails(signprep("probe"), 2, "no video given")
         self.assert_fails(signprep("probe", "--target-fps", "-2", self.sample), 2,
                           "--target-fps must be > 0")
+        self.assert_fails(signprep("probe", "--target-fps", "inf", self.sample), 2,
+                          "is not a finite number")
+        self.assert_fails(signprep("probe", "--target-fps", "5000", self.sample), 2,
+                          "--target-fps must be > 0 and <= 1000")
 
 
 if __name__ == "__main__":

@@ -168,6 +168,19 @@ class Validate(unittest.TestCase):
                 damage(npz)
                 self.assert_reported(out, npz, phrase)
 
+    def test_names_with_control_characters_are_escaped(self):
+        # Issue 21: printed raw, this name would forge the summary line.
+        out, _ = self.copy()
+        (out / "labels.csv").unlink()
+        (out / "x\nchecked 9 .npz files: no problems\x1b[2J.npz").write_bytes(b"")
+        result = signprep("validate", out)
+        self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+        self.assertIn(f"{out}/x\\nchecked 9 .npz files: no problems\\x1b[2J.npz: "
+                      "not a readable zip archive", result.stdout)
+        self.assertNotIn("\x1b", result.stdout)
+        self.assertFalse([line for line in result.stdout.splitlines()
+                          if line.startswith("checked 9")], result.stdout)
+
     def test_labels_and_files_are_matched_both_ways(self):
         out, npz = self.copy()
         labels = out / "labels.csv"

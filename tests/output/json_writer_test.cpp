@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+#include <stdexcept>
+
 namespace signprep::output {
 namespace {
 
@@ -35,6 +38,17 @@ TEST(JsonValue, DumpsLikePythonJsonDumps) {
   EXPECT_EQ(dump_json(value),
             "{\"s\": \"a\\\"b\\\\c\\n\\u00e9\\ud834\\udd1e\", \"i\": 3, \"f\": 0.5, "
             "\"list\": [1, 2, 3], \"empty\": [], \"t\": true, \"n\": null}");
+}
+
+// Python would write NaN / Infinity, which no strict JSON reader accepts.
+TEST(JsonValue, RefusesNumbersJsonCannotHold) {
+  for (const double bad :
+       {std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+        std::numeric_limits<double>::quiet_NaN()}) {
+    EXPECT_THROW(dump_json(JsonValue::Object{{"target_fps", bad}}), std::invalid_argument) << bad;
+  }
+  EXPECT_EQ(dump_json(JsonValue::Array{std::numeric_limits<double>::max()}),
+            "[1.7976931348623157e+308]");
 }
 
 }  // namespace

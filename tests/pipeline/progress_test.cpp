@@ -80,6 +80,19 @@ TEST(Progress, QuietPrintsOnlyMessages) {
   EXPECT_EQ(out.str(), "signprep: failed: x\n");
 }
 
+// A file name holding a newline or an escape sequence must not forge a log
+// line or drive the terminal: only the message's own final newline stays.
+TEST(Progress, ControlCharactersInMessagesAreEscaped) {
+  FakeClock clock;
+  std::ostringstream out;
+  Progress progress(1, ProgressStyle::kNone, out, clock.function());
+  progress.print("signprep: failed: a\nsignprep: ok\x1b[2J.mp4: cannot open\n");
+  EXPECT_EQ(out.str(), "signprep: failed: a\\nsignprep: ok\\x1b[2J.mp4: cannot open\n");
+  const std::string summary = format_summary(
+      {.succeeded = 0, .failed = {{"b/x\ny.mp4", "b/x\ny.mp4: bad\r"}}, .seconds = 1});
+  EXPECT_NE(summary.find("  b/x\\ny.mp4: b/x\\ny.mp4: bad\\r\n"), std::string::npos) << summary;
+}
+
 TEST(Progress, SummaryHasThePythonToolsFiguresAndTheFailures) {
   const std::string summary =
       format_summary({.succeeded = 3, .failed = {{"b/bad.mp4", "cannot open"}}, .seconds = 8});

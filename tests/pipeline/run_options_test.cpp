@@ -43,23 +43,46 @@ TEST(RunOptions, LabelIdsFollowTheOriginalPrecedence) {
   EXPECT_EQ(options.labels_path(), "/elsewhere/l.csv");
 }
 
+// True when validate() refuses the default options changed by `change`, as a
+// usage error.
+template <typename Change>
+bool rejects(Change change) {
+  RunOptions options;
+  change(options);
+  try {
+    validate(options);
+  } catch (const Error& error) {
+    return error.kind() == ErrorKind::kUsage;
+  }
+  return false;
+}
+
 TEST(RunOptions, OutOfRangeValuesAreUsageErrors) {
-  const auto rejects = [](auto change) {
-    RunOptions options;
-    change(options);
-    try {
-      validate(options);
-    } catch (const Error& error) {
-      return error.kind() == ErrorKind::kUsage;
-    }
-    return false;
-  };
   EXPECT_TRUE(rejects([](RunOptions& o) { o.target_fps = -1; }));
   EXPECT_TRUE(rejects([](RunOptions& o) { o.workers = 0; }));
   EXPECT_TRUE(rejects([](RunOptions& o) { o.occlusion.frame_prop = 1.5; }));
   EXPECT_TRUE(rejects([](RunOptions& o) { o.occlusion.min_run = 0; }));
   EXPECT_TRUE(rejects([](RunOptions& o) { o.feature_key = "X"; }));
   EXPECT_FALSE(rejects([](RunOptions& o) { o.max_gap = 0; }));
+}
+
+// Issue 21: a size or count far beyond any use (--out-size 100000 made every
+// worker die of std::bad_alloc) is a usage error; the limits themselves pass.
+TEST(RunOptions, SizesAndCountsAreBounded) {
+  using Limits = OptionLimits;
+  EXPECT_TRUE(rejects([](RunOptions& o) { o.out_size = 100000; }));
+  EXPECT_FALSE(rejects([](RunOptions& o) { o.out_size = Limits::kMaxOutSize; }));
+  EXPECT_TRUE(rejects([](RunOptions& o) { o.out_size = Limits::kMinOutSize - 1; }));
+  EXPECT_TRUE(rejects([](RunOptions& o) { o.workers = Limits::kMaxWorkers + 1; }));
+  EXPECT_FALSE(rejects([](RunOptions& o) { o.workers = Limits::kMaxWorkers; }));
+  EXPECT_TRUE(rejects([](RunOptions& o) { o.batch_size = Limits::kMaxBatchSize + 1; }));
+  EXPECT_TRUE(rejects([](RunOptions& o) { o.max_gap = Limits::kMaxGapFrames + 1; }));
+  EXPECT_TRUE(rejects([](RunOptions& o) { o.occlusion.min_run = Limits::kMaxOccMinRun + 1; }));
+  EXPECT_TRUE(rejects([](RunOptions& o) { o.stall_timeout_seconds = 1e9; }));
+  EXPECT_FALSE(rejects([](RunOptions& o) { o.stall_timeout_seconds = 0; }));  // forever
+  // Timestamps are whole milliseconds: 1000 fps is the most they can tell apart.
+  EXPECT_TRUE(rejects([](RunOptions& o) { o.target_fps = 1000.5; }));
+  EXPECT_FALSE(rejects([](RunOptions& o) { o.target_fps = 1000; }));
 }
 
 TEST(RunOptions, Iv3WeightsFromFlagThenEnvironmentThenCheckout) {

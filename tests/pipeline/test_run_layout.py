@@ -134,6 +134,20 @@ class SmallRuns(unittest.TestCase):
         with open(out / "run_report.json") as f:
             self.assertEqual(json.load(f)["counts"]["failed"], 2)
 
+    def test_control_characters_in_names_are_escaped(self):
+        # Issue 21: printed raw, this name would forge a line of the log and
+        # clear the terminal.
+        name = "bad\nsignprep: 1 of 1 videos written\x1b[2J.mp4"
+        make_input(self.dir / "in", [], bad=[name])
+        result = signprep(self.dir / "in", self.dir / "out", *FAST)
+        self.assertEqual(result.returncode, 3, result.stderr)
+        shown = "bad\\nsignprep: 1 of 1 videos written\\x1b[2J.mp4"
+        self.assertIn(f"signprep: failed: {self.dir / 'in' / shown}: ", result.stderr)
+        self.assertIn(f"failed videos:\n  {shown}: ", result.stderr)
+        self.assertNotIn("\x1b", result.stderr)
+        self.assertFalse([l for l in result.stderr.splitlines()
+                          if l.startswith("signprep: 1 of 1")], result.stderr)
+
     def test_a_killed_run_leaves_a_readable_report(self):
         make_input(self.dir / "in", ["a.mp4", "b.mp4", "c.mp4"])
         out = self.dir / "out"

@@ -184,6 +184,20 @@ class StalledWorker(LostWorker, unittest.TestCase):
     REASON = "made no progress for 2.0 s and was killed"
 
 
+class ClipOutOfMemory(LostWorker, unittest.TestCase):
+    """SIGNPREP_TEST_BAD_ALLOC_ON=c.mp4: an allocation fails (std::bad_alloc)
+    in the clip c.mp4; the clip fails with that reason, its worker and the run
+    go on (issue 21: it ended the run with "internal error")."""
+    HOOK = {"SIGNPREP_TEST_BAD_ALLOC_ON": "c.mp4"}
+
+    def test_the_run_goes_on_and_reports_the_lost_video(self):
+        self.assertEqual(self.result.returncode, 1, self.result.stderr)
+        self.assertIn("s1/c.mp4: out of memory (an allocation failed)", self.result.stderr)
+        self.assertIn("5 of 6 videos written", self.result.stderr)
+        self.assertNotIn("internal error", self.result.stderr)
+        self.assertNotIn("was killed", self.result.stderr)
+
+
 class KilledSupervisorResumed(unittest.TestCase):
     """Three runs of six clips at 10 fps: its own ctest entry, left out of
     the sanitizer pass (the cheaper --resume tests below run there)."""

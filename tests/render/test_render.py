@@ -141,6 +141,10 @@ class HandMadeFiles(unittest.TestCase):
         wrong_output = signprep("render", npz, "-o", self.dir / "a.gif")
         self.assertEqual(wrong_output.returncode, 2)
         self.assertIn(".mp4 (video) or a .png", wrong_output.stderr)
+        # Issue 21: a sheet of a million tiles is refused, not attempted.
+        huge_sheet = signprep("render", npz, "-o", self.dir / "a.png", "--frames", "1000000")
+        self.assertEqual(huge_sheet.returncode, 2)
+        self.assertIn("--frames must be between 1 and 100", huge_sheet.stderr)
         missing = signprep("render", self.dir / "none.npz", "-o", self.dir / "a.png")
         self.assertEqual(missing.returncode, 3)
         self.assertIn("none.npz", missing.stderr)

@@ -37,11 +37,13 @@ def expected_timestamps(frame_ms, fps, rule="on-slot"):
     """The sampling rule: keep a frame when its time reaches the next slot, then
     advance the slot by one period. on-slot: within 0.001 ms of the slot
     counts; python: multi_preprocess.py's arithmetic, the slot summed in
-    seconds and compared as is."""
+    seconds and compared as is. Under both, a frame whose whole millisecond is
+    not after the last kept one's is skipped (vfr.mkv's decoder repeats some
+    frame times), so that timestamps_ms strictly increases."""
     kept, slot_s = [], 0.0
     for t in frame_ms:
         reached = t + 1e-3 >= slot_s * 1000.0 if rule == "on-slot" else not t < slot_s * 1000.0
-        if reached:
+        if reached and not (kept and int(t) <= kept[-1]):
             kept.append(int(t))
             slot_s += 1.0 / fps
     return kept
@@ -94,6 +96,17 @@ class ProbeAgreesWithFfprobe(video_fixtures.FixtureTestCase):
         self.assertEqual(code, 0)
         steps = [b - a for a, b in zip(got["timestamps_ms"], got["timestamps_ms"][1:])]
         self.assertTrue(any(s > 150 for s in steps), steps)  # the 200 ms hole shows
+
+    def test_repeated_timestamps_keep_the_first_frame(self):
+        # signprep validate needs strictly increasing timestamps_ms (issue 21):
+        # at 30 fps the lagging slot would take each repeat.
+        frames = [f["best_effort_timestamp"] for f in
+                  ffprobe(self.files["repeated_pts.mkv"])["frames"]]
+        self.assertEqual(frames[:4], [0, 0, 100, 100])  # the fixture repeats them (1 ms base)
+        for rule in ("on-slot", "python"):
+            code, got, _ = probe(self.files["repeated_pts.mkv"], 30, rule)
+            self.assertEqual(code, 0)
+            self.assertEqual(got["timestamps_ms"], sorted(set(frames)), rule)
 
     def test_rotation_is_reported_clockwise(self):
         self.assertEqual(probe(self.files["rot180.mp4"], 15)[1]["rotation"], 180)

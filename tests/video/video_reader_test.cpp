@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -161,6 +162,26 @@ TEST(FrameSampler, SlotsAdvanceFromTheSlotNotFromTheFrame) {
   EXPECT_TRUE(sampler.keep(200));
   EXPECT_TRUE(sampler.keep(520));  // after a hole, the lagging slots catch up one per frame
   EXPECT_TRUE(sampler.keep(530));
+}
+
+// signprep validate requires strictly increasing timestamps_ms: of frames
+// that share a stored millisecond (a source whose frames repeat a
+// timestamp), only the first is kept, under both rules.
+TEST(FrameSampler, NeverKeepsTwoFramesWithOneStoredTimestamp) {
+  for (const SamplingRule rule : {SamplingRule::kOnSlot, SamplingRule::kPython}) {
+    FrameSampler sampler(30, rule);  // slots 0, 33.3, 66.7, 100, ...
+    EXPECT_TRUE(sampler.keep(0));
+    EXPECT_FALSE(sampler.keep(0));  // a repeated timestamp
+    EXPECT_TRUE(sampler.keep(100));
+    EXPECT_FALSE(sampler.keep(100));    // the lagging slot 66.7 would take it
+    EXPECT_FALSE(sampler.keep(100.5));  // another time, the same stored millisecond
+    EXPECT_TRUE(sampler.keep(200));     // the slot that stayed takes the next frame
+  }
+}
+
+TEST(FrameSampler, RatesAboveOneFramePerMillisecondAreRefused) {
+  EXPECT_NO_THROW(FrameSampler{kMaxTargetFps});
+  EXPECT_THROW(FrameSampler{kMaxTargetFps * 2}, std::invalid_argument);
 }
 
 }  // namespace
