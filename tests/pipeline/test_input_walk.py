@@ -89,6 +89,14 @@ class InputWalk(unittest.TestCase):
         self.assertEqual(videos["locked"]["status"], "failed")
         self.assertIn("Permission denied", videos["locked"]["error"])
 
+        # With nothing else to process, nothing ran: exit 3, naming the folder.
+        shutil.rmtree(data / "open")
+        (data / "a.mp4").unlink()
+        result = signprep(data, out, *FAST, user=user)
+        self.assertEqual(result.returncode, 3, result.stderr)
+        self.assertIn(f"no videos (.mp4 .mov .avi .mkv .webm) found under {data} (cannot list: "
+                      f"{data / 'locked'} (Permission denied))", result.stderr)
+
     def test_symlinked_folders_are_followed_and_a_loop_walked_once(self):
         data = self.dir / "data"
         place(data, "a/x.mp4")
