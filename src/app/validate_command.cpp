@@ -1,8 +1,11 @@
 // signprep validate: checks an output directory the way a training script
 // will read it, before anyone trains on it. Every .npz is read with the
-// strict reader (output/npz_reader.h), so a damaged file is a reported
-// problem, never a crash; labels.csv and the .npz files are matched both ways.
+// strict reader (output/npz_reader.h) and each .parquet beside one with the
+// strict Parquet reader (output/parquet_reader.h), so a damaged file is a
+// reported problem, never a crash; labels.csv and the .npz files are matched
+// both ways.
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <filesystem>
 #include <functional>
@@ -11,6 +14,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +30,8 @@
 #include "output/json_writer.h"
 #include "output/labels_csv.h"
 #include "output/npz_reader.h"
+#include "output/parquet_reader.h"
+#include "pipeline/output_layout.h"
 #include "pipeline/run_options.h"
 
 namespace signprep::app {
@@ -203,39 +209,45 @@ void check_timestamps(const NpyArray& timestamps, const std::string& file, Probl
   }
 }
 
-// The Python tool's keys, first and in its order, with the types it wrote and
-// the layout constants signprep shares with it; frames_kept, when present,
-// must be the arrays' T.
-void check_meta_object(const JsonValue& meta, std::size_t frames, const std::string& file,
-                       ProblemList& problems) {
-  std::vector<std::string> missing;
-  for (std::string_view key : kPythonMetaKeys) {
-    if (!meta.find(key)) missing.emplace_back(key);
+// The keys that describe keypoints, which a file of features alone must not
+// hold: the Python tool's after video and target_fps, and signprep's
+// occlusion settings and flag.
+constexpr std::size_t kLeadingKeysOfEveryFile = 2;
+constexpr std::string_view kOcclusionMetaKeys[] = {"occlusion", "occluded", "occluded_flag"};
+
+void check_no_keypoint_claims(const JsonValue& meta, const std::string& file,
+                              ProblemList& problems) {
+  std::vector<std::string> claims;
+  for (std::string_view key : std::span(kPythonMetaKeys).subspan(kLeadingKeysOfEveryFile)) {
+    if (meta.find(key)) claims.emplace_back(key);
   }
-  if (!missing.empty()) {
-    problems.add(file, "meta lacks " + join(missing));
-    return;
+  for (std::string_view key : kOcclusionMetaKeys) {
+    if (meta.find(key)) claims.emplace_back(key);
   }
-  const JsonValue::Object& fields = *meta.as_object();
-  for (std::size_t i = 0; i < std::size(kPythonMetaKeys); ++i) {
-    if (i >= fields.size() || fields[i].first != kPythonMetaKeys[i]) {
-      problems.add(file, "meta does not start with the Python tool's keys in its order");
-      return;
-    }
+  if (!claims.empty()) {
+    problems.add(file, "meta describes keypoints the file does not hold (" + join(claims) + ")");
   }
-  // Every key of kPythonMetaKeys is present from here on.
+}
+
+// Reports meta's `key` (present) when `ok` is false, with what was wanted.
+void expect_meta(const JsonValue& meta, std::string_view key, bool ok, const std::string& wanted,
+                 const std::string& file, ProblemList& problems) {
+  if (!ok) {
+    problems.add(file, "meta " + std::string(key) + " is " + output::dump_json(*meta.find(key)) +
+                           ", expected " + wanted);
+  }
+}
+
+// The layout constants signprep shares with the Python tool and the types it
+// wrote, for a file with keypoints (every key of kPythonMetaKeys present).
+void check_keypoint_meta(const JsonValue& meta, const std::string& file, ProblemList& problems) {
   const auto value = [&](std::string_view key) -> const JsonValue& { return *meta.find(key); };
   const auto expect = [&](std::string_view key, bool ok, const std::string& wanted) {
-    if (!ok) {
-      problems.add(file, "meta " + std::string(key) + " is " + output::dump_json(value(key)) +
-                             ", expected " + wanted);
-    }
+    expect_meta(meta, key, ok, wanted, file, problems);
   };
   const auto is_int = [&](std::string_view key, std::int64_t wanted) {
     return value(key).as_int() != nullptr && *value(key).as_int() == wanted;
   };
-  expect("video", value("video").as_string() != nullptr, "a string");
-  expect("target_fps", value("target_fps").is_number(), "a number");
   expect("out_size", value("out_size").as_int() != nullptr, "an integer");
   expect("dims_per_frame", is_int("dims_per_frame", features::kDimsPerFrame),
          std::to_string(features::kDimsPerFrame));
@@ -247,6 +259,38 @@ void check_meta_object(const JsonValue& meta, std::size_t frames, const std::str
   expect("face_indices", value("face_indices").as_array() != nullptr, "a list");
   expect("conf_thresh", value("conf_thresh").is_number(), "a number");
   expect("interpolation_max_gap", value("interpolation_max_gap").as_int() != nullptr, "an integer");
+}
+
+// Meta starts with the Python tool's keys in its order (with keypoints all
+// of them, else video and target_fps and nothing that claims keypoints),
+// with the types it wrote; frames_kept, when present, must be the arrays' T.
+void check_meta_object(const JsonValue& meta, std::size_t frames, bool keypoints,
+                       const std::string& file, ProblemList& problems) {
+  const auto leading = std::span(kPythonMetaKeys)
+                           .first(keypoints ? std::size(kPythonMetaKeys) : kLeadingKeysOfEveryFile);
+  std::vector<std::string> missing;
+  for (std::string_view key : leading) {
+    if (!meta.find(key)) missing.emplace_back(key);
+  }
+  if (!missing.empty()) {
+    problems.add(file, "meta lacks " + join(missing));
+    return;
+  }
+  const JsonValue::Object& fields = *meta.as_object();
+  for (std::size_t i = 0; i < leading.size(); ++i) {
+    if (i >= fields.size() || fields[i].first != leading[i]) {
+      problems.add(file, "meta does not start with the Python tool's keys in its order");
+      return;
+    }
+  }
+  expect_meta(meta, "video", meta.find("video")->as_string() != nullptr, "a string", file,
+              problems);
+  expect_meta(meta, "target_fps", meta.find("target_fps")->is_number(), "a number", file, problems);
+  if (keypoints) {
+    check_keypoint_meta(meta, file, problems);
+  } else {
+    check_no_keypoint_claims(meta, file, problems);
+  }
   const JsonValue* kept = meta.find("frames_kept");
   if (kept && kept->as_int() && *kept->as_int() != static_cast<std::int64_t>(frames)) {
     problems.add(file, "meta frames_kept is " + output::dump_json(*kept) + ", the arrays hold " +
@@ -254,7 +298,7 @@ void check_meta_object(const JsonValue& meta, std::size_t frames, const std::str
   }
 }
 
-void check_meta(const NpyArray& meta, std::size_t frames, const std::string& file,
+void check_meta(const NpyArray& meta, std::size_t frames, bool keypoints, const std::string& file,
                 ProblemList& problems) {
   if (!meta.descr.starts_with("<U") || !meta.shape.empty()) {
     problems.add(file, "meta has dtype " + meta.descr + " and shape " + shape_text(meta.shape) +
@@ -264,7 +308,7 @@ void check_meta(const NpyArray& meta, std::size_t frames, const std::string& fil
   try {
     const JsonValue json = parse_json(meta.unicode_scalar());
     if (json.as_object() != nullptr) {
-      check_meta_object(json, frames, file, problems);
+      check_meta_object(json, frames, keypoints, file, problems);
     } else {
       problems.add(file, "meta is not a JSON object");
     }
@@ -273,14 +317,105 @@ void check_meta(const NpyArray& meta, std::size_t frames, const std::string& fil
   }
 }
 
-void check_npz(const fs::path& path, const std::string& feature_key, ProblemList& problems) {
+// Whether `array` is there with the dtype and shape the comparison with the
+// .parquet needs; when not, its problem has been reported already.
+bool holds(const NpyArray* array, std::string_view descr, std::vector<std::size_t> shape) {
+  return array != nullptr && array->descr == descr && array->shape == shape;
+}
+
+// Reports the first of the values where `parquet` and `npz` differ, and how many do.
+template <typename Value, typename Text>
+void compare_values(const std::vector<Value>& parquet, const std::vector<Value>& npz,
+                    const std::string& what, const Text& position, const std::string& file,
+                    ProblemList& problems) {
+  std::size_t differ = 0, first = 0;
+  for (std::size_t i = 0; i < parquet.size(); ++i) {
+    if (parquet[i] != npz[i] && differ++ == 0) first = i;
+  }
+  if (differ > 0) {
+    problems.add(file, std::to_string(differ) + " " + what + " differ from the .npz's (first at " +
+                           position(first) + ")");
+  }
+}
+
+// The .parquet beside a clip's .npz must hold the same keypoints: X's
+// columns, timestamps_ms as t_ms and the mask as '0'/'1' strings.
+void check_parquet(const fs::path& parquet, const NpyArray* x, const NpyArray* mask,
+                   const NpyArray* timestamps, std::size_t frames, ProblemList& problems) {
+  const std::string file = parquet.string();
+  output::KeypointTable table;
+  try {
+    table = output::read_keypoints_parquet(parquet);
+  } catch (const Error& error) {
+    problems.add(error.what());  // names the file
+    return;
+  }
+  constexpr auto kDims = static_cast<std::size_t>(features::kDimsPerFrame);
+  constexpr auto kPoints = static_cast<std::size_t>(features::kKeypointCount);
+  if (table.dims != kDims) {
+    problems.add(file, "holds " + counted(table.dims, "keypoint column") + ", expected " +
+                           std::to_string(kDims) + " (\"0\" .. \"" + std::to_string(kDims - 1) +
+                           "\")");
+    return;
+  }
+  if (x == nullptr || mask == nullptr) {
+    problems.add(file, "lies beside an .npz without keypoints (X, mask)");
+    return;
+  }
+  if (table.rows != frames) {
+    problems.add(file,
+                 "holds " + counted(table.rows, "row") + ", the .npz " + counted(frames, "frame"));
+    return;
+  }
+  if (holds(x, "<f4", {frames, kDims})) {
+    // Bit patterns, so that equal NaNs match and -0 differs from 0.
+    const auto bits = [](const std::vector<float>& values) {
+      std::vector<std::uint32_t> patterns;
+      patterns.reserve(values.size());
+      for (float value : values) patterns.push_back(std::bit_cast<std::uint32_t>(value));
+      return patterns;
+    };
+    const std::vector<float> npz_x = x->float32_values();
+    compare_values(
+        bits(table.x), bits(npz_x), "values of columns \"0\" .. \"155\"",
+        [&](std::size_t i) {
+          return "column \"" + std::to_string(i % kDims) + "\", row " + std::to_string(i / kDims) +
+                 ": " + output::python_float_repr(table.x[i]) + ", X " +
+                 output::python_float_repr(npz_x[i]);
+        },
+        file, problems);
+  }
+  if (holds(timestamps, "<i8", {frames})) {
+    const std::vector<std::int64_t> npz_times = timestamps->int64_values();
+    compare_values(
+        table.t_ms, npz_times, "t_ms values",
+        [&](std::size_t i) {
+          return "row " + std::to_string(i) + ": " + std::to_string(table.t_ms[i]) +
+                 ", timestamps_ms " + std::to_string(npz_times[i]);
+        },
+        file, problems);
+  }
+  if (holds(mask, "|b1", {frames, kPoints})) {
+    const std::vector<std::uint8_t> bytes = mask->bool_values();
+    std::vector<std::string> npz_bits(frames, std::string(kPoints, '0'));
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+      if (bytes[i] != 0) npz_bits[i / kPoints][i % kPoints] = '1';
+    }
+    compare_values(
+        table.mask_bits, npz_bits, "mask_bits rows",
+        [](std::size_t i) { return "row " + std::to_string(i); }, file, problems);
+  }
+}
+
+// Checks the .npz and the .parquet beside it, if any; returns whether there was one.
+bool check_npz(const fs::path& path, const std::string& feature_key, ProblemList& problems) {
   const std::string file = path.string();
   std::vector<output::NpzMember> members;
   try {
     members = output::read_npz(path);
   } catch (const Error& error) {
     problems.add(error.what());  // names the file
-    return;
+    return false;
   }
   const auto found = check_members(members, feature_key, file, problems);
   const FrameCount clip = frame_count(found, feature_key);
@@ -310,7 +445,15 @@ void check_npz(const fs::path& path, const std::string& feature_key, ProblemList
       check_timestamps(*timestamps, file, problems);
     }
   }
-  if (const NpyArray* meta = member("meta")) check_meta(*meta, clip.frames, file, problems);
+  if (const NpyArray* meta = member("meta")) {
+    check_meta(*meta, clip.frames, found.contains("X"), file, problems);
+  }
+  const fs::path parquet = pipeline::parquet_beside(path);
+  std::error_code unknown;  // a .parquet that cannot be looked at is reported by its read
+  if (!fs::exists(parquet, unknown) && !unknown) return false;
+  check_parquet(parquet, member("X"), member("mask"), member("timestamps_ms"), clip.frames,
+                problems);
+  return true;
 }
 
 // Every .npz under `out`, sorted; a directory that cannot be listed is a problem.
@@ -408,7 +551,8 @@ int validate_command(const std::vector<std::string>& args) {
   FlagParser parser("signprep validate OUT_DIR [--feature-key NAME]",
                     "Checks an output directory before training: every .npz under it (members and\n"
                     "their order, dtypes, shapes, one T across arrays, X finite and in [0, 1],\n"
-                    "timestamps strictly increasing, meta JSON with the Python tool's keys) and\n"
+                    "timestamps strictly increasing, meta JSON with the Python tool's keys), the\n"
+                    ".parquet beside each (whole, signprep's schema, the .npz's values) and\n"
                     "labels.csv (header, values, one row per .npz and a .npz per row). Prints one\n"
                     "line per problem and a summary; exits 1 when there is any problem.");
   parser.add_value("--feature-key", "NAME",
@@ -432,8 +576,10 @@ int validate_command(const std::vector<std::string>& args) {
     throw Error(ErrorKind::kInput, out.string() + ": nothing to check (no .npz files, no " +
                                        std::string(kLabelsFile) + ")");
   }
-  for (const fs::path& path : npz_files) check_npz(path, feature_key, problems);
+  std::size_t parquet_files = 0;
+  for (const fs::path& path : npz_files) parquet_files += check_npz(path, feature_key, problems);
   std::string summary = counted(npz_files.size(), ".npz file");
+  if (parquet_files > 0) summary += ", " + counted(parquet_files, ".parquet file");
   if (has_labels) {
     const std::size_t rows = check_labels(out, npz_files, problems);
     summary += " and " + std::string(kLabelsFile) + " (" + counted(rows, "row") + ")";

@@ -20,24 +20,28 @@
 
 #include "core/error.h"
 #include "output/atomic_file.h"
+#include "output/parquet_format.h"
 
 namespace signprep::output {
 namespace {
 
 using Bytes = std::vector<std::byte>;
 
-// Enum values from parquet.thrift.
-enum class PhysicalType : std::int32_t { kInt64 = 2, kFloat = 4, kByteArray = 6 };
-constexpr std::int32_t kRepetitionOptional = 1;  // FieldRepetitionType
-constexpr std::int32_t kConvertedTypeUtf8 = 0;   // ConvertedType
-constexpr std::int32_t kEncodingPlain = 0;       // Encoding
-constexpr std::int32_t kEncodingRle = 3;
-constexpr std::int32_t kCodecSnappy = 1;   // CompressionCodec
-constexpr std::int32_t kPageTypeData = 0;  // PageType
+using parquet::CompactType;
+using parquet::kCodecSnappy;
+using parquet::kConvertedTypeUtf8;
+using parquet::kEncodingPlain;
+using parquet::kEncodingRle;
+using parquet::kMagic;
+using parquet::kMaskColumn;
+using parquet::kPageTypeData;
+using parquet::kRepetitionOptional;
+using parquet::kTimeColumn;
+using parquet::PhysicalType;
+
 // The spec asks writers to write 1 for the widest reader support.
 constexpr std::int32_t kFormatVersion = 1;
 
-constexpr std::string_view kMagic = "PAR1";
 constexpr std::string_view kCreatedBy = "signprep";
 // pyarrow's name for the root group; readers ignore it.
 constexpr std::string_view kRootName = "schema";
@@ -87,16 +91,6 @@ std::int64_t to_i64(std::size_t value) {
 }
 
 // ------------------------------------------------- Thrift compact protocol
-
-enum class CompactType : std::uint8_t {
-  kStop = 0,
-  kI16 = 4,
-  kI32 = 5,
-  kI64 = 6,
-  kBinary = 8,
-  kList = 9,
-  kStruct = 12,
-};
 
 // Thrift's compact protocol, in which Parquet encodes its footer and page
 // headers; only what those need. Fields of a struct must be written in
@@ -508,8 +502,9 @@ std::vector<Column> keypoint_columns(int frames, int dims, std::span<const float
     for (std::size_t row = 0; row < rows; ++row) values[row] = x[row * stride + dim];
     columns.push_back(float_column(std::to_string(dim), values));
   }
-  columns.push_back(int64_column("t_ms", t_ms));
-  columns.push_back(utf8_column("mask_bits", mask_bit_strings(frames, mask, mask_points)));
+  columns.push_back(int64_column(std::string(kTimeColumn), t_ms));
+  columns.push_back(
+      utf8_column(std::string(kMaskColumn), mask_bit_strings(frames, mask, mask_points)));
   return columns;
 }
 

@@ -23,34 +23,51 @@ JsonValue index_list(int count) {
   return items;
 }
 
+// The Python tool's keys after video and target_fps, in its order: the
+// keypoints' layout and the settings that made them.
+void append_keypoint_keys(const RunOptions& options, JsonValue::Object& meta) {
+  meta.emplace_back("out_size", options.out_size);
+  meta.emplace_back("dims_per_frame", features::kDimsPerFrame);
+  meta.emplace_back("keypoints_total", features::kKeypointCount);
+  meta.emplace_back("order", "pose25,left_hand21,right_hand21,face11");
+  meta.emplace_back("pose_indices", index_list(features::kPosePoints));
+  meta.emplace_back("face_indices", JsonValue::Array(features::kFaceMeshIndices.begin(),
+                                                     features::kFaceMeshIndices.end()));
+  meta.emplace_back("conf_thresh", options.conf_thresh);
+  meta.emplace_back("interpolation_max_gap", options.max_gap);
+}
+
+// signprep's facts about the source and the sampling, in every file.
+void append_source_keys(const ClipFacts& clip, JsonValue::Object& meta) {
+  meta.emplace_back("tool", "signprep " SIGNPREP_VERSION);
+  meta.emplace_back("source_fps", clip.source_fps);
+  meta.emplace_back("source_width", clip.source_width);
+  meta.emplace_back("source_height", clip.source_height);
+  meta.emplace_back("frames_decoded", clip.frames_decoded);
+  meta.emplace_back("frames_kept", clip.frames_kept);
+}
+
+// The occlusion settings and the clip's flag, computed whenever keypoints
+// are (as the Python tool does): as a bool for signprep's --resume and as the
+// int the original project's newer viewer reads.
+void append_occlusion_keys(const ClipFacts& clip, const RunOptions& options,
+                           JsonValue::Object& meta) {
+  meta.emplace_back("occlusion", JsonValue::Object{{"enabled", true},
+                                                   {"vis_thresh", options.occlusion.vis_thresh},
+                                                   {"frame_prop", options.occlusion.frame_prop},
+                                                   {"min_run", options.occlusion.min_run}});
+  meta.emplace_back("occluded", clip.occluded);
+  meta.emplace_back("occluded_flag", clip.occluded ? 1 : 0);
+}
+
 }  // namespace
 
 std::string clip_meta_json(const ClipFacts& clip, const RunOptions& options) {
-  JsonValue::Array face_indices(features::kFaceMeshIndices.begin(),
-                                features::kFaceMeshIndices.end());
-  JsonValue::Object meta = {
-      {"video", clip.video},
-      {"target_fps", number(options.target_fps)},
-      {"out_size", options.out_size},
-      {"dims_per_frame", features::kDimsPerFrame},
-      {"keypoints_total", features::kKeypointCount},
-      {"order", "pose25,left_hand21,right_hand21,face11"},
-      {"pose_indices", index_list(features::kPosePoints)},
-      {"face_indices", std::move(face_indices)},
-      {"conf_thresh", options.conf_thresh},
-      {"interpolation_max_gap", options.max_gap},
-      {"tool", "signprep " SIGNPREP_VERSION},
-      {"source_fps", clip.source_fps},
-      {"source_width", clip.source_width},
-      {"source_height", clip.source_height},
-      {"frames_decoded", clip.frames_decoded},
-      {"frames_kept", clip.frames_kept},
-      {"occlusion", JsonValue::Object{{"enabled", options.write_keypoints},
-                                      {"vis_thresh", options.occlusion.vis_thresh},
-                                      {"frame_prop", options.occlusion.frame_prop},
-                                      {"min_run", options.occlusion.min_run}}},
-      {"occluded", clip.occluded},
-  };
+  // A file of features alone holds no keypoints, so its meta names none.
+  JsonValue::Object meta = {{"video", clip.video}, {"target_fps", number(options.target_fps)}};
+  if (options.write_keypoints) append_keypoint_keys(options, meta);
+  append_source_keys(clip, meta);
+  if (options.write_keypoints) append_occlusion_keys(clip, options, meta);
   if (options.sampling != video::SamplingRule::kOnSlot) {
     meta.emplace_back("sampling", std::string(video::sampling_rule_name(options.sampling)));
   }

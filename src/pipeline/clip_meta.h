@@ -28,13 +28,16 @@ inline constexpr std::array<std::string_view, 9> kSettingKeys = {
     "out_size",  "conf_thresh",   "interpolation_max_gap",
     "occlusion", "iv3_precision", "keypoint_precision"};
 
-// The Python tool's keys first, in its order and formatting (json.dumps), then
-// signprep's additions (tool version, source fps, frame counts, the occlusion
-// settings and flag; "sampling": "python" under that rule only, and
-// "iv3_precision" only for features computed in fp16 or bf16, and
-// "keypoint_precision" only for keypoints from bf16 models, so that the
-// default run's meta is what earlier versions wrote). The precisions are the
-// decided ones: a run never records "auto".
+// What the clip's .npz holds. With keypoints: the Python tool's keys first,
+// in its order and formatting (json.dumps), then signprep's additions (tool
+// version, source fps and size, frame counts, the occlusion settings and
+// flag, as "occluded" and "occluded_flag"). Features alone: video and
+// target_fps, then the tool version, source fps and size and frame counts,
+// nothing that describes keypoints. Either way "sampling": "python" under
+// that rule only, "iv3_precision" only for features computed in fp16 or
+// bf16, and "keypoint_precision" only for keypoints from bf16 models, so
+// that the default run's meta is what earlier versions wrote. The
+// precisions are the decided ones: a run never records "auto".
 std::string clip_meta_json(const ClipFacts& clip, const RunOptions& options);
 
 }  // namespace signprep::pipeline

@@ -75,9 +75,12 @@ std::optional<FinishedClip> finished_earlier(const PlannedClip& clip, const RunO
     facts.video = clip.video.filename().string();
     const JsonValue current = parse_json(clip_meta_json(facts, options));
     if (!same_settings(stored, current)) return std::nullopt;
-    const JsonValue* occluded = stored.find("occluded");
-    if (occluded == nullptr || occluded->as_bool() == nullptr) return std::nullopt;
-    finished.occluded = *occluded->as_bool();
+    // The flag needs keypoints: a file of features alone has none, and its label says 0.
+    if (options.write_keypoints) {
+      const JsonValue* occluded = stored.find("occluded");
+      if (occluded == nullptr || occluded->as_bool() == nullptr) return std::nullopt;
+      finished.occluded = *occluded->as_bool();
+    }
     const output::NpzEntry& timestamps = listing.entries[expected.size() - 2];
     if (timestamps.shape.size() != 1) return std::nullopt;
     finished.frames = static_cast<std::int64_t>(timestamps.shape[0]);

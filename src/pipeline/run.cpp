@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/printable.h"
 #include "nn/cpu_precision.h"
 #include "output/atomic_file.h"
 #include "output/labels_csv.h"
@@ -230,10 +231,17 @@ void remove_what_killed_runs_left(const RunOptions& options, const std::vector<P
   }
 }
 
-std::vector<std::filesystem::path> relative_inputs(const std::vector<PlannedClip>& clips) {
+// The report's inputs: the clips, then the directories that could not be
+// read, each relative to the input directory.
+std::vector<std::filesystem::path> relative_inputs(
+    const std::vector<PlannedClip>& clips, const std::vector<UnreadableDirectory>& unreadable,
+    const std::filesystem::path& input) {
   std::vector<std::filesystem::path> inputs;
-  inputs.reserve(clips.size());
+  inputs.reserve(clips.size() + unreadable.size());
   for (const PlannedClip& clip : clips) inputs.push_back(clip.relative);
+  for (const UnreadableDirectory& directory : unreadable) {
+    inputs.push_back(directory.path.lexically_relative(input));
+  }
   return inputs;
 }
 
@@ -273,6 +281,35 @@ DecidedOptions decide_precisions(const RunOptions& requested) {
   return decided;
 }
 
+std::string unreadable_reason(const UnreadableDirectory& directory) {
+  return "cannot list the directory " + directory.path.string() + " (" + directory.reason +
+         "): the videos in it were not processed";
+}
+
+// " (cannot list: a (Permission denied), b (...))", or nothing.
+std::string unreadable_note(const std::vector<UnreadableDirectory>& unreadable) {
+  std::string note;
+  for (const UnreadableDirectory& directory : unreadable) {
+    note += (note.empty() ? " (cannot list: " : ", ") + directory.path.string() + " (" +
+            directory.reason + ")";
+  }
+  return note.empty() ? note : note + ")";
+}
+
+// A directory that could not be read is a failure of the run, like a video
+// that could not be: said at once, in the report, the summary and the exit
+// code. Its records follow the clips' (from index `first`).
+void record_unreadable(const std::vector<UnreadableDirectory>& unreadable, std::size_t first,
+                       RunReport& report) {
+  for (std::size_t i = 0; i < unreadable.size(); ++i) {
+    VideoRecord record = report.videos().at(first + i);
+    record.status = VideoStatus::kFailed;
+    record.error = unreadable_reason(unreadable[i]);
+    std::cerr << "signprep: failed: " << printable(record.error) << "\n";
+    report.record(first + i, std::move(record));
+  }
+}
+
 }  // namespace
 
 RunSummary run(const RunOptions& requested) {
@@ -287,14 +324,14 @@ RunSummary run(const RunOptions& requested) {
                 "nothing to do: pass --write-keypoints and/or --write-iv3-features");
   }
   check_output_paths(options);
-  const std::vector<std::filesystem::path> videos = discover_videos(options.input);
-  if (videos.empty()) {
-    throw Error(ErrorKind::kInput,
-                "no videos (.mp4 .mov .avi .mkv .webm) found under " + options.input.string());
+  const DiscoveredVideos found = discover_videos(options.input, options.output_dir);
+  if (found.videos.empty()) {
+    throw Error(ErrorKind::kInput, "no videos (.mp4 .mov .avi .mkv .webm) found under " +
+                                       options.input.string() + unreadable_note(found.unreadable));
   }
   // Planned over all inputs: two that clash clash in any shard.
   const std::vector<PlannedClip> clips =
-      this_shard(plan_outputs(videos, options.input, options.flat), options.shard);
+      this_shard(plan_outputs(found.videos, options.input, options.flat), options.shard);
   const auto start = std::chrono::steady_clock::now();
   const std::vector<std::optional<FinishedClip>> finished = finished_clips(clips, options);
   std::deque<std::size_t> todo = longest_first(clips, finished);
@@ -312,7 +349,8 @@ RunSummary run(const RunOptions& requested) {
   prepare_output_dir(options.output_dir);
   output::RunLock lock = output::RunLock::acquire(options.lock_path());
   remove_what_killed_runs_left(options, clips, todo);
-  RunReport report(options, relative_inputs(clips));
+  RunReport report(options, relative_inputs(clips, found.unreadable, options.input));
+  record_unreadable(found.unreadable, clips.size(), report);
   // By clip, so that labels.csv lists them in input order whichever finished first.
   std::vector<std::optional<output::LabelRow>> labels(clips.size());
   auto keep = [&](ClipResult result) {

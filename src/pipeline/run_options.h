@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "features/occlusion.h"
 #include "pipeline/precision_choice.h"
@@ -13,6 +14,11 @@
 #include "video/frame_sampler.h"
 
 namespace signprep::pipeline {
+
+// OUT_DIR/<stem><extension>, the run report's name (a shard's carries the shard before the
+// extension).
+inline constexpr std::string_view kRunReportStem = "run_report";
+inline constexpr std::string_view kRunReportExtension = ".json";
 
 // The cores this process may run on (its CPU affinity, which Slurm and
 // taskset narrow), at least 1.
@@ -115,7 +121,8 @@ struct RunOptions {
   }
   // OUT_DIR/run_report.json, or run_report.shard-K-of-N.json in a shard.
   std::filesystem::path report_path() const {
-    return output_dir / (shard ? shard->file_name("run_report", ".json") : "run_report.json");
+    return output_dir / (shard ? shard->file_name(kRunReportStem, kRunReportExtension)
+                               : std::string(kRunReportStem) + std::string(kRunReportExtension));
   }
 };
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
+#include <fstream>
+#include <string>
 
 #include "nn/gpu_network.h"
 #include "output/atomic_file.h"
@@ -10,6 +12,9 @@
 
 namespace signprep::pipeline {
 namespace {
+
+// The report's first key's value, by which is_run_report knows signprep's reports.
+constexpr std::string_view kTool = "signprep";
 
 using Clock = std::chrono::steady_clock;
 
@@ -102,6 +107,19 @@ JsonValue status_counts(const std::vector<VideoRecord>& videos) {
 
 }  // namespace
 
+bool is_run_report(const std::filesystem::path& file) {
+  const std::string name = file.filename().string();
+  const std::string plain = std::string(kRunReportStem) + std::string(kRunReportExtension);
+  const bool named = name == plain || (name.starts_with(std::string(kRunReportStem) + ".shard-") &&
+                                       name.ends_with(kRunReportExtension));
+  if (!named) return false;
+  // The report's first key as json.dumps formats it (RunReport::write).
+  const std::string start = "{\"tool\": \"" + std::string(kTool) + "\"";
+  std::string head(start.size(), '\0');
+  std::ifstream in(file, std::ios::binary);
+  return in.read(head.data(), static_cast<std::streamsize>(head.size())) && head == start;
+}
+
 RunReport::RunReport(const RunOptions& options, std::vector<std::filesystem::path> inputs)
     : path_(options.report_path()), started_(utc_now_iso8601()), options_(options) {
   videos_.reserve(inputs.size());
@@ -141,7 +159,7 @@ void RunReport::write() {
   videos.reserve(videos_.size());
   for (const VideoRecord& video : videos_) videos.push_back(video_json(video));
   const JsonValue report = JsonValue::Object{
-      {"tool", "signprep"},
+      {"tool", std::string(kTool)},
       {"version", SIGNPREP_VERSION},
       {"started", started_},
       {"finished", optional_string(finished_)},

@@ -34,6 +34,11 @@ struct VideoRecord {
 // The report's "feature_server" object; worker events carry the same.
 JsonValue feature_server_json(const FeatureServerStats& stats);
 
+// Whether `file` is a run report signprep wrote: named as
+// RunOptions::report_path names reports, and starting with signprep's tool
+// key. Only the file's first bytes are read (a report can be large).
+bool is_run_report(const std::filesystem::path& file);
+
 class RunReport {
  public:
   // Writes options.report_path() with every input pending; throws

@@ -246,11 +246,10 @@ void Supervisor::worker_ended(Slot& slot) {
   // death in a row makes it the models' fault.
   const bool load_again = !slot.ready && !fatal_ && !stopping_ && !slot.replaces_a_failed_load;
   if (!slot.ready && !fatal_ && !load_again) {
-    fatal_ = Error(ErrorKind::kModel, "a worker " + exit.description +
-                                          " while loading the models" +
-                                          (slot.replaces_a_failed_load
-                                               ? ", as did the one before it in its place"
-                                               : ""));
+    fatal_ =
+        Error(ErrorKind::kModel,
+              "a worker " + exit.description + " while loading the models" +
+                  (slot.replaces_a_failed_load ? ", as did the one before it in its place" : ""));
     begin_stop();
   }
   if (load_again) {

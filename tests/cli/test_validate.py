@@ -1,6 +1,7 @@
 """`signprep validate OUT`: a real output directory passes; copies damaged in
 one way each (with numpy and zipfile, as a researcher's script or a bad disk
 would) are reported with the file, the problem and exit code 1."""
+import json
 import os
 import shutil
 import subprocess
@@ -91,7 +92,8 @@ class Validate(unittest.TestCase):
 
     def test_real_output_passes(self):
         result = self.assert_clean(self.good)
-        self.assertEqual(result.stdout, "checked 1 .npz file and labels.csv (1 row): no problems\n")
+        self.assertEqual(result.stdout,
+                         "checked 1 .npz file, 1 .parquet file and labels.csv (1 row): no problems\n")
         self.assert_clean(f"{self.good}/")
 
     def test_without_labels_only_the_npz_are_checked(self):
@@ -181,6 +183,51 @@ class Validate(unittest.TestCase):
         self.assertFalse([line for line in result.stdout.splitlines()
                           if line.startswith("checked 9")], result.stdout)
 
+    def test_parquet_beside_the_npz_is_checked(self):
+        parquet = CLIP.replace(".npz", ".parquet")
+        self.assertTrue((self.good / parquet).is_file())  # the good run wrote one, and it passed
+
+        def truncate(path):
+            data = path.read_bytes()
+            path.write_bytes(data[:len(data) - 100])
+
+        def bad_magic(path):
+            path.write_bytes(b"PAR2" + path.read_bytes()[4:])
+
+        t = self.frames
+        damaged = {
+            "truncated": (truncate, "not a whole Parquet file (no magic at the end)"),
+            "empty": (lambda path: path.write_bytes(b""), "too short for a Parquet file"),
+            "bad magic": (bad_magic, "not a Parquet file (bad magic at the start)"),
+        }
+        for name, (damage, phrase) in damaged.items():
+            with self.subTest(name):
+                out, _ = self.copy()
+                damage(out / parquet)
+                self.assert_reported(out, out / parquet, phrase)
+
+        # The .npz changed under the .parquet: each disagreement is reported.
+        changed = {
+            "a value": (lambda m: m["X"].__setitem__((2, 7), 0.125),
+                        ['1 values of columns "0" .. "155" differ from the .npz\'s (first at '
+                         'column "7", row 2: ']),
+            "a timestamp": (lambda m: m["timestamps_ms"].__setitem__(-1, 10**6),
+                            [f"1 t_ms values differ from the .npz's (first at row {t - 1}: "]),
+            "the mask": (lambda m: m["mask"].__setitem__((4, 0), not m["mask"][4, 0]),
+                         ["1 mask_bits rows differ from the .npz's (first at row 4)"]),
+            "row count": (lambda m: m.update({k: m[k][:-1] for k in ("X", "mask",
+                                                                     "timestamps_ms")}),
+                          [f"holds {t} rows, the .npz {t - 1} frames"]),
+            "no keypoints": (lambda m: (m.pop("X"), m.pop("mask"),
+                                        m.update(X2048=np.zeros((t, 2048), np.float32))),
+                             ["lies beside an .npz without keypoints (X, mask)"]),
+        }
+        for name, (change, phrases) in changed.items():
+            with self.subTest(name):
+                out, npz = self.copy()
+                rewrite(npz, change)
+                self.assert_reported(out, out / parquet, *phrases)
+
     def test_labels_and_files_are_matched_both_ways(self):
         out, npz = self.copy()
         labels = out / "labels.csv"
@@ -230,6 +277,29 @@ class Validate(unittest.TestCase):
         rewrite(npz, lambda m: (m.pop("X2048"), add_features(m, "feats")))
         self.assert_reported(out, npz, "unknown member 'feats'")
         self.assert_clean(out, "--feature-key", "feats")
+
+    def test_features_alone_must_not_claim_keypoints(self):
+        out, npz = self.copy()
+        (out / CLIP.replace(".npz", ".parquet")).unlink()
+        t = self.frames
+        python_meta = json.loads(str(load_members(npz)["meta"]))
+
+        def features_only(members, meta):
+            members.clear()
+            members.update(X2048=np.full((t, 2048), 0.25, np.float32),
+                           timestamps_ms=np.arange(t, dtype=np.int64) * 66,
+                           meta=np.array(json.dumps(meta)))
+
+        rewrite(npz, lambda m: features_only(m, python_meta))
+        self.assert_reported(out, npz, "meta describes keypoints the file does not hold "
+                             "(out_size, dims_per_frame, keypoints_total, order, pose_indices, "
+                             "face_indices, conf_thresh, interpolation_max_gap, occlusion, "
+                             "occluded, occluded_flag)")
+        rewrite(npz, lambda m: features_only(m, {"video": "a.mp4", "target_fps": 15,
+                                                 "frames_kept": t}))
+        self.assert_clean(out)
+        rewrite(npz, lambda m: features_only(m, {"target_fps": 15, "video": "a.mp4"}))
+        self.assert_reported(out, npz, "meta does not start with the Python tool's keys")
 
     def test_nothing_to_check(self):
         empty = self.dir / "empty"

@@ -14,8 +14,14 @@ constexpr std::string_view kOriginalMeta =
     "21, 22, 23, 24], \"face_indices\": [1, 33, 263, 133, 362, 61, 291, 105, 334, 199, 4], "
     "\"conf_thresh\": 0.5, \"interpolation_max_gap\": 5";
 
-TEST(ClipMeta, StartsWithThePythonToolsKeysByteForByte) {
+RunOptions keypoint_run() {
   RunOptions options;
+  options.write_keypoints = true;
+  return options;
+}
+
+TEST(ClipMeta, StartsWithThePythonToolsKeysByteForByte) {
+  RunOptions options = keypoint_run();
   options.target_fps = 30;
   const std::string meta = clip_meta_json({"8.MOV", 29.97, 1080, 1920, 120, 119}, options);
   EXPECT_EQ(meta.substr(0, kOriginalMeta.size()), kOriginalMeta);
@@ -23,12 +29,33 @@ TEST(ClipMeta, StartsWithThePythonToolsKeysByteForByte) {
             ", \"tool\": \"signprep " SIGNPREP_VERSION
             "\", \"source_fps\": 29.97, \"source_width\": 1080, \"source_height\": 1920, "
             "\"frames_decoded\": 120, \"frames_kept\": 119, "
-            "\"occlusion\": {\"enabled\": false, \"vis_thresh\": 0.6, \"frame_prop\": 0.4, "
-            "\"min_run\": 15}, \"occluded\": false}");
+            "\"occlusion\": {\"enabled\": true, \"vis_thresh\": 0.6, \"frame_prop\": 0.4, "
+            "\"min_run\": 15}, \"occluded\": false, \"occluded_flag\": 0}");
+}
+
+TEST(ClipMeta, TheOcclusionFlagIsABoolAndAnInt) {
+  RunOptions options = keypoint_run();
+  ClipFacts clip{"a.mp4", 30, 640, 480, 10, 10};
+  clip.occluded = true;
+  const std::string meta = clip_meta_json(clip, options);
+  EXPECT_NE(meta.find("{\"enabled\": true, "), std::string::npos) << meta;
+  EXPECT_TRUE(meta.ends_with(", \"occluded\": true, \"occluded_flag\": 1}")) << meta;
+}
+
+// Without keypoints nothing in meta may claim them: no layout, no keypoint
+// settings, no occlusion flag (it is computed from keypoints).
+TEST(ClipMeta, FeaturesAloneClaimNoKeypoints) {
+  RunOptions options;
+  options.write_iv3_features = true;
+  options.target_fps = 15;
+  EXPECT_EQ(clip_meta_json({"a.mp4", 29.97, 1080, 1920, 120, 60}, options),
+            "{\"video\": \"a.mp4\", \"target_fps\": 15, \"tool\": \"signprep " SIGNPREP_VERSION
+            "\", \"source_fps\": 29.97, \"source_width\": 1080, \"source_height\": 1920, "
+            "\"frames_decoded\": 120, \"frames_kept\": 60}");
 }
 
 TEST(ClipMeta, FractionalTargetFpsStaysAFloat) {
-  RunOptions options;
+  RunOptions options = keypoint_run();
   options.target_fps = 7.5;
   options.conf_thresh = 0.3;
   const std::string meta = clip_meta_json({"a.mp4", 30, 640, 480, 1, 1}, options);

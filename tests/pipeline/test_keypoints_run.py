@@ -81,6 +81,11 @@ class KeypointsRun(unittest.TestCase):
             with np.load(GOLDEN / f"{clip}.npz") as gold:
                 expected = occluded(gold["X"], gold["mask"])
             self.assertEqual(rows[f"{clip}.npz"]["occluded"], str(int(expected)), clip)
+            with np.load(self.out / f"{clip}.npz") as ours:
+                meta = json.loads(str(ours["meta"]))
+            # The original project's newer viewer reads the flag from meta, as an int.
+            self.assertEqual((meta["occluded"], meta["occluded_flag"]),
+                             (bool(expected), int(expected)), clip)
             self.assertEqual(rows[f"{clip}.npz"]["gloss"], "7")
             with np.load(self.out / f"{clip}.npz") as npz:
                 meta = json.loads(str(npz["meta"]))
