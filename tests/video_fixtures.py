@@ -51,6 +51,19 @@ def make_fixtures(directory):
     # openable file whose frames stop halfway.
     paths["cut_in_half.mp4"] = directory / "cut_in_half.mp4"
     paths["cut_in_half.mp4"].write_bytes(data[: len(data) // 2])
+    # 2,000 bytes of the media data flipped halfway, in a small clip whose
+    # frames are smaller than that (so a packet's framing breaks, not only
+    # pixels the decoder would conceal): the decoder skips what it cannot
+    # read and goes on with the frames after it.
+    small = directory / "small_for_damage.mp4"
+    ffmpeg("-i", SAMPLE, "-an", "-vf", "scale=136:180", "-c:v", "libx264", "-preset",
+           "ultrafast", small)
+    small_data = small.read_bytes()
+    middle = (small_data.find(b"mdat") + len(small_data)) // 2
+    flipped = bytes(b ^ 0xFF for b in small_data[middle:middle + 2000])
+    paths["damaged_middle.mp4"] = directory / "damaged_middle.mp4"
+    paths["damaged_middle.mp4"].write_bytes(small_data[:middle] + flipped +
+                                            small_data[middle + 2000:])
     # With the index at the end, a cut file cannot be opened at all.
     moov_last = directory / "moov_last.mp4"
     ffmpeg("-i", SAMPLE, "-c", "copy", "-movflags", "-faststart", "-f", "mp4", moov_last)

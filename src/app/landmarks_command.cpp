@@ -113,9 +113,9 @@ LandmarkArrays track_video(const std::filesystem::path& video_path, const Landma
     arrays.add(video::FrameSampler::stored_timestamp(time_ms),
                tracker.process(frame.view(), landmarks::solution_timestamp_us(calls++)));
   }
-  if (reader.stopped_early()) {
+  if (reader.damage()) {
     std::cerr << "signprep: warning: " << printable(video_path.string()) << ": "
-              << printable(*reader.stopped_early()) << "\n";
+              << printable(*reader.damage()) << "\n";
   }
   if (arrays.timestamps_ms.empty()) {
     throw Error(ErrorKind::kInput, video_path.string() + ": no frames could be decoded");

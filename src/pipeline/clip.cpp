@@ -64,7 +64,7 @@ SampledClip sample_clip(const std::filesystem::path& video, const RunOptions& op
     if (extractors.iv3) timed(seconds.inception, [&] { extractors.iv3->add(rgb.view()); });
     on_frame_kept();
   }
-  clip.warning = reader.stopped_early();
+  clip.warning = reader.damage();
   if (clip.timestamps_ms.empty()) {
     throw Error(ErrorKind::kInput, video.string() + ": no video frame could be decoded" +
                                        (clip.warning ? " (" + *clip.warning + ")" : ""));

@@ -39,9 +39,9 @@ struct ClipStageSeconds {
 
 struct ClipOutcome {
   std::int64_t frames_kept = 0;
-  bool occluded = false;  // the labels' flag (false unless --occ-enable and keypoints)
+  bool occluded = false;  // the labels' flag (false without keypoints)
   // Damage the decoder skipped (the clip is still written from the frames
-  // that decoded), as VideoReader::stopped_early says it.
+  // that decoded), as VideoReader::damage says it.
   std::optional<std::string> warning;
   std::vector<std::filesystem::path> files;  // written, the .npz first
   ClipStageSeconds seconds;

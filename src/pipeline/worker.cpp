@@ -349,7 +349,7 @@ bool run_assigned(const WorkerSetup& setup, std::size_t index, Extractors& extra
     if (outcome.warning) {
       link.send(WorkerEvent::Kind::kMessage, "signprep: warning: " + clip.video.string() + ": " +
                                                  *outcome.warning +
-                                                 " (kept the frames before it)\n");
+                                                 "; every frame that decoded was used\n");
     }
     if (options.verbose) {
       link.send(WorkerEvent::Kind::kMessage,

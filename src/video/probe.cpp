@@ -22,7 +22,7 @@ ProbeResult probe_video(const std::filesystem::path& path, double target_fps, Sa
     }
   }
   result.frames_decoded = reader.frames_decoded();
-  result.warning = reader.stopped_early();
+  result.warning = reader.damage();
   if (result.frames_decoded == 0) {
     throw Error(ErrorKind::kInput,
                 path.string() + ": no video frame could be decoded" +

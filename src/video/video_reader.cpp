@@ -9,6 +9,7 @@ extern "C" {
 #include <libavutil/pixdesc.h>
 }
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -41,8 +42,17 @@ struct VideoReader::State {
   std::int64_t frames_decoded = 0;
   std::int64_t first_pts = AV_NOPTS_VALUE;
   double timestamp_ms = 0;
-  std::optional<std::string> stopped_early;
+  // What went wrong while decoding: how often, and the first problem.
+  struct Damage {
+    int skipped_packets = 0;    // refused by the decoder, dropped
+    int failed_frames = 0;      // failed to decode, skipped
+    bool read_stopped = false;  // the file ended before its end (cut short, unreadable)
+    std::int64_t frames_before_first = 0;
+    std::string first;  // "damaged data (Invalid data found ...)"
+  } damage;
   int consecutive_failures = 0;
+  std::int64_t indexed_frames = 0;  // what the container's index lists, 0 when unknown
+  bool ended = false;               // next_frame() has returned false
 
   [[noreturn]] void fail(const std::string& reason) const {
     throw Error(ErrorKind::kInput, path.string() + ": " + reason);
@@ -51,14 +61,19 @@ struct VideoReader::State {
   void open_decoder(const AVCodec* decoder, const ReaderOptions& options);
   void describe_stream();
   bool feed_decoder();
-  // Keeps the first problem: later ones are usually its consequences.
-  void note_damage(const std::string& what, int err) {
-    if (!stopped_early) {
-      stopped_early = what + " after " + std::to_string(frames_decoded) + " frames (" +
-                      av_error_text(err) + ")";
+  // Counts every problem and keeps the first one's words.
+  void note_damage(int& counter, const std::string& what, int err) {
+    ++counter;
+    if (damage.first.empty()) {
+      damage.first = what + " (" + av_error_text(err) + ")";
+      damage.frames_before_first = frames_decoded;
     }
   }
   void stamp_current_frame();
+  bool end() {
+    ended = true;
+    return false;
+  }
 };
 
 namespace {
@@ -141,6 +156,7 @@ void VideoReader::State::describe_stream() {
   info.container = format->iformat->name;
   info.codec = codec->codec->name;
   info.rotation = clockwise_rotation(stream);
+  indexed_frames = std::max<std::int64_t>(0, stream->nb_frames);
   const bool sideways = info.rotation % 180 != 0;
   info.width = sideways ? parameters->height : parameters->width;
   info.height = sideways ? parameters->width : parameters->height;
@@ -159,7 +175,11 @@ bool VideoReader::State::feed_decoder() {
   while (!flushing) {
     int err = av_read_frame(format.get(), packet.get());
     if (err < 0) {
-      if (err != AVERROR_EOF) note_damage("reading stopped", err);
+      if (err != AVERROR_EOF) {
+        int stops = 0;
+        note_damage(stops, "reading stopped", err);
+        damage.read_stopped = true;
+      }
       flushing = true;
       avcodec_send_packet(codec.get(), nullptr);
       return true;
@@ -170,7 +190,9 @@ bool VideoReader::State::feed_decoder() {
     if (!ours) continue;
     // A damaged packet is dropped as FFmpeg's own tools do, and decoding goes
     // on with the next one; the caller hears about it.
-    if (err < 0 && err != AVERROR(EAGAIN)) note_damage("damaged data", err);
+    if (err < 0 && err != AVERROR(EAGAIN)) {
+      note_damage(damage.skipped_packets, "damaged data", err);
+    }
     return true;
   }
   return false;
@@ -212,8 +234,38 @@ double VideoReader::timestamp_ms() const {
 std::int64_t VideoReader::frames_decoded() const {
   return state_->frames_decoded;
 }
-const std::optional<std::string>& VideoReader::stopped_early() const {
-  return state_->stopped_early;
+std::optional<std::string> VideoReader::damage() const {
+  const State::Damage& d = state_->damage;
+  if (d.first.empty()) return std::nullopt;
+  std::vector<std::string> parts;
+  const auto count = [](int n, const char* one, const char* many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+  };
+  if (d.skipped_packets > 0) {
+    parts.push_back(count(d.skipped_packets, "damaged packet", "damaged packets") + " skipped");
+  }
+  if (d.failed_frames > 0) {
+    parts.push_back(count(d.failed_frames, "frame", "frames") + " that failed to decode skipped");
+  }
+  // A damaged file whose index lists more frames than came out was cut
+  // short (a clean file may list frames an edit list hides: not checked).
+  const bool short_of_index =
+      state_->ended &&
+      state_->indexed_frames > state_->frames_decoded + d.failed_frames + d.skipped_packets;
+  if (d.read_stopped || short_of_index) {
+    parts.push_back("the file ends early (cut short or unreadable" +
+                    (short_of_index
+                         ? "; its index lists " + std::to_string(state_->indexed_frames) + " frames"
+                         : std::string()) +
+                    ")");
+  }
+  std::string text;
+  for (const std::string& part : parts) text += (text.empty() ? "" : ", ") + part;
+  const std::int64_t total = state_->frames_decoded;
+  return text + "; the first problem, " + d.first + ", came after frame " +
+         std::to_string(d.frames_before_first) + "; " + std::to_string(total) +
+         " frames decoded in all, " + std::to_string(total - d.frames_before_first) +
+         " of them after it";
 }
 
 bool VideoReader::next_frame() {
@@ -226,15 +278,15 @@ bool VideoReader::next_frame() {
       ++s.frames_decoded;
       return true;
     }
-    if (err == AVERROR_EOF) return false;
+    if (err == AVERROR_EOF) return s.end();
     if (err != AVERROR(EAGAIN)) {
       // A frame that fails to decode is skipped, as ffmpeg and ffprobe do; the
       // decoder stays usable. A decoder that fails on and on is given up.
-      s.note_damage("a frame failed to decode", err);
-      if (++s.consecutive_failures > kMaxConsecutiveFailures) return false;
+      s.note_damage(s.damage.failed_frames, "a frame failed to decode", err);
+      if (++s.consecutive_failures > kMaxConsecutiveFailures) return s.end();
       continue;
     }
-    if (!s.feed_decoder()) return false;
+    if (!s.feed_decoder()) return s.end();
   }
 }
 

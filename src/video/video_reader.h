@@ -45,9 +45,9 @@ class VideoReader {
   const VideoInfo& info() const;
 
   // Decodes the next frame. Returns false at the end of the stream. Damaged
-  // data (a bad packet, a frame that fails to decode, a file cut short) is
-  // skipped or ends the stream early, and stopped_early() then says what
-  // happened first; every frame returned is valid.
+  // data (a bad packet, a frame that fails to decode) is skipped and decoding
+  // goes on; a file cut short ends the stream early; damage() then says what
+  // happened; every frame returned is valid.
   bool next_frame();
   // Presentation time of the current frame in ms since the first frame.
   double timestamp_ms() const;
@@ -55,7 +55,11 @@ class VideoReader {
   std::int64_t frames_decoded() const;
   // The current frame converted to upright RGB.
   image::Image to_rgb();
-  const std::optional<std::string>& stopped_early() const;
+  // What was skipped or cut, how often, where the first problem came, and
+  // how many frames decoded in all (the count meta records as
+  // frames_decoded) and after it; nullopt for a clean stream. Complete
+  // once next_frame() has returned false.
+  std::optional<std::string> damage() const;
 
  private:
   struct State;

@@ -227,12 +227,15 @@ class KilledSupervisorResumed(unittest.TestCase):
             written = list(out.rglob("*.npz"))
             self.assertGreaterEqual(len(written), 1)
             self.assertLess(len(written), len(NAMES), "the kill came after the last video")
-            # Killed outright, the supervisor may leave the report it was
-            # rewriting (the resume removes it); the workers, stopped by
-            # SIGTERM, leave none.
+            # Killed outright, the supervisor leaves its run lock (naming its
+            # pid, now gone: the resume takes it over) and may leave the report
+            # it was rewriting (the resume removes it); the workers, stopped
+            # by SIGTERM, leave none.
             supervisors = f".tmp.{process.pid}."
+            self.assertIn(f"pid {process.pid} ", (out / ".signprep.lock").read_text())
             left = [str(p.relative_to(out)) for p in out.rglob(".*")
-                    if not (p.parent == out and supervisors in p.name)]
+                    if not (p.parent == out and (supervisors in p.name or
+                                                 p.name == ".signprep.lock"))]
             self.assertEqual(left, [], "an orphaned worker left a temporary file")
             # Always one for the resume to clean up, whatever the kill hit.
             (out / f".run_report.json.tmp.{process.pid}.1").write_text("{")

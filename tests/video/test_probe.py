@@ -117,7 +117,24 @@ class ProbeAgreesWithFfprobe(video_fixtures.FixtureTestCase):
         self.assertEqual(code, 0)
         self.assertGreater(got["frames_decoded"], 5)
         self.assertLess(got["frames_decoded"], 58)
-        self.assertIsNotNone(got["warning"])
+        self.assertIn("the file ends early (cut short or unreadable; its index lists ",
+                      got["warning"])
+        self.assertIn(f"; {got['frames_decoded']} frames decoded in all, ", got["warning"])
+
+    def test_damage_in_the_middle_is_told_as_it_is(self):
+        # Issue 21, item 5: decoding goes on after damaged data, so the
+        # warning must not say only the frames before it were kept, and its
+        # count is the one meta records (frames_decoded).
+        code, got, _ = probe(self.files["damaged_middle.mp4"], 15)
+        self.assertEqual(code, 0)
+        warning = got["warning"]
+        self.assertRegex(warning, r"^\d+ damaged packets? skipped")
+        self.assertNotIn("ends early", warning)
+        before = int(warning.split("came after frame ")[1].split(";")[0])
+        after = int(warning.split(" of them after it")[0].rsplit(", ", 1)[1])
+        self.assertIn(f"; {got['frames_decoded']} frames decoded in all, ", warning)
+        self.assertEqual(before + after, got["frames_decoded"])
+        self.assertGreater(after, 0)
 
 
 class BadInputs(video_fixtures.FixtureTestCase):

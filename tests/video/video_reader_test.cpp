@@ -81,7 +81,7 @@ TEST(VideoReader, TimestampsStartAtZeroAndIncrease) {
     previous = reader.timestamp_ms();
   }
   EXPECT_EQ(reader.frames_decoded(), 58);
-  EXPECT_FALSE(reader.stopped_early());
+  EXPECT_FALSE(reader.damage());
   EXPECT_NEAR(previous, 57 * 1000.0 * 12 / 359, 0.5);  // 359/12 fps
 }
 
