@@ -175,20 +175,18 @@ void Model::Impl::choose_bf16_tensors() {
   onednn.bf16 = true;
   std::vector<bool>& bf16 = onednn.bf16_tensors;
   bf16.assign(def.tensors.size(), false);
-  std::vector<bool> read_by_other(def.tensors.size(), false);
+  // Ops run in order, so a tensor's producer comes before its readers: a
+  // reader outside oneDNN clears what its producer set.
   for (std::size_t i = 0; i < def.ops.size(); ++i) {
     if (folded_away[i]) continue;
     const bool onednn_op = onednn::handles(def, def.ops[i]);
     for (int t : def.ops[i].outputs) bf16[t] = onednn_op;
     for (int t : reads[i]) {
-      if (t >= 0 && !onednn_op) read_by_other[t] = true;
+      if (t >= 0 && !onednn_op) bf16[t] = false;
     }
   }
   for (int t : def.inputs) bf16[t] = false;
   for (int t : def.outputs) bf16[t] = false;
-  for (std::size_t t = 0; t < bf16.size(); ++t) {
-    if (read_by_other[t]) bf16[t] = false;
-  }
 }
 
 void Model::Impl::plan() {

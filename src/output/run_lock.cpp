@@ -41,8 +41,8 @@ struct Holder {
   }
 };
 
-Holder read_holder(const std::filesystem::path& path) {
-  std::ifstream file(path);
+Holder parse_holder(const std::string& text) {
+  std::istringstream file(text);
   Holder holder;
   std::string word;
   while (file >> word) {
@@ -107,7 +107,7 @@ RunLock RunLock::acquire(const std::filesystem::path& path) {
   for (int attempt = 0; attempt < 3; ++attempt) {
     if (try_create(path)) return RunLock(path, ::getpid());
     const std::string text = file_text(path);
-    const Holder holder = read_holder(path);
+    const Holder holder = parse_holder(text);
     if (!left_behind(path, holder)) {
       throw Error(ErrorKind::kOutput,
                   "another signprep run is writing here (" + holder.describe() + ", lock " +

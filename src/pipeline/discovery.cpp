@@ -136,11 +136,8 @@ DiscoveredVideos discover_videos(const std::filesystem::path& input,
     throw Error(ErrorKind::kInput, input.string() + ": no such file or directory");
   }
   if (!fs::is_directory(status)) return {{input}, {}};
-  // The input itself unreadable is an error to report as such, not an empty
-  // folder; unreadable folders inside it are failed inputs (VideoWalk).
-  if (fs::directory_iterator(input, ec); ec) {
-    throw Error(ErrorKind::kInput, "cannot list " + input.string() + ": " + ec.message());
-  }
+  // VideoWalk refuses an unreadable input with the reason; unreadable folders
+  // inside it are failed inputs.
   DiscoveredVideos found = VideoWalk(input, output_dir).finish();
   found.videos = each_file_once(std::move(found.videos));
   return found;

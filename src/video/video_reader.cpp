@@ -61,9 +61,8 @@ struct VideoReader::State {
   void open_decoder(const AVCodec* decoder, const ReaderOptions& options);
   void describe_stream();
   bool feed_decoder();
-  // Counts every problem and keeps the first one's words.
-  void note_damage(int& counter, const std::string& what, int err) {
-    ++counter;
+  // Keeps the first problem's words and where it came; the callers count.
+  void note_first_problem(const std::string& what, int err) {
     if (damage.first.empty()) {
       damage.first = what + " (" + av_error_text(err) + ")";
       damage.frames_before_first = frames_decoded;
@@ -176,9 +175,8 @@ bool VideoReader::State::feed_decoder() {
     int err = av_read_frame(format.get(), packet.get());
     if (err < 0) {
       if (err != AVERROR_EOF) {
-        int stops = 0;
-        note_damage(stops, "reading stopped", err);
         damage.read_stopped = true;
+        note_first_problem("reading stopped", err);
       }
       flushing = true;
       avcodec_send_packet(codec.get(), nullptr);
@@ -191,7 +189,8 @@ bool VideoReader::State::feed_decoder() {
     // A damaged packet is dropped as FFmpeg's own tools do, and decoding goes
     // on with the next one; the caller hears about it.
     if (err < 0 && err != AVERROR(EAGAIN)) {
-      note_damage(damage.skipped_packets, "damaged data", err);
+      ++damage.skipped_packets;
+      note_first_problem("damaged data", err);
     }
     return true;
   }
@@ -282,7 +281,8 @@ bool VideoReader::next_frame() {
     if (err != AVERROR(EAGAIN)) {
       // A frame that fails to decode is skipped, as ffmpeg and ffprobe do; the
       // decoder stays usable. A decoder that fails on and on is given up.
-      s.note_damage(s.damage.failed_frames, "a frame failed to decode", err);
+      ++s.damage.failed_frames;
+      s.note_first_problem("a frame failed to decode", err);
       if (++s.consecutive_failures > kMaxConsecutiveFailures) return s.end();
       continue;
     }
