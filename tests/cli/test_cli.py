@@ -8,6 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import video_fixtures  # noqa: E402
+from unprivileged import NOBODY, reachable_signprep  # noqa: E402
 
 SIGNPREP = os.environ["SIGNPREP"]
 ORIGINAL_FLAGS = ["--write-keypoints", "--write-iv3-features", "--feature-key", "--workers",
@@ -123,9 +124,12 @@ class CommandLine(unittest.TestCase):
         (locked / "clip.mp4").write_text("x")
         locked.chmod(0)
         try:
-            # root reads any directory: drop to nobody for the run.
-            user = {"user": 65534, "group": 65534} if os.geteuid() == 0 else {}
-            result = subprocess.run([SIGNPREP, locked, shared / "out", "--write-keypoints"],
+            # root reads any directory: drop to nobody for the run, with a
+            # copy of the program that nobody can reach.
+            root = os.geteuid() == 0
+            user = {"user": NOBODY, "group": NOBODY} if root else {}
+            program = reachable_signprep(SIGNPREP, self.dir / "program")[0] if root else SIGNPREP
+            result = subprocess.run([program, locked, shared / "out", "--write-keypoints"],
                                     capture_output=True, text=True, **user)
         finally:
             locked.chmod(0o755)

@@ -6,22 +6,26 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import unittest
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from unprivileged import NOBODY, reachable_signprep  # noqa: E402
+
 SIGNPREP = os.environ["SIGNPREP"]
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "numbers_20_90_144p12.mp4"
 FAST = ["--write-keypoints", "--target-fps", "2", "--workers", "1"]
-NOBODY = 65534
 
 
-def signprep(*args, user=None):
+def signprep(*args, user=None, program=SIGNPREP, env=None):
     # setpriv runs signprep as another user, for whom permissions hold even when
     # the test runs as root.
     prefix = ([shutil.which("setpriv"), f"--reuid={user}", f"--regid={user}", "--clear-groups"]
               if user is not None else [])
-    return subprocess.run([*prefix, SIGNPREP, *map(str, args)], capture_output=True, text=True)
+    return subprocess.run([*prefix, program, *map(str, args)], capture_output=True, text=True,
+                          env=env)
 
 
 def place(root, *names):
@@ -74,11 +78,13 @@ class InputWalk(unittest.TestCase):
         place(data, "a.mp4", "open/b.mp4", "locked/c.mp4")
         out = self.dir / "out"
         out.mkdir()
+        program, env = SIGNPREP, None
         if user is not None:
             os.chown(out, user, user)
             self.dir.chmod(0o755)
+            program, env = reachable_signprep(SIGNPREP, self.dir / "program", models=True)
         (data / "locked").chmod(0)
-        result = signprep(data, out, *FAST, user=user)
+        result = signprep(data, out, *FAST, user=user, program=program, env=env)
         self.assertEqual(result.returncode, 1, result.stderr)
         self.assertIn("2 of 3 videos written", result.stderr)
         self.assertIn("failed:            1", result.stderr)
@@ -92,7 +98,7 @@ class InputWalk(unittest.TestCase):
         # With nothing else to process, nothing ran: exit 3, naming the folder.
         shutil.rmtree(data / "open")
         (data / "a.mp4").unlink()
-        result = signprep(data, out, *FAST, user=user)
+        result = signprep(data, out, *FAST, user=user, program=program, env=env)
         self.assertEqual(result.returncode, 3, result.stderr)
         self.assertIn(f"no videos (.mp4 .mov .avi .mkv .webm) found under {data} (cannot list: "
                       f"{data / 'locked'} (Permission denied))", result.stderr)
