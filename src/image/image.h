@@ -2,6 +2,7 @@
 // pixel operations other layers need on whole frames.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -47,5 +48,23 @@ struct Image {
 // 180 or 270); any other angle is a programming error and throws
 // std::invalid_argument.
 Image rotate_clockwise(const ImageView& source, int degrees);
+
+// One plane of any picture: `width` x `height` elements of `element_bytes`
+// each (a video plane's pixel: 1 or 2 bytes for a planar component, 2 or 4
+// for interleaved chroma), rows `stride` bytes apart.
+struct PlaneView {
+  const std::uint8_t* data = nullptr;
+  std::ptrdiff_t stride = 0;
+  int width = 0;
+  int height = 0;
+  int element_bytes = 1;
+};
+
+// Writes `source` rotated clockwise by 0, 90, 180 or 270 degrees into
+// `destination`, which holds the rotated size (width and height swapped for
+// 90 and 270), rows `destination_stride` bytes apart. Throws
+// std::invalid_argument for any other angle.
+void rotate_plane_clockwise(const PlaneView& source, int degrees, std::uint8_t* destination,
+                            std::ptrdiff_t destination_stride);
 
 }  // namespace signprep::image

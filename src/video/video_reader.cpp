@@ -33,6 +33,7 @@ struct VideoReader::State {
   detail::CodecContextPtr codec;
   detail::PacketPtr packet{av_packet_alloc()};
   detail::FramePtr frame{av_frame_alloc()};
+  detail::FramePtr upright{av_frame_alloc()};  // `frame` rotated, where its format allows
   detail::SwsContextPtr converter;
   int converter_full_range = -1;  // the source range the converter is set up for
   std::vector<std::uint8_t> rgb_scratch;
@@ -76,6 +77,67 @@ struct VideoReader::State {
 };
 
 namespace {
+
+// The bytes one pixel takes in `plane`, or 0 where the plane's components do
+// not take whole pixels of one size (yuyv422's luma and chroma share bytes).
+int plane_element_bytes(const AVPixFmtDescriptor& format, int plane) {
+  int bytes = 0;
+  for (int c = 0; c < format.nb_components; ++c) {
+    if (format.comp[c].plane != plane) continue;
+    if (bytes != 0 && bytes != format.comp[c].step) return 0;
+    bytes = format.comp[c].step;
+  }
+  return bytes;
+}
+
+// Whether a frame can be rotated plane by plane, as ffmpeg's transpose and
+// flip filters do: not palettes, bitstreams or hardware frames; for a
+// quarter turn, only chroma subsampled alike across and down (a turned
+// 4:2:2 plane would be 4:4:0).
+bool rotatable_by_planes(AVPixelFormat pixel_format, int degrees) {
+  const AVPixFmtDescriptor* format = av_pix_fmt_desc_get(pixel_format);
+  if (format == nullptr || (format->flags & (AV_PIX_FMT_FLAG_HWACCEL | AV_PIX_FMT_FLAG_BITSTREAM |
+                                             AV_PIX_FMT_FLAG_PAL)) != 0) {
+    return false;
+  }
+  if (degrees % 180 != 0 && format->log2_chroma_w != format->log2_chroma_h) return false;
+  for (int plane = 0; plane < av_pix_fmt_count_planes(pixel_format); ++plane) {
+    if (plane_element_bytes(*format, plane) == 0) return false;
+  }
+  return true;
+}
+
+// `source` rotated clockwise into `destination` plane by plane (its buffers
+// kept while the size and format stay). Only the fields to_rgb() reads are
+// set besides the pixels.
+void rotate_planes(const AVFrame& source, int degrees, AVFrame& destination) {
+  const bool swaps = degrees % 180 != 0;
+  const int width = swaps ? source.height : source.width;
+  const int height = swaps ? source.width : source.height;
+  if (destination.format != source.format || destination.width != width ||
+      destination.height != height) {
+    av_frame_unref(&destination);
+    destination.format = source.format;
+    destination.width = width;
+    destination.height = height;
+    if (const int err = av_frame_get_buffer(&destination, 0); err < 0) {
+      throw Error(ErrorKind::kInput, "cannot allocate a rotated frame: " + av_error_text(err));
+    }
+  }
+  destination.color_range = source.color_range;
+  const auto pixel_format = static_cast<AVPixelFormat>(source.format);
+  const AVPixFmtDescriptor& format = *av_pix_fmt_desc_get(pixel_format);
+  for (int plane = 0; plane < av_pix_fmt_count_planes(pixel_format); ++plane) {
+    const bool chroma = plane == 1 || plane == 2;
+    const image::PlaneView view{
+        source.data[plane], source.linesize[plane],
+        chroma ? AV_CEIL_RSHIFT(source.width, format.log2_chroma_w) : source.width,
+        chroma ? AV_CEIL_RSHIFT(source.height, format.log2_chroma_h) : source.height,
+        plane_element_bytes(format, plane)};
+    image::rotate_plane_clockwise(view, degrees, destination.data[plane],
+                                  destination.linesize[plane]);
+  }
+}
 
 // The display matrix stores the counter-clockwise angle by which the picture
 // must be rotated to be shown upright; we report the clockwise equivalent,
@@ -292,7 +354,15 @@ bool VideoReader::next_frame() {
 
 image::Image VideoReader::to_rgb() {
   State& s = *state_;
-  const AVFrame& f = *s.frame;
+  // Rotating the decoded planes before the colour conversion, as the ffmpeg
+  // command line does, gives its pixels exactly; rotating the RGB picture
+  // after it does not where the conversion mixes neighbours (from 10-bit
+  // sources swscale filters chroma and dithers along the other axis).
+  const int rotation = s.info.rotation;
+  const bool planes_rotated =
+      rotation != 0 && rotatable_by_planes(static_cast<AVPixelFormat>(s.frame->format), rotation);
+  if (planes_rotated) rotate_planes(*s.frame, rotation, *s.upright);
+  const AVFrame& f = planes_rotated ? *s.upright : *s.frame;
   const auto source_format = static_cast<AVPixelFormat>(f.format);
   // BICUBIC chroma upsampling, as OpenCV's FFmpeg capture (the Python tool's decoder) uses.
   const SwsContext* previous = s.converter.get();
@@ -325,7 +395,7 @@ image::Image VideoReader::to_rgb() {
   sws_scale(s.converter.get(), f.data, f.linesize, 0, f.height, destination, destination_stride);
   const image::ImageView rgb{f.width, f.height, image::ChannelOrder::kRgb, s.rgb_scratch.data(),
                              stride};
-  return image::rotate_clockwise(rgb, s.info.rotation);
+  return image::rotate_clockwise(rgb, planes_rotated ? 0 : rotation);
 }
 
 }  // namespace signprep::video
