@@ -78,11 +78,13 @@ def failures(f):
 
 
 def failures_beyond_spread(golden, spreads):
-    """The per-block bounds of failures(), each widened to twice signprep's own
+    """The per-block bounds of failures(), each widened to twice the largest
     spread: `golden` is compare() of signprep against MediaPipe, `spreads`
-    compare() of signprep against its runs with perturbed crops
-    (`signprep landmarks --perturb-crops`). Differences of presence count in
-    frames. What remains names a gap that sub-pixel sensitivity does not
+    compare()s of runs that differ from one of them by a disturbance far
+    below a pixel: signprep against its runs with perturbed crops (`signprep
+    landmarks --perturb-crops`), MediaPipe against its runs with the frame
+    moved (the reference harness's --shift-px). Differences of presence count
+    in frames. What remains names a gap that sub-pixel sensitivity does not
     explain."""
     frames = golden["frames_paired"]
     bad = []
@@ -92,11 +94,11 @@ def failures_beyond_spread(golden, spreads):
         apart = round((1 - golden[key]["presence_agreement"]) * frames)
         spread_apart = max(round((1 - s[key]["presence_agreement"]) * frames) for s in spreads)
         if apart > max(2 * spread_apart, int((1 - presence) * frames)):
-            bad.append(f"{key}: found in {apart} frames apart, own spread {spread_apart}")
+            bad.append(f"{key}: found in {apart} frames apart, spread {spread_apart}")
         for stat, bound in (("xy_median", 0.005), ("xy_p95", 0.02)):
             spread = max(s[key][stat] for s in spreads)
             if golden[key][stat] > max(2 * spread, bound):
-                bad.append(f"{key}: {stat} {golden[key][stat]:.4f}, own spread {spread:.4f}")
+                bad.append(f"{key}: {stat} {golden[key][stat]:.4f}, spread {spread:.4f}")
     return bad
 
 
