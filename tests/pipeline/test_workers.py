@@ -393,6 +393,24 @@ class Shards(unittest.TestCase):
             self.assertIn("shard 2/3", slurm.stderr)
             self.assertEqual(files_under(tmp / "flag"), files_under(tmp / "slurm"))
 
+    def test_a_kubernetes_indexed_jobs_pod_is_its_shard(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            videos = make_input(tmp / "in", NAMES)
+            flag = signprep(videos, tmp / "flag", *FAST, "--shard", "2/3")
+            # The pod of index 1 of a Job of 3 completions.
+            pod = signprep(videos, tmp / "pod", *FAST, "--shard-count", "3",
+                           env={"JOB_COMPLETION_INDEX": "1"})
+            self.assertEqual(flag.returncode, 0, flag.stderr)
+            self.assertEqual(pod.returncode, 0, pod.stderr)
+            self.assertIn("Kubernetes indexed Job: shard 2/3", pod.stderr)
+            self.assertEqual(files_under(tmp / "flag"), files_under(tmp / "pod"))
+            # Without the count every pod would run every input: refused.
+            uncounted = signprep(videos, tmp / "uncounted", *FAST,
+                                 env={"JOB_COMPLETION_INDEX": "1"})
+            self.assertEqual(uncounted.returncode, 2, uncounted.stderr)
+            self.assertIn("--shard-count", uncounted.stderr)
+
     def test_merge_refuses_with_a_shard_missing(self):
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
