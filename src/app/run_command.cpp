@@ -123,6 +123,10 @@ int run_command(const std::vector<std::string>& args) {
   parser.add_switch("--resume",
                     "skip videos whose files an earlier run finished with the same settings",
                     options.resume);
+  parser.add("--resume-fast", "",
+             "--resume trusting the last run's report: a clip it lists as written counts as "
+             "finished when its files are there with the sizes it recorded (nothing is opened)",
+             [&options](std::string_view) { options.resume = options.resume_fast = true; });
   std::string shard;
   parser.add_value("--shard", "K/N",
                    "process only the K-th of N shards of the inputs (default: a Slurm array "
