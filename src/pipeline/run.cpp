@@ -344,7 +344,7 @@ RunSummary run(const RunOptions& requested) {
                 "nothing to do: pass --write-keypoints and/or --write-iv3-features");
   }
   check_output_paths(options);
-  const DiscoveredVideos found = discover_videos(options.input, options.output_dir);
+  DiscoveredVideos found = discover_videos(options.input, options.output_dir);
   if (found.videos.empty()) {
     throw Error(ErrorKind::kInput, "no videos (.mp4 .mov .avi .mkv .webm) found under " +
                                        options.input.string() + unreadable_note(found.unreadable));
@@ -352,6 +352,9 @@ RunSummary run(const RunOptions& requested) {
   // Planned over all inputs: two that clash clash in any shard.
   const std::vector<PlannedClip> clips =
       this_shard(plan_outputs(found.videos, options.input, options.flat), options.shard);
+  // The plan holds the paths now: a second copy of every input's path would
+  // be a fifth of the supervisor's memory (docs/BENCHMARKS.md, issue 25).
+  std::vector<std::filesystem::path>().swap(found.videos);
   const auto start = std::chrono::steady_clock::now();
   const std::vector<std::optional<FinishedClip>> finished = finished_clips(clips, options);
   std::deque<std::size_t> todo = longest_first(clips, finished);
