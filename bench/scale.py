@@ -79,9 +79,11 @@ def run(args, watch=False):
         reader = threading.Thread(target=lambda: stderr_chunks.append(process.stderr.read()))
         reader.start()
         while process.poll() is None:
+            # A zombie still has its CPU times but no memory lines: keep the
+            # largest of each.
             sample = supervisor_sample(process.pid)
             if sample:
-                last = sample
+                last = (max(last[0], sample[0]), max(last[1], sample[1]))
             time.sleep(0.05)
         reader.join()
         stderr = "".join(stderr_chunks)
