@@ -123,11 +123,21 @@ int run_command(const std::vector<std::string>& args) {
   parser.add_switch("--resume",
                     "skip videos whose files an earlier run finished with the same settings",
                     options.resume);
+  parser.add("--resume-fast", "",
+             "--resume trusting the last run's report: a clip it lists as written counts as "
+             "finished when its files are there with the sizes it recorded (nothing is opened)",
+             [&options](std::string_view) { options.resume = options.resume_fast = true; });
   std::string shard;
   parser.add_value("--shard", "K/N",
                    "process only the K-th of N shards of the inputs (default: a Slurm array "
-                   "task's, else all); writes labels.shard-K-of-N.csv",
+                   "task's or a Kubernetes indexed Job's, else all); writes "
+                   "labels.shard-K-of-N.csv",
                    shard);
+  std::optional<std::int64_t> shard_count;
+  parser.add_value("--shard-count", "N",
+                   "in a Kubernetes indexed Job, its completions: the shard is "
+                   "JOB_COMPLETION_INDEX + 1 of N",
+                   shard_count);
   // The Python tool computes the flag when --occ-enable or --write-keypoints
   // is given; the flag needs the keypoints, so here it follows them alone.
   parser.add("--occ-enable", "",
@@ -166,10 +176,14 @@ int run_command(const std::vector<std::string>& args) {
   options.input = (*positional)[0];
   options.output_dir = (*positional)[1];
   options.write_parquet = !disable_parquet;
-  options.shard = shard.empty() ? pipeline::slurm_array_shard(std::getenv)
-                                : std::optional(pipeline::parse_shard(shard));
-  if (options.shard && shard.empty()) {
-    std::cerr << "signprep: Slurm array task: shard " << options.shard->index << "/"
+  if (!shard.empty()) {
+    if (shard_count) {
+      throw Error(ErrorKind::kUsage, "--shard K/N already gives the count: drop --shard-count");
+    }
+    options.shard = pipeline::parse_shard(shard);
+  } else if (const auto scheduled = pipeline::scheduler_shard(std::getenv, shard_count)) {
+    options.shard = scheduled->shard;
+    std::cerr << "signprep: " << scheduled->scheduler << ": shard " << options.shard->index << "/"
               << options.shard->count << "\n";
   }
 

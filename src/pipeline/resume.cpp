@@ -45,18 +45,56 @@ bool whole_parquet(const std::filesystem::path& path) {
   return std::string_view(head, 4) == "PAR1" && std::string_view(tail, 4) == "PAR1";
 }
 
+// The files this run writes for `clip`, relative to OUT, the .npz first.
+std::vector<std::filesystem::path> expected_outputs(const PlannedClip& clip,
+                                                    const RunOptions& options) {
+  std::vector<std::filesystem::path> outputs = {clip.npz};
+  if (options.write_keypoints && options.write_parquet) outputs.push_back(parquet_beside(clip.npz));
+  return outputs;
+}
+
 }  // namespace
+
+JsonValue clip_settings(const RunOptions& options) {
+  const JsonValue meta = parse_json(clip_meta_json(ClipFacts{}, options));
+  JsonValue::Object settings;
+  for (const std::string_view key : kSettingKeys) {
+    const JsonValue* value = meta.find(key);
+    if (key != "video" && value != nullptr) settings.emplace_back(std::string(key), *value);
+  }
+  JsonValue::Array members;
+  for (std::string& member : expected_members(options)) members.emplace_back(std::move(member));
+  return JsonValue::Object{{"npz_members", std::move(members)},
+                           {"parquet", options.write_keypoints && options.write_parquet},
+                           {"meta", std::move(settings)}};
+}
+
+std::optional<FinishedClip> finished_as_recorded(const PlannedClip& clip, const RunOptions& options,
+                                                 const VideoRecord& recorded) {
+  if (recorded.status != VideoStatus::kOk || recorded.outputs != expected_outputs(clip, options) ||
+      recorded.bytes.size() != recorded.outputs.size()) {
+    return std::nullopt;
+  }
+  for (std::size_t i = 0; i < recorded.outputs.size(); ++i) {
+    std::error_code missing;
+    const std::uintmax_t size =
+        std::filesystem::file_size(options.output_dir / recorded.outputs[i], missing);
+    if (missing || size != recorded.bytes[i]) return std::nullopt;
+  }
+  return FinishedClip{recorded.frames, recorded.occluded, recorded.outputs, recorded.bytes};
+}
 
 std::optional<FinishedClip> finished_earlier(const PlannedClip& clip, const RunOptions& options) {
   const std::filesystem::path npz = options.output_dir / clip.npz;
   std::error_code ec;
   if (!std::filesystem::is_regular_file(npz, ec)) return std::nullopt;
   FinishedClip finished;
-  finished.outputs.push_back(clip.npz);
-  if (options.write_keypoints && options.write_parquet) {
-    const std::filesystem::path parquet = parquet_beside(clip.npz);
-    if (!whole_parquet(options.output_dir / parquet)) return std::nullopt;
-    finished.outputs.push_back(parquet);
+  finished.outputs = expected_outputs(clip, options);
+  for (const std::filesystem::path& output : finished.outputs) {
+    const std::filesystem::path file = options.output_dir / output;
+    if (output.extension() == ".parquet" && !whole_parquet(file)) return std::nullopt;
+    finished.bytes.push_back(std::filesystem::file_size(file, ec));
+    if (ec) return std::nullopt;
   }
   try {
     // The arrays themselves are not read: the .npz was renamed into place

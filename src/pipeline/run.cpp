@@ -14,6 +14,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/error.h"
@@ -100,22 +101,40 @@ std::vector<PlannedClip> this_shard(std::vector<PlannedClip> clips,
   return clips;
 }
 
-// With --resume, what an earlier run finished, by clip; else nothing.
+// With --resume, what an earlier run finished, by clip; else nothing. With
+// --resume-fast, a clip the last run's report vouches for is not opened
+// (its latest record decides); the others are checked in full, so a missing
+// or stale report costs time, never a clip. Records are checked as they are
+// read, so that a million of them never sit in memory at once.
 std::vector<std::optional<FinishedClip>> finished_clips(const std::vector<PlannedClip>& clips,
                                                         const RunOptions& options) {
   std::vector<std::optional<FinishedClip>> finished(clips.size());
   if (!options.resume) return finished;
-  for (std::size_t i = 0; i < clips.size(); ++i) finished[i] = finished_earlier(clips[i], options);
+  if (options.resume_fast) {
+    std::unordered_map<std::string, std::size_t> by_input;
+    for (std::size_t i = 0; i < clips.size(); ++i) {
+      by_input.emplace(clips[i].relative.generic_string(), i);
+    }
+    for_each_recorded_video(options, [&](const VideoRecord& video) {
+      const auto found = by_input.find(video.input.generic_string());
+      if (found == by_input.end()) return;
+      finished[found->second] = finished_as_recorded(clips[found->second], options, video);
+    });
+  }
+  for (std::size_t i = 0; i < clips.size(); ++i) {
+    if (!finished[i]) finished[i] = finished_earlier(clips[i], options);
+  }
   return finished;
 }
 
 ClipResult resumed_result(std::size_t index, const FinishedClip& finished) {
   ClipResult result;
   result.index = index;
-  result.occluded = finished.occluded;
   result.record.status = VideoStatus::kOk;
   result.record.frames = finished.frames;
   result.record.outputs = finished.outputs;
+  result.record.bytes = finished.bytes;
+  result.record.occluded = finished.occluded;
   result.record.resumed = true;
   return result;
 }
@@ -220,6 +239,7 @@ void remove_what_killed_runs_left(const RunOptions& options, const std::vector<P
     by_directory[file.parent_path()].insert(file.filename().string());
   };
   add(options.report_path());
+  add(options.journal_path());
   add(options.labels_path());
   for (const std::size_t index : todo) {
     const std::filesystem::path npz = options.output_dir / clips.at(index).npz;
@@ -324,7 +344,7 @@ RunSummary run(const RunOptions& requested) {
                 "nothing to do: pass --write-keypoints and/or --write-iv3-features");
   }
   check_output_paths(options);
-  const DiscoveredVideos found = discover_videos(options.input, options.output_dir);
+  DiscoveredVideos found = discover_videos(options.input, options.output_dir);
   if (found.videos.empty()) {
     throw Error(ErrorKind::kInput, "no videos (.mp4 .mov .avi .mkv .webm) found under " +
                                        options.input.string() + unreadable_note(found.unreadable));
@@ -332,6 +352,9 @@ RunSummary run(const RunOptions& requested) {
   // Planned over all inputs: two that clash clash in any shard.
   const std::vector<PlannedClip> clips =
       this_shard(plan_outputs(found.videos, options.input, options.flat), options.shard);
+  // The plan holds the paths now: a second copy of every input's path would
+  // be a fifth of the supervisor's memory (docs/BENCHMARKS.md, issue 25).
+  std::vector<std::filesystem::path>().swap(found.videos);
   const auto start = std::chrono::steady_clock::now();
   const std::vector<std::optional<FinishedClip>> finished = finished_clips(clips, options);
   std::deque<std::size_t> todo = longest_first(clips, finished);
@@ -359,7 +382,7 @@ RunSummary run(const RunOptions& requested) {
     if (result.record.status == VideoStatus::kOk && options.label_gloss()) {
       // The occlusion flag needs keypoints: 0 in a features-only run.
       labels[result.index] = output::LabelRow{clip.npz.generic_string(), *options.label_gloss(),
-                                              *options.label_cat(), result.occluded};
+                                              *options.label_cat(), result.record.occluded};
     }
     report.record(result.index, std::move(result.record));
   };

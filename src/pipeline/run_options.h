@@ -89,6 +89,10 @@ struct RunOptions {
   // --resume: skip clips whose files an earlier run finished with these
   // settings (pipeline/resume.h); their label rows are written again.
   bool resume = false;
+  // --resume-fast (sets resume too): a clip the last run's report or journal
+  // lists as written, with the same settings, counts as finished when its
+  // files are there with the recorded sizes; none is opened.
+  bool resume_fast = false;
 
   // --flat: every file straight into output_dir, as the Python tool wrote
   // them; by default a video's folders below the input are kept.
@@ -123,6 +127,11 @@ struct RunOptions {
   std::filesystem::path report_path() const {
     return output_dir / (shard ? shard->file_name(kRunReportStem, kRunReportExtension)
                                : std::string(kRunReportStem) + std::string(kRunReportExtension));
+  }
+  // The report's journal while the run goes (pipeline/run_report.h):
+  // run_report.journal, or run_report.shard-K-of-N.journal.
+  std::filesystem::path journal_path() const {
+    return std::filesystem::path(report_path()).replace_extension(".journal");
   }
 };
 

@@ -9,17 +9,13 @@
 #include "nn/gpu_network.h"
 #include "output/atomic_file.h"
 #include "output/json_writer.h"
+#include "pipeline/resume.h"
 
 namespace signprep::pipeline {
 namespace {
 
 // The report's first key's value, by which is_run_report knows signprep's reports.
 constexpr std::string_view kTool = "signprep";
-
-using Clock = std::chrono::steady_clock;
-
-// How much longer than a write the report waits before the next one.
-constexpr int kWriteSpacing = 10;
 
 std::string utc_now_iso8601() {
   const std::time_t now = std::time(nullptr);
@@ -65,6 +61,7 @@ JsonValue options_summary(const RunOptions& options) {
       {"write_parquet", options.write_parquet},
       {"flat", options.flat},
       {"resume", options.resume},
+      {"resume_fast", options.resume_fast},
       {"shard", options.shard ? JsonValue(std::to_string(options.shard->index) + "/" +
                                           std::to_string(options.shard->count))
                               : JsonValue()},
@@ -79,6 +76,8 @@ JsonValue video_json(const VideoRecord& video) {
   for (const std::filesystem::path& output : video.outputs) {
     outputs.emplace_back(output.generic_string());
   }
+  JsonValue::Array bytes;
+  for (const std::uintmax_t size : video.bytes) bytes.emplace_back(static_cast<std::int64_t>(size));
   return JsonValue::Object{
       {"input", video.input.generic_string()},
       {"status", status_name(video.status)},
@@ -89,8 +88,55 @@ JsonValue video_json(const VideoRecord& video) {
       {"error", video.status == VideoStatus::kFailed ? JsonValue(video.error) : JsonValue()},
       {"warning", optional_string(video.warning)},
       {"resumed", video.resumed},
+      {"occluded", video.occluded},
+      {"bytes", std::move(bytes)},
   };
 }
+
+// The fields --resume-fast uses of a record the report or its journal holds;
+// nothing when one is missing or of the wrong type.
+std::optional<VideoRecord> parse_video(const JsonValue& json) {
+  const JsonValue* input = json.find("input");
+  const JsonValue* status = json.find("status");
+  const JsonValue* frames = json.find("frames");
+  const JsonValue* outputs = json.find("outputs");
+  const JsonValue* occluded = json.find("occluded");
+  const JsonValue* bytes = json.find("bytes");
+  if (input == nullptr || input->as_string() == nullptr || status == nullptr ||
+      status->as_string() == nullptr || frames == nullptr || frames->as_int() == nullptr ||
+      outputs == nullptr || outputs->as_array() == nullptr || occluded == nullptr ||
+      occluded->as_bool() == nullptr || bytes == nullptr || bytes->as_array() == nullptr) {
+    return std::nullopt;
+  }
+  VideoRecord video;
+  video.input = *input->as_string();
+  for (const VideoStatus name : {VideoStatus::kPending, VideoStatus::kOk, VideoStatus::kFailed}) {
+    if (*status->as_string() == status_name(name)) video.status = name;
+  }
+  video.frames = *frames->as_int();
+  for (const JsonValue& output : *outputs->as_array()) {
+    if (output.as_string() == nullptr) return std::nullopt;
+    video.outputs.emplace_back(*output.as_string());
+  }
+  video.occluded = *occluded->as_bool();
+  for (const JsonValue& size : *bytes->as_array()) {
+    if (size.as_int() == nullptr || *size.as_int() < 0) return std::nullopt;
+    video.bytes.push_back(static_cast<std::uintmax_t>(*size.as_int()));
+  }
+  return video;
+}
+
+// The report's (or journal's) header: its settings match this run's.
+bool same_clip_settings(const JsonValue& header, const RunOptions& options) {
+  const JsonValue* settings = header.find("clip_settings");
+  return settings != nullptr &&
+         output::dump_json(*settings) == output::dump_json(clip_settings(options));
+}
+
+// The report is written with its header on the first line, ending in the
+// opening of "videos", then one record a line: what this is read back by.
+constexpr std::string_view kVideosOpen = ", \"videos\": [";
+constexpr std::string_view kVideosClose = "]}";
 
 int count(const std::vector<VideoRecord>& videos, VideoStatus status) {
   return static_cast<int>(std::count_if(videos.begin(), videos.end(), [status](const auto& video) {
@@ -129,11 +175,12 @@ RunReport::RunReport(const RunOptions& options, std::vector<std::filesystem::pat
     videos_.push_back(std::move(pending));
   }
   write();
+  journal_.emplace(options.journal_path(), output::dump_json(header()));
 }
 
 void RunReport::record(std::size_t index, VideoRecord record) {
   videos_.at(index) = std::move(record);
-  if (Clock::now() >= next_write_) write();
+  journal_->append(output::dump_json(video_json(videos_[index])));
 }
 
 JsonValue feature_server_json(const FeatureServerStats& stats) {
@@ -151,14 +198,16 @@ void RunReport::finish(std::int64_t peak_worker_memory,
   peak_worker_memory_ = peak_worker_memory;
   feature_server_ = feature_server;
   write();
+  // The report now holds every record; a journal left by a failed removal
+  // says the same and is replaced by the next run's.
+  const std::filesystem::path journal = journal_->path();
+  journal_.reset();
+  std::error_code ignored;
+  std::filesystem::remove(journal, ignored);
 }
 
-void RunReport::write() {
-  const Clock::time_point start = Clock::now();
-  JsonValue::Array videos;
-  videos.reserve(videos_.size());
-  for (const VideoRecord& video : videos_) videos.push_back(video_json(video));
-  const JsonValue report = JsonValue::Object{
+JsonValue::Object RunReport::header() const {
+  return {
       {"tool", std::string(kTool)},
       {"version", SIGNPREP_VERSION},
       {"started", started_},
@@ -166,17 +215,57 @@ void RunReport::write() {
       {"input", options_.input.string()},
       {"output_dir", options_.output_dir.string()},
       {"options", options_summary(options_)},
+      {"clip_settings", clip_settings(options_)},
       {"counts", status_counts(videos_)},
       {"peak_worker_memory_mib",
        peak_worker_memory_ > 0 ? JsonValue(peak_worker_memory_ / (1024 * 1024)) : JsonValue()},
       {"feature_server", feature_server_ ? feature_server_json(*feature_server_) : JsonValue()},
-      {"videos", std::move(videos)},
   };
+}
+
+// Streamed a record at a time, so that a million records never sit in memory
+// as one JSON value or one string.
+void RunReport::write() const {
+  std::string head = output::dump_json(header());
+  head.pop_back();  // the header's closing brace: "videos" follows
   output::AtomicFile file(path_);
-  file.write(output::dump_json(report));
+  file.write(head);
+  file.write(kVideosOpen);
+  for (std::size_t i = 0; i < videos_.size(); ++i) {
+    file.write(i == 0 ? "\n" : ",\n");
+    file.write(output::dump_json(video_json(videos_[i])));
+  }
+  file.write("\n");
+  file.write(kVideosClose);
   file.write("\n");
   file.commit();
-  next_write_ = Clock::now() + kWriteSpacing * (Clock::now() - start);
+}
+
+void for_each_recorded_video(const RunOptions& options,
+                             const std::function<void(const VideoRecord&)>& video) {
+  for (const std::filesystem::path& file : {options.report_path(), options.journal_path()}) {
+    bool first = true;
+    bool trusted = false;
+    output::for_each_whole_line(file, [&](std::string_view line) {
+      try {
+        if (first) {
+          first = false;
+          // The report's first line opens "videos"; the journal's is the header whole.
+          const bool report = line.ends_with(kVideosOpen);
+          trusted =
+              same_clip_settings(parse_json(report ? std::string(line) + std::string(kVideosClose)
+                                                   : std::string(line)),
+                                 options);
+          return;
+        }
+        if (!trusted || line == kVideosClose) return;
+        if (line.ends_with(',')) line.remove_suffix(1);
+        if (const std::optional<VideoRecord> record = parse_video(parse_json(line))) video(*record);
+      } catch (const JsonError&) {
+        // Not a record: a line torn by a crash, a hand-edited file.
+      }
+    });
+  }
 }
 
 }  // namespace signprep::pipeline

@@ -12,6 +12,9 @@
 namespace signprep::pipeline {
 namespace {
 
+// Far beyond any cluster; a typo's count is refused.
+constexpr std::int64_t kMaxShards = 1'000'000;
+
 std::optional<std::int64_t> parse_integer(std::string_view text) {
   std::int64_t value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -53,7 +56,7 @@ Shard parse_shard(std::string_view text) {
   if (slash == std::string_view::npos) throw usage();
   const std::optional<std::int64_t> k = parse_integer(text.substr(0, slash));
   const std::optional<std::int64_t> n = parse_integer(text.substr(slash + 1));
-  if (!k || !n || *n < 1 || *k < 1 || *k > *n || *n > 1'000'000) throw usage();
+  if (!k || !n || *n < 1 || *k < 1 || *k > *n || *n > kMaxShards) throw usage();
   return {static_cast<int>(*k), static_cast<int>(*n)};
 }
 
@@ -80,6 +83,44 @@ std::optional<Shard> slurm_array_shard(const std::function<const char*(const cha
                                        " is not on the array's range (pass --shard K/N)");
   }
   return parse_shard(std::to_string((task - first) / step + 1) + "/" + std::to_string(tasks));
+}
+
+std::optional<ScheduledShard> scheduler_shard(const std::function<const char*(const char*)>& getenv,
+                                              std::optional<std::int64_t> shard_count) {
+  const std::optional<Shard> slurm = slurm_array_shard(getenv);
+  const char* index = getenv("JOB_COMPLETION_INDEX");
+  if (index == nullptr) {
+    if (shard_count) {
+      throw Error(ErrorKind::kUsage,
+                  "--shard-count is a Kubernetes indexed Job's completions, but "
+                  "JOB_COMPLETION_INDEX is not set (outside such a Job, pass --shard K/N)");
+    }
+    if (!slurm) return std::nullopt;
+    return ScheduledShard{*slurm, "Slurm array task"};
+  }
+  if (slurm) {
+    throw Error(ErrorKind::kUsage,
+                "both a Slurm array task and a Kubernetes indexed Job are in the environment "
+                "(SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX): pass --shard K/N");
+  }
+  if (!shard_count) {
+    throw Error(ErrorKind::kUsage,
+                "JOB_COMPLETION_INDEX is set (a Kubernetes indexed Job): pass "
+                "--shard-count N, the Job's completions, or --shard K/N");
+  }
+  if (*shard_count < 1 || *shard_count > kMaxShards) {
+    throw Error(ErrorKind::kUsage,
+                "--shard-count must be between 1 and " + std::to_string(kMaxShards));
+  }
+  const std::optional<std::int64_t> value = parse_integer(index);
+  if (!value || *value < 0 || *value >= *shard_count) {
+    throw Error(ErrorKind::kUsage, "JOB_COMPLETION_INDEX='" + std::string(index) +
+                                       "' is not an index from 0 to --shard-count - 1 (" +
+                                       std::to_string(*shard_count - 1) + ")");
+  }
+  return ScheduledShard{
+      parse_shard(std::to_string(*value + 1) + "/" + std::to_string(*shard_count)),
+      "Kubernetes indexed Job"};
 }
 
 bool in_shard(const std::filesystem::path& relative, const Shard& shard) {

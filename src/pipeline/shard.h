@@ -34,6 +34,22 @@ Shard parse_shard(std::string_view text);
 // the environment to read (std::getenv in the program).
 std::optional<Shard> slurm_array_shard(const std::function<const char*(const char*)>& getenv);
 
+// The shard a scheduler gave this process, and which scheduler.
+struct ScheduledShard {
+  Shard shard;
+  std::string_view scheduler;  // "Slurm array task", "Kubernetes indexed Job"
+};
+
+// The shard of a Slurm array task (above) or of a Kubernetes indexed Job's
+// pod: JOB_COMPLETION_INDEX (from 0) of `shard_count` (--shard-count, the
+// Job's completions, which Kubernetes does not put in the environment).
+// Nothing when neither is there. Error(kUsage) when the variables do not
+// make a shard, when both schedulers' are set, when JOB_COMPLETION_INDEX
+// comes without `shard_count` (every pod would run every input), and when
+// `shard_count` comes without JOB_COMPLETION_INDEX.
+std::optional<ScheduledShard> scheduler_shard(const std::function<const char*(const char*)>& getenv,
+                                              std::optional<std::int64_t> shard_count);
+
 // Whether the input at `relative` (its path below the input directory)
 // belongs to `shard`: a 64-bit hash of the path's generic form (FNV-1a,
 // MurmurHash3's finalizer), modulo N. Fixed forever: changing it would move

@@ -69,6 +69,10 @@ std::string encode(const WorkerEvent& event) {
       const VideoRecord& record = result.record;
       JsonValue::Array outputs;
       for (const auto& output : record.outputs) outputs.emplace_back(output.string());
+      JsonValue::Array bytes;
+      for (const std::uintmax_t size : record.bytes) {
+        bytes.emplace_back(static_cast<std::int64_t>(size));
+      }
       object = {{"event", "done"},
                 {"index", static_cast<std::int64_t>(result.index)},
                 {"status", status_name(record.status)},
@@ -77,7 +81,8 @@ std::string encode(const WorkerEvent& event) {
                 {"outputs", std::move(outputs)},
                 {"error", record.error},
                 {"warning", record.warning ? JsonValue(*record.warning) : JsonValue()},
-                {"occluded", result.occluded}};
+                {"occluded", record.occluded},
+                {"bytes", std::move(bytes)}};
       break;
     }
   }
@@ -132,7 +137,12 @@ ClipResult decode_result(const EventFields& fields) {
   }
   record.error = fields.text("error");
   if (!fields.get("warning").is_null()) record.warning = fields.text("warning");
-  result.occluded = fields.flag("occluded");
+  record.occluded = fields.flag("occluded");
+  for (const JsonValue& size : fields.array("bytes")) {
+    if (const std::int64_t* value = size.as_int()) {
+      record.bytes.push_back(static_cast<std::uintmax_t>(*value));
+    }
+  }
   return result;
 }
 
@@ -359,9 +369,14 @@ bool run_assigned(const WorkerSetup& setup, std::size_t index, Extractors& extra
     record.frames = outcome.frames_kept;
     for (const std::filesystem::path& file : outcome.files) {
       record.outputs.push_back(file.lexically_relative(options.output_dir));
+      // Measured here, so that the supervisor's cost per clip stays a
+      // message; a size that cannot be read (0) makes --resume-fast rerun it.
+      std::error_code unknown;
+      const std::uintmax_t size = std::filesystem::file_size(file, unknown);
+      record.bytes.push_back(unknown ? 0 : size);
     }
     record.warning = outcome.warning;
-    result.occluded = outcome.occluded;
+    record.occluded = outcome.occluded;
   } catch (const StopRequested&) {
     link.send(WorkerEvent::Kind::kClipStopped);
     return false;

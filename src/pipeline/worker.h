@@ -37,7 +37,6 @@ struct WorkerSetup {
 struct ClipResult {
   std::size_t index = 0;  // into WorkerSetup::clips
   VideoRecord record;
-  bool occluded = false;  // the labels' flag
 };
 
 struct WorkerEvent {

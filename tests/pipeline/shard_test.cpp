@@ -91,6 +91,46 @@ TEST(Shard, ABrokenSlurmEnvironmentIsAUsageError) {
                Error);
 }
 
+std::optional<ScheduledShard> scheduled(const std::map<std::string, std::string>& values,
+                                        std::optional<std::int64_t> shard_count) {
+  return scheduler_shard([&](const char* n) { return environment(values, n); }, shard_count);
+}
+
+TEST(Shard, AKubernetesIndexedJobsIndexCountsFromZero) {
+  const std::map<std::string, std::string> pod = {{"JOB_COMPLETION_INDEX", "0"}};
+  const auto first = scheduled(pod, 16);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->shard.index, 1);
+  EXPECT_EQ(first->shard.count, 16);
+  EXPECT_EQ(first->scheduler, "Kubernetes indexed Job");
+  const auto last = scheduled({{"JOB_COMPLETION_INDEX", "15"}}, 16);
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->shard.index, 16);
+}
+
+TEST(Shard, ASlurmArrayIsScheduledToo) {
+  const auto task = scheduled({{"SLURM_ARRAY_TASK_ID", "2"}, {"SLURM_ARRAY_TASK_COUNT", "3"}}, {});
+  ASSERT_TRUE(task);
+  EXPECT_EQ(task->shard.index, 3);
+  EXPECT_EQ(task->scheduler, "Slurm array task");
+  EXPECT_FALSE(scheduled({{"SLURM_JOB_ID", "12"}}, {}));
+}
+
+// Each would otherwise run every input in every pod, or the wrong 1/N.
+TEST(Shard, AnIndexedJobWithoutItsCountOrOutOfRangeIsAUsageError) {
+  EXPECT_THROW(scheduled({{"JOB_COMPLETION_INDEX", "0"}}, {}), Error);
+  EXPECT_THROW(scheduled({{"JOB_COMPLETION_INDEX", "16"}}, 16), Error);
+  EXPECT_THROW(scheduled({{"JOB_COMPLETION_INDEX", "-1"}}, 16), Error);
+  EXPECT_THROW(scheduled({{"JOB_COMPLETION_INDEX", "x"}}, 16), Error);
+  EXPECT_THROW(scheduled({{"JOB_COMPLETION_INDEX", "0"}}, 0), Error);
+  EXPECT_THROW(scheduled({}, 16), Error);
+  EXPECT_THROW(scheduled({{"JOB_COMPLETION_INDEX", "0"},
+                          {"SLURM_ARRAY_TASK_ID", "0"},
+                          {"SLURM_ARRAY_TASK_COUNT", "2"}},
+                         2),
+               Error);
+}
+
 void write_text(const std::filesystem::path& path, const std::string& text) {
   std::ofstream(path) << text;
 }

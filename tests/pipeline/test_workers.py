@@ -239,15 +239,30 @@ class KilledSupervisorResumed(unittest.TestCase):
             self.assertEqual(left, [], "an orphaned worker left a temporary file")
             # Always one for the resume to clean up, whatever the kill hit.
             (out / f".run_report.json.tmp.{process.pid}.1").write_text("{")
+            # The report is as it started; the journal lists the videos the
+            # supervisor saw finished (a worker may have finished one more).
+            with open(out / "run_report.json") as f:
+                self.assertEqual({v["status"] for v in json.load(f)["videos"]}, {"pending"})
+            lines = (out / "run_report.journal").read_text().splitlines()
+            self.assertEqual(json.loads(lines[0])["tool"], "signprep")
+            journaled = [json.loads(line) for line in lines[1:]]
+            self.assertEqual({v["status"] for v in journaled}, {"ok"})
+            self.assertLessEqual({v["outputs"][0] for v in journaled},
+                                 {str(p.relative_to(out)) for p in written})
 
-            resumed = signprep(videos, out, *args, "--resume")
-            self.assertEqual(resumed.returncode, 0, resumed.stderr)
-            self.assertIn(f"resumed:           {len(written)} ", resumed.stderr)
-            self.assertEqual(files_under(out), files_under(tmp / "whole"))
-            self.assertEqual(label_rows(out / "labels.csv"),
-                             label_rows(tmp / "whole" / "labels.csv"))
-            for npz in (tmp / "whole").rglob("*.npz"):
-                assert_same_npz(self, npz, out / npz.relative_to(tmp / "whole"))
+            # Both resumes end as the uninterrupted run: the fast one trusts
+            # the journal and checks the rest in full.
+            fast = tmp / "fast"
+            shutil.copytree(out, fast)
+            for resume, target in (("--resume", out), ("--resume-fast", fast)):
+                resumed = signprep(videos, target, *args, resume)
+                self.assertEqual(resumed.returncode, 0, resumed.stderr)
+                self.assertIn(f"resumed:           {len(written)} ", resumed.stderr)
+                self.assertEqual(files_under(target), files_under(tmp / "whole"))
+                self.assertEqual(label_rows(target / "labels.csv"),
+                                 label_rows(tmp / "whole" / "labels.csv"))
+                for npz in (tmp / "whole").rglob("*.npz"):
+                    assert_same_npz(self, npz, target / npz.relative_to(tmp / "whole"))
 
 
 class Resume(unittest.TestCase):
@@ -267,6 +282,32 @@ class Resume(unittest.TestCase):
             torn = signprep(videos, tmp / "out", *FAST, "--resume", "--max-gap", "3")
             self.assertNotIn("resumed:", torn.stderr)
             self.assertEqual(signprep("validate", tmp / "out").returncode, 0)
+
+    def test_resume_fast_trusts_the_report_and_the_file_sizes(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            videos = make_input(tmp / "in", ["a.mp4", "b.mp4"])
+            out = tmp / "out"
+            self.assertEqual(signprep(videos, out, *FAST).returncode, 0)
+            rows = label_rows(out / "labels.csv")
+            fast = signprep(videos, out, *FAST, "--resume-fast")
+            self.assertEqual(fast.returncode, 0, fast.stderr)
+            self.assertIn("resumed:           2 ", fast.stderr)
+            self.assertEqual(label_rows(out / "labels.csv"), rows)
+            # The trade: a file damaged in place keeps its size, and only the
+            # strict check opens it.
+            npz = out / "a.npz"
+            npz.write_bytes(bytes(npz.stat().st_size))
+            self.assertIn("resumed:           2 ",
+                          signprep(videos, out, *FAST, "--resume-fast").stderr)
+            strict = signprep(videos, out, *FAST, "--resume")
+            self.assertIn("resumed:           1 ", strict.stderr)
+            # A file of another size runs again.
+            parquet = out / "b.parquet"
+            parquet.write_bytes(parquet.read_bytes()[:100])
+            self.assertIn("resumed:           1 ",
+                          signprep(videos, out, *FAST, "--resume-fast").stderr)
+            self.assertEqual(signprep("validate", out).returncode, 0)
 
     def test_temporaries_of_killed_writers_go_and_the_rest_stay(self):
         # What a run killed outright (SIGKILL to every process) leaves: hidden
@@ -392,6 +433,24 @@ class Shards(unittest.TestCase):
             self.assertEqual(slurm.returncode, 0, slurm.stderr)
             self.assertIn("shard 2/3", slurm.stderr)
             self.assertEqual(files_under(tmp / "flag"), files_under(tmp / "slurm"))
+
+    def test_a_kubernetes_indexed_jobs_pod_is_its_shard(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            videos = make_input(tmp / "in", NAMES)
+            flag = signprep(videos, tmp / "flag", *FAST, "--shard", "2/3")
+            # The pod of index 1 of a Job of 3 completions.
+            pod = signprep(videos, tmp / "pod", *FAST, "--shard-count", "3",
+                           env={"JOB_COMPLETION_INDEX": "1"})
+            self.assertEqual(flag.returncode, 0, flag.stderr)
+            self.assertEqual(pod.returncode, 0, pod.stderr)
+            self.assertIn("Kubernetes indexed Job: shard 2/3", pod.stderr)
+            self.assertEqual(files_under(tmp / "flag"), files_under(tmp / "pod"))
+            # Without the count every pod would run every input: refused.
+            uncounted = signprep(videos, tmp / "uncounted", *FAST,
+                                 env={"JOB_COMPLETION_INDEX": "1"})
+            self.assertEqual(uncounted.returncode, 2, uncounted.stderr)
+            self.assertIn("--shard-count", uncounted.stderr)
 
     def test_merge_refuses_with_a_shard_missing(self):
         with tempfile.TemporaryDirectory() as tmp:

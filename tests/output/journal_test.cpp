@@ -1,0 +1,68 @@
+#include "output/journal.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "test_support.h"
+
+namespace signprep::output {
+namespace {
+
+std::vector<std::string> whole_lines(const std::filesystem::path& path) {
+  std::vector<std::string> lines;
+  EXPECT_TRUE(for_each_whole_line(path, [&](std::string_view line) { lines.emplace_back(line); }));
+  return lines;
+}
+
+TEST(Journal, HoldsItsFirstLineThenEveryAppendInOrder) {
+  const test::TempDir dir;
+  const auto path = dir.path() / "run.journal";
+  {
+    Journal journal(path, "header");
+    EXPECT_EQ(test::read_text(path), "header\n");
+    journal.append("one");
+    journal.append("two");
+    // Readable while the writer still holds it, as after a kill.
+    EXPECT_EQ(whole_lines(path), (std::vector<std::string>{"header", "one", "two"}));
+  }
+  EXPECT_EQ(test::read_text(path), "header\none\ntwo\n");
+}
+
+TEST(Journal, ReplacesAnEarlierFile) {
+  const test::TempDir dir;
+  const auto path = dir.path() / "run.journal";
+  std::ofstream(path) << "old\nlines\n";
+  const Journal journal(path, "new");
+  EXPECT_EQ(test::read_text(path), "new\n");
+}
+
+TEST(Journal, ATornLastLineIsLeftOut) {
+  const test::TempDir dir;
+  const auto path = dir.path() / "run.journal";
+  std::ofstream(path) << "header\n{\"a\": 1}\n{\"a\": ";
+  EXPECT_EQ(whole_lines(path), (std::vector<std::string>{"header", "{\"a\": 1}"}));
+}
+
+TEST(Journal, AMissingFileIsNoLines) {
+  const test::TempDir dir;
+  bool called = false;
+  EXPECT_FALSE(for_each_whole_line(dir.path() / "none", [&](std::string_view) { called = true; }));
+  EXPECT_FALSE(called);
+}
+
+TEST(Journal, AnUnwritableFolderIsAnOutputError) {
+  const test::TempDir dir;
+  try {
+    Journal(dir.path() / "missing" / "run.journal", "header");
+    FAIL() << "created a journal in a missing folder";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::kOutput);
+  }
+}
+
+}  // namespace
+}  // namespace signprep::output
