@@ -352,8 +352,8 @@ RunSummary run(const RunOptions& requested) {
   // Planned over all inputs: two that clash clash in any shard.
   const std::vector<PlannedClip> clips =
       this_shard(plan_outputs(found.videos, options.input, options.flat), options.shard);
-  // The plan holds the paths now: a second copy of every input's path would
-  // be a fifth of the supervisor's memory (docs/BENCHMARKS.md, issue 25).
+  // The plan holds the paths now: a second copy of every input's path was a
+  // sixth of what the supervisor holds per input (docs/BENCHMARKS.md, issue 25).
   std::vector<std::filesystem::path>().swap(found.videos);
   const auto start = std::chrono::steady_clock::now();
   const std::vector<std::optional<FinishedClip>> finished = finished_clips(clips, options);
