@@ -139,7 +139,7 @@ done
 sleep 1
 scancel "${job}_$cancelled"
 while squeue -h -j "$job" | grep -q .; do sleep 0.5; done
-echo "task $cancelled cancelled with $(($(wc -l < "$work/cancelled/run_report.shard-$((cancelled + 1))-of-$tasks.journal") - 1)) clip(s) finished"
+echo "task $cancelled cancelled: $(tail -n 1 "$work/log/cancelled_$cancelled.log")"
 CLIPS=$clips OUT=$work/cancelled "${submit[@]}" --array="$cancelled" --wait \
   -o "$work/log/resubmitted.log" "$work/job.sh"
 "$signprep" merge-labels "$work/cancelled"
