@@ -90,28 +90,26 @@ int plane_element_bytes(const AVPixFmtDescriptor& format, int plane) {
   return bytes;
 }
 
-// Whether a frame can be rotated plane by plane, as ffmpeg's transpose and
-// flip filters do: not palettes, bitstreams or hardware frames; for a
-// quarter turn, only chroma subsampled alike across and down (a turned
-// 4:2:2 plane would be 4:4:0).
-bool rotatable_by_planes(AVPixelFormat pixel_format, int degrees) {
+// Rotates `source` clockwise into `destination` plane by plane, as ffmpeg's
+// transpose and flip filters do (its buffers kept while the size and format
+// stay; besides the pixels, only the fields to_rgb() reads are set). Returns
+// false, leaving `destination` alone, for what cannot be rotated so:
+// palettes, bitstreams, hardware frames, planes whose components share bytes,
+// and for a quarter turn chroma subsampled differently across and down (a
+// turned 4:2:2 plane would be 4:4:0).
+bool rotate_planes(const AVFrame& source, int degrees, AVFrame& destination) {
+  const auto pixel_format = static_cast<AVPixelFormat>(source.format);
   const AVPixFmtDescriptor* format = av_pix_fmt_desc_get(pixel_format);
   if (format == nullptr || (format->flags & (AV_PIX_FMT_FLAG_HWACCEL | AV_PIX_FMT_FLAG_BITSTREAM |
                                              AV_PIX_FMT_FLAG_PAL)) != 0) {
     return false;
   }
-  if (degrees % 180 != 0 && format->log2_chroma_w != format->log2_chroma_h) return false;
-  for (int plane = 0; plane < av_pix_fmt_count_planes(pixel_format); ++plane) {
+  const bool swaps = degrees % 180 != 0;
+  if (swaps && format->log2_chroma_w != format->log2_chroma_h) return false;
+  const int planes = av_pix_fmt_count_planes(pixel_format);
+  for (int plane = 0; plane < planes; ++plane) {
     if (plane_element_bytes(*format, plane) == 0) return false;
   }
-  return true;
-}
-
-// `source` rotated clockwise into `destination` plane by plane (its buffers
-// kept while the size and format stay). Only the fields to_rgb() reads are
-// set besides the pixels.
-void rotate_planes(const AVFrame& source, int degrees, AVFrame& destination) {
-  const bool swaps = degrees % 180 != 0;
   const int width = swaps ? source.height : source.width;
   const int height = swaps ? source.width : source.height;
   if (destination.format != source.format || destination.width != width ||
@@ -125,18 +123,17 @@ void rotate_planes(const AVFrame& source, int degrees, AVFrame& destination) {
     }
   }
   destination.color_range = source.color_range;
-  const auto pixel_format = static_cast<AVPixelFormat>(source.format);
-  const AVPixFmtDescriptor& format = *av_pix_fmt_desc_get(pixel_format);
-  for (int plane = 0; plane < av_pix_fmt_count_planes(pixel_format); ++plane) {
+  for (int plane = 0; plane < planes; ++plane) {
     const bool chroma = plane == 1 || plane == 2;
     const image::PlaneView view{
         source.data[plane], source.linesize[plane],
-        chroma ? AV_CEIL_RSHIFT(source.width, format.log2_chroma_w) : source.width,
-        chroma ? AV_CEIL_RSHIFT(source.height, format.log2_chroma_h) : source.height,
-        plane_element_bytes(format, plane)};
+        chroma ? AV_CEIL_RSHIFT(source.width, format->log2_chroma_w) : source.width,
+        chroma ? AV_CEIL_RSHIFT(source.height, format->log2_chroma_h) : source.height,
+        plane_element_bytes(*format, plane)};
     image::rotate_plane_clockwise(view, degrees, destination.data[plane],
                                   destination.linesize[plane]);
   }
+  return true;
 }
 
 // The display matrix stores the counter-clockwise angle by which the picture
@@ -359,9 +356,7 @@ image::Image VideoReader::to_rgb() {
   // after it does not where the conversion mixes neighbours (from 10-bit
   // sources swscale filters chroma and dithers along the other axis).
   const int rotation = s.info.rotation;
-  const bool planes_rotated =
-      rotation != 0 && rotatable_by_planes(static_cast<AVPixelFormat>(s.frame->format), rotation);
-  if (planes_rotated) rotate_planes(*s.frame, rotation, *s.upright);
+  const bool planes_rotated = rotation != 0 && rotate_planes(*s.frame, rotation, *s.upright);
   const AVFrame& f = planes_rotated ? *s.upright : *s.frame;
   const auto source_format = static_cast<AVPixelFormat>(f.format);
   // BICUBIC chroma upsampling, as OpenCV's FFmpeg capture (the Python tool's decoder) uses.
