@@ -3,7 +3,10 @@
 // thread count, with achieved GFLOP/s. bench/iv3_bench.py runs it next to
 // torchvision in the same session and tabulates both.
 //
-//   build/bench/iv3_bench WEIGHTS.safetensors BATCH THREADS [SECONDS [fp32|bf16]]
+//   build/bench/iv3_bench WEIGHTS.safetensors BATCH THREADS [SECONDS [fp32|bf16|int8]]
+//
+// int8 is calibrated on the benchmark's own frame (its speed does not depend
+// on the scales).
 //
 // Prints one JSON object: batch, threads, precision, isa (the implementation
 // oneDNN chose for most of the convolutions), load_s, ms_per_frame (median wall
@@ -11,6 +14,7 @@
 // machine, what a 1-thread run costs regardless of the other load), gflops
 // (2 x MACs per frame / median wall time).
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -44,22 +48,27 @@ signprep::image::Image test_frame() {
 int main(int argc, char** argv) {
   if (argc < 4) {
     std::fprintf(stderr,
-                 "usage: iv3_bench WEIGHTS.safetensors BATCH THREADS [SECONDS [fp32|bf16]]\n");
+                 "usage: iv3_bench WEIGHTS.safetensors BATCH THREADS [SECONDS [fp32|bf16|int8]]\n");
     return 2;
   }
   const int batch = std::atoi(argv[2]);
   const int threads = std::atoi(argv[3]);
   const double budget_s = argc > 4 ? std::atof(argv[4]) : 10.0;
 
-  const auto load_start = Clock::now();
+  const std::string precision = argc > 5 ? argv[5] : "fp32";
+  const signprep::image::Image frame = test_frame();
   signprep::features::InceptionV3Options options;
   options.batch_size = batch;
   options.threads = threads;
-  const bool bf16 = argc > 5 && std::string(argv[5]) == "bf16";
-  options.precision = bf16 ? signprep::nn::CpuPrecision::kBf16 : signprep::nn::CpuPrecision::kFp32;
+  if (precision == "bf16") options.precision = signprep::nn::CpuPrecision::kBf16;
+  if (precision == "int8") {
+    options.precision = signprep::nn::CpuPrecision::kInt8;
+    const std::array<signprep::image::ImageView, 1> calibration = {frame.view()};
+    options.activation_ranges = signprep::features::InceptionV3::calibrate(argv[1], calibration);
+  }
+  const auto load_start = Clock::now();
   signprep::features::InceptionV3 net = signprep::features::InceptionV3::load(argv[1], options);
   const double load_s = seconds_since(load_start);
-  const signprep::image::Image frame = test_frame();
   const auto run_batch = [&] {
     for (int i = 0; i < batch; ++i) net.add(frame.view());  // the last add runs the network
     net.finish();
@@ -90,7 +99,7 @@ int main(int argc, char** argv) {
       "{\"batch\": %d, \"threads\": %d, \"precision\": \"%s\", \"isa\": \"%s\", "
       "\"load_s\": %.2f, \"ms_per_frame\": %.3f, \"cpu_ms_per_frame\": %.3f, "
       "\"gflops\": %.1f, \"batches\": %zu}\n",
-      batch, threads, bf16 ? "bf16" : "fp32", commonest->first.c_str(), load_s, median_ms,
+      batch, threads, precision.c_str(), commonest->first.c_str(), load_s, median_ms,
       median(cpu_per_frame_ms), 2 * macs_per_frame / (median_ms * 1e6), per_frame_ms.size());
   return 0;
 }

@@ -364,8 +364,10 @@ namespace {
 CpuNetworks load_cpu(const nn::SafetensorsFile& weights, const InceptionV3Options& options) {
   // The graphs copy the weights, and the models pack them again: each graph
   // goes as soon as its model is built.
-  const nn::ModelOptions model_options{
-      .threads = options.threads, .outputs_read = {}, .precision = options.precision};
+  const nn::ModelOptions model_options{.threads = options.threads,
+                                       .outputs_read = {},
+                                       .precision = options.precision,
+                                       .activation_ranges = options.activation_ranges};
   CpuNetworks networks{
       nn::Model::build(inception_v3_graph(weights, options.batch_size), model_options), {}};
   if (options.batch_size > 1) {
@@ -409,6 +411,19 @@ InceptionV3 InceptionV3::load(const std::filesystem::path& weights_path,
            options.batch_size,
            0,
            {}}));
+}
+
+std::map<std::string, float> InceptionV3::calibrate(const std::filesystem::path& weights_path,
+                                                    std::span<const image::ImageView> frames) {
+  nn::Model network = with_weights(weights_path, [](const nn::SafetensorsFile& file) {
+    return nn::Model::build(inception_v3_graph(file, 1));
+  });
+  std::map<std::string, float> ranges;
+  for (const image::ImageView& frame : frames) {
+    normalize(image::resize_bilinear(frame, kInputSide, kInputSide).view(), network.input(0));
+    network.measure_activation_ranges(ranges);
+  }
+  return ranges;
 }
 
 InceptionV3::InceptionV3(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

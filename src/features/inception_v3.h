@@ -19,8 +19,10 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "features/frame_features.h"
@@ -35,6 +37,10 @@ struct InceptionV3Options {
   // kBf16: weights and activations in bf16, features still float32; fast
   // only where oneDNN runs bf16 on AMX (nn/cpu_precision.h).
   nn::CpuPrecision precision = nn::CpuPrecision::kFp32;
+  // kInt8 (u8 activations, s8 weights per output channel): the largest value
+  // each activation took on calibration frames, by tensor name, from
+  // InceptionV3::calibrate (features/iv3_calibration.h keeps it in a file).
+  std::map<std::string, float> activation_ranges = {};
 };
 
 class InceptionV3 final : public FrameFeatures {
@@ -52,6 +58,12 @@ class InceptionV3 final : public FrameFeatures {
   InceptionV3(InceptionV3&&) noexcept;
   InceptionV3& operator=(InceptionV3&&) noexcept;
   ~InceptionV3() override;
+
+  // The activation ranges of the float32 network on these frames (each
+  // resized and normalised as add() does): an int8 network's calibration.
+  // The same frames give the same ranges, to the bit.
+  static std::map<std::string, float> calibrate(const std::filesystem::path& weights,
+                                                std::span<const image::ImageView> frames);
 
   // Resizes the frame here; runs the network when a batch is full.
   void add(const image::ImageView& frame) override;

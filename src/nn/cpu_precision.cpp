@@ -53,7 +53,15 @@ double median_seconds(const dnnl::engine& engine, memory::data_type type) {
 }  // namespace
 
 std::string_view precision_name(CpuPrecision precision) {
-  return precision == CpuPrecision::kBf16 ? "bf16" : "fp32";
+  switch (precision) {
+    case CpuPrecision::kBf16:
+      return "bf16";
+    case CpuPrecision::kInt8:
+      return "int8";
+    case CpuPrecision::kFp32:
+      break;
+  }
+  return "fp32";
 }
 
 Bf16Support probe_bf16_support() {

@@ -13,7 +13,7 @@
 
 namespace signprep::nn {
 
-enum class CpuPrecision { kFp32, kBf16 };
+enum class CpuPrecision { kFp32, kBf16, kInt8 };
 
 std::string_view precision_name(CpuPrecision precision);
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <limits>
 #include <numeric>
 #include <optional>
 #include <stdexcept>
@@ -94,7 +95,9 @@ struct Model::Impl {
 
   void drop_unread_outputs();
   void fold_pads();
+  void choose_storage();
   void choose_bf16_tensors();
+  void choose_int8_tensors();
   void plan();
   void bind();
   void release_packed_constants();
@@ -171,22 +174,109 @@ void Model::Impl::fold_pads() {
 // conversion. The model's inputs and outputs, and whatever a reference kernel
 // touches, stay float32.
 void Model::Impl::choose_bf16_tensors() {
-  if (options.precision != CpuPrecision::kBf16) return;
-  onednn.bf16 = true;
-  std::vector<bool>& bf16 = onednn.bf16_tensors;
-  bf16.assign(def.tensors.size(), false);
+  std::vector<onednn::StoredType>& stored = onednn.stored;
   // Ops run in order, so a tensor's producer comes before its readers: a
   // reader outside oneDNN clears what its producer set.
   for (std::size_t i = 0; i < def.ops.size(); ++i) {
     if (folded_away[i]) continue;
     const bool onednn_op = onednn::handles(def, def.ops[i]);
-    for (int t : def.ops[i].outputs) bf16[t] = onednn_op;
+    for (int t : def.ops[i].outputs) {
+      stored[t] = onednn_op ? onednn::StoredType::kBf16 : onednn::StoredType::kF32;
+    }
     for (int t : reads[i]) {
-      if (t >= 0 && !onednn_op) bf16[t] = false;
+      if (t >= 0 && !onednn_op) stored[t] = onednn::StoredType::kF32;
     }
   }
-  for (int t : def.inputs) bf16[t] = false;
-  for (int t : def.outputs) bf16[t] = false;
+}
+
+// Union-find over tensors: an int8 pooling or concatenation copies its
+// sources' u8 values unchanged, so they and its output share one scale.
+class ScaleGroups {
+ public:
+  explicit ScaleGroups(std::size_t tensors) : parent_(tensors) {
+    std::iota(parent_.begin(), parent_.end(), 0);
+  }
+  std::size_t root(std::size_t t) {
+    while (parent_[t] != t) t = parent_[t] = parent_[parent_[t]];
+    return t;
+  }
+  void join(std::size_t a, std::size_t b) { parent_[root(a)] = root(b); }
+
+ private:
+  std::vector<std::size_t> parent_;
+};
+
+// In int8, every tensor that is never negative (the output of a ReLU, and
+// pools and concatenations of such) gets a u8 scale from its calibrated
+// range: the largest value it took maps to 255. It is stored in u8 when its
+// producer computes in int8 and only oneDNN's operators read it.
+void Model::Impl::choose_int8_tensors() {
+  const std::size_t tensor_count = def.tensors.size();
+  std::vector<bool> never_negative(tensor_count, false);
+  ScaleGroups groups(tensor_count);
+  for (std::size_t i = 0; i < def.ops.size(); ++i) {
+    if (folded_away[i]) continue;
+    const OpDef& op = def.ops[i];
+    const bool relu = op.activation == Activation::kRelu || op.activation == Activation::kRelu6;
+    const bool copies_values = op.type == OpType::kMaxPool2d || op.type == OpType::kAveragePool2d ||
+                               op.type == OpType::kConcatenation;
+    const bool sources_never_negative = std::all_of(
+        reads[i].begin(), reads[i].end(), [&](int t) { return t >= 0 && never_negative[t]; });
+    const bool result =
+        op.type == OpType::kRelu ||
+        (relu && (op.type == OpType::kConv2d || op.type == OpType::kDepthwiseConv2d)) ||
+        (copies_values && sources_never_negative);
+    for (int t : op.outputs) never_negative[t] = result;
+    if (copies_values && result) {
+      for (int t : reads[i]) groups.join(t, op.outputs[0]);
+    }
+  }
+  std::vector<float> group_range(tensor_count, 0.f);
+  std::vector<bool> calibrated(tensor_count, false);
+  for (std::size_t t = 0; t < tensor_count; ++t) {
+    if (!never_negative[t]) continue;
+    const auto range = options.activation_ranges.find(def.tensors[t].name);
+    if (range == options.activation_ranges.end()) {
+      throw Error(ErrorKind::kModel, def.name + ": int8 needs the calibrated range of " +
+                                         def.tensors[t].name + ", which the calibration lacks");
+    }
+    calibrated[t] = true;
+    float& largest = group_range[groups.root(t)];
+    largest = std::max(largest, range->second);
+  }
+  onednn.u8_scales.assign(tensor_count, 0.f);
+  for (std::size_t t = 0; t < tensor_count; ++t) {
+    const float range = group_range[groups.root(t)];
+    // A tensor that stayed zero on every calibration frame still needs a step.
+    if (calibrated[t]) onednn.u8_scales[t] = (range > 0 ? range : 1.f) / 255.f;
+  }
+  std::vector<onednn::StoredType>& stored = onednn.stored;
+  for (std::size_t i = 0; i < def.ops.size(); ++i) {
+    if (folded_away[i]) continue;
+    const OpDef& op = def.ops[i];
+    const bool int8 = onednn::computes_in_int8(onednn, def, op, reads[i]);
+    for (int t : op.outputs) {
+      const bool u8 = int8 && onednn.u8_scales[t] > 0;
+      stored[t] = u8 ? onednn::StoredType::kU8 : onednn::StoredType::kF32;
+    }
+    if (onednn::handles(def, op)) continue;
+    for (int t : reads[i]) {
+      if (t >= 0) stored[t] = onednn::StoredType::kF32;
+    }
+  }
+}
+
+void Model::Impl::choose_storage() {
+  onednn.precision = options.precision;
+  if (options.precision == CpuPrecision::kFp32) return;
+  onednn.stored.assign(def.tensors.size(), onednn::StoredType::kF32);
+  if (options.precision == CpuPrecision::kBf16) {
+    choose_bf16_tensors();
+  } else {
+    choose_int8_tensors();
+  }
+  for (int t : def.inputs) onednn.stored[t] = onednn::StoredType::kF32;
+  for (int t : def.outputs) onednn.stored[t] = onednn::StoredType::kF32;
 }
 
 void Model::Impl::plan() {
@@ -208,8 +298,12 @@ void Model::Impl::plan() {
       storage[t] = Storage::kArena;
       arena_slot[t] = static_cast<int>(lifetimes.size());
       const auto elements = static_cast<std::size_t>(def.tensors[t].element_count());
-      const bool bf16 = !onednn.bf16_tensors.empty() && onednn.bf16_tensors[t];
-      lifetimes.push_back({bf16 ? (elements + 1) / 2 : elements, op, op});  // in floats
+      const onednn::StoredType type =
+          onednn.stored.empty() ? onednn::StoredType::kF32 : onednn.stored[t];
+      const std::size_t per_float = type == onednn::StoredType::kU8     ? 4
+                                    : type == onednn::StoredType::kBf16 ? 2
+                                                                        : 1;
+      lifetimes.push_back({(elements + per_float - 1) / per_float, op, op});  // in floats
     }
     for (int t : reads[op]) {
       if (t >= 0 && arena_slot[t] >= 0) lifetimes[arena_slot[t]].last_op = op;
@@ -302,7 +396,7 @@ Model Model::build(ModelDef def, const ModelOptions& options) {
   for (const OpDef& op : impl->def.ops) reference::validate_op(impl->def, op);
   impl->drop_unread_outputs();
   impl->fold_pads();
-  impl->choose_bf16_tensors();
+  impl->choose_storage();
   impl->plan();
   const OmpThreadsScope threads(options.threads);
   impl->bind();
@@ -340,8 +434,11 @@ ModelStats Model::stats() const {
   stats.reference_implementations = impl_->onednn.reference_implementations;
   stats.implementations = impl_->onednn.implementations;
   stats.precision = impl_->options.precision;
-  const std::vector<bool>& bf16 = impl_->onednn.bf16_tensors;
-  stats.bf16_tensors = static_cast<int>(std::count(bf16.begin(), bf16.end(), true));
+  const std::vector<onednn::StoredType>& stored = impl_->onednn.stored;
+  stats.bf16_tensors =
+      static_cast<int>(std::count(stored.begin(), stored.end(), onednn::StoredType::kBf16));
+  stats.u8_tensors =
+      static_cast<int>(std::count(stored.begin(), stored.end(), onednn::StoredType::kU8));
   return stats;
 }
 
@@ -363,6 +460,24 @@ void Model::run() {
   // oneDNN parallelises with OpenMP, whose thread count belongs to the calling thread.
   omp_set_num_threads(impl_->options.threads);
   for (const auto& step : impl_->steps) step.kernel->run();
+}
+
+void Model::measure_activation_ranges(std::map<std::string, float>& ranges) {
+  if (impl_->options.precision != CpuPrecision::kFp32) {
+    throw std::logic_error(impl_->def.name + ": activation ranges are measured in fp32");
+  }
+  omp_set_num_threads(impl_->options.threads);
+  for (const auto& step : impl_->steps) {
+    step.kernel->run();
+    for (int t : impl_->def.ops[step.op].outputs) {
+      const std::span<const float> values(
+          impl_->tensor_data[t], static_cast<std::size_t>(impl_->def.tensors[t].element_count()));
+      float& largest =
+          ranges.try_emplace(impl_->def.tensors[t].name, -std::numeric_limits<float>::infinity())
+              .first->second;
+      largest = std::max(largest, *std::max_element(values.begin(), values.end()));
+    }
+  }
 }
 
 void Model::run_profiled(std::map<std::string, OpProfile>& by_op) {

@@ -42,6 +42,7 @@ struct ModelStats {
   std::map<std::string, int> implementations;
   CpuPrecision precision = CpuPrecision::kFp32;
   int bf16_tensors = 0;  // activations stored in bf16 (each one a rounding point)
+  int u8_tensors = 0;    // activations stored in u8 (int8)
 };
 
 struct ModelOptions {
@@ -55,8 +56,14 @@ struct ModelOptions {
   std::vector<int> outputs_read;
   // kBf16: convolutions on bf16 weights, the activations between oneDNN's
   // operators in bf16 (nn/cpu_precision.h); inputs and outputs stay float32.
-  // Runs on any CPU; only AMX makes it faster than kFp32.
+  // Runs on any CPU; only AMX makes it faster than kFp32. kInt8: every
+  // convolution whose source is never negative (after a ReLU) on u8 sources
+  // and s8 weights, one scale per output channel (nn/cpu_precision.h).
   CpuPrecision precision = CpuPrecision::kFp32;
+  // kInt8: by tensor name, the largest value each activation took on
+  // calibration inputs (measure_activation_ranges); its u8 scale maps that
+  // value to 255. Every activation that is never negative needs one.
+  std::map<std::string, float> activation_ranges = {};
 };
 
 class Model {
@@ -83,6 +90,9 @@ class Model {
   std::span<const float> output(int i) const;
 
   void run();
+  // run() on an fp32 model, raising `ranges[name]` to the largest value each
+  // activation took: ModelOptions::activation_ranges for an int8 copy.
+  void measure_activation_ranges(std::map<std::string, float>& ranges);
   // Time and work of the runs of one operator type.
   struct OpProfile {
     double seconds = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <optional>
 #include <unordered_map>
@@ -45,10 +46,35 @@ class PrimitiveKernel final : public Kernel {
   std::vector<Step> steps_;
 };
 
+StoredType stored_type(const Context& context, int tensor) {
+  const bool known = tensor >= 0 && static_cast<std::size_t>(tensor) < context.stored.size();
+  return known ? context.stored[static_cast<std::size_t>(tensor)] : StoredType::kF32;
+}
+
+memory::data_type data_type(StoredType stored) {
+  switch (stored) {
+    case StoredType::kBf16:
+      return memory::data_type::bf16;
+    case StoredType::kU8:
+      return memory::data_type::u8;
+    case StoredType::kF32:
+      break;
+  }
+  return memory::data_type::f32;
+}
+
 memory::data_type type_of(const Context& context, int tensor) {
-  const bool bf16 = tensor >= 0 && static_cast<std::size_t>(tensor) < context.bf16_tensors.size() &&
-                    context.bf16_tensors[static_cast<std::size_t>(tensor)];
-  return bf16 ? memory::data_type::bf16 : memory::data_type::f32;
+  return data_type(stored_type(context, tensor));
+}
+
+float u8_scale(const Context& context, int tensor) {
+  const bool known = tensor >= 0 && static_cast<std::size_t>(tensor) < context.u8_scales.size();
+  return known ? context.u8_scales[static_cast<std::size_t>(tensor)] : 0.f;
+}
+
+// The float one stored unit of the tensor stands for: its u8 scale in u8, 1 otherwise.
+float unit_of(const Context& context, int tensor) {
+  return stored_type(context, tensor) == StoredType::kU8 ? u8_scale(context, tensor) : 1.f;
 }
 
 // Records oneDNN's choice, and its silent fallback to a reference implementation.
@@ -62,8 +88,8 @@ void note_implementation(Context& context, const OpDef& op, const PrimitiveDesc&
 }
 
 // Wraps one of the executor's buffers; oneDNN takes non-const pointers even for inputs.
-memory user_memory(Context::State& state, const memory::desc& md, const float* data) {
-  return memory(md, state.engine, const_cast<float*>(data));
+memory user_memory(Context::State& state, const memory::desc& md, const void* data) {
+  return memory(md, state.engine, const_cast<void*>(data));
 }
 
 // Gathers one kernel's memories: a source the primitive takes in another type
@@ -72,14 +98,19 @@ class KernelBuilder {
  public:
   KernelBuilder(Context& context, const OpDef& op) : context_(context), op_(op) {}
 
-  // `desc_of(type)`: the tensor's layout in a given type.
+  // `desc_of(type)`: the tensor's layout in a given type; `wanted_unit`: the
+  // float one unit of the wanted type stands for (a u8 scale, else 1).
   template <typename DescOf>
-  memory source(int tensor, const float* data, memory::data_type wanted, DescOf desc_of) {
+  memory source(int tensor, const float* data, memory::data_type wanted, DescOf desc_of,
+                float wanted_unit = 1.f) {
     Context::State& state = context_.state();
     const memory stored = user_memory(state, desc_of(type_of(context_, tensor)), data);
-    if (type_of(context_, tensor) == wanted) return stored;
+    const float unit = unit_of(context_, tensor);
+    if (type_of(context_, tensor) == wanted && unit == wanted_unit) return stored;
     memory converted(desc_of(wanted), state.engine);
-    const dnnl::reorder::primitive_desc pd(stored, converted);
+    dnnl::primitive_attr attr;
+    if (unit != wanted_unit) attr.set_output_scales(0, {unit / wanted_unit});
+    const dnnl::reorder::primitive_desc pd(stored, converted, attr);
     note_implementation(context_, op_, pd);
     steps_.push_back({dnnl::reorder(pd), {{DNNL_ARG_FROM, stored}, {DNNL_ARG_TO, converted}}});
     return converted;
@@ -143,7 +174,7 @@ void append_activation(Activation activation, dnnl::post_ops& post_ops) {
 
 // The model's weights copied, once at load, into the layout (and type) the primitive wants.
 memory packed_weights(Context::State& state, const memory::desc& wanted, const memory::desc& given,
-                      const float* data) {
+                      const void* data) {
   memory packed(wanted, state.engine);
   memory user = user_memory(state, given, data);
   dnnl::reorder(user, packed).execute(state.stream, user, packed);
@@ -151,13 +182,59 @@ memory packed_weights(Context::State& state, const memory::desc& wanted, const m
   return packed;
 }
 
-// The type convolutions take their sources and weights in.
-memory::data_type convolution_type(const Context& context) {
-  return context.bf16 ? memory::data_type::bf16 : memory::data_type::f32;
+// The type float convolutions (and transposed ones) take their sources and
+// weights in: bf16 in bf16, float32 otherwise (int8 is decided per operator).
+memory::data_type float_convolution_type(const Context& context) {
+  return context.precision == CpuPrecision::kBf16 ? memory::data_type::bf16
+                                                  : memory::data_type::f32;
+}
+
+// Symmetric per-output-channel int8 weights: each channel's largest |w| maps
+// to 127. `channel_of(i)`: the output channel of the filter's element i.
+struct QuantizedWeights {
+  std::vector<std::int8_t> values;
+  std::vector<float> scales;  // per output channel: the float one step stands for
+};
+template <typename ChannelOf>
+QuantizedWeights quantize_weights(std::span<const float> filter, int channels,
+                                  ChannelOf channel_of) {
+  QuantizedWeights q{std::vector<std::int8_t>(filter.size()), std::vector<float>(channels, 0.f)};
+  for (std::size_t i = 0; i < filter.size(); ++i) {
+    float& largest = q.scales[static_cast<std::size_t>(channel_of(i))];
+    largest = std::max(largest, std::abs(filter[i]));
+  }
+  for (float& scale : q.scales) scale = scale > 0 ? scale / 127.f : 1.f;
+  for (std::size_t i = 0; i < filter.size(); ++i) {
+    q.values[i] = static_cast<std::int8_t>(
+        std::lround(filter[i] / q.scales[static_cast<std::size_t>(channel_of(i))]));
+  }
+  return q;
+}
+
+// What an int8 convolution needs beyond its primitive: its weights in s8,
+// the per-channel output scales (source unit x weight step / destination
+// unit) and the bias in the accumulator's units, as oneDNN 2.x adds it
+// before scaling.
+struct Int8Convolution {
+  QuantizedWeights weights;
+  std::vector<float> output_scales;
+  std::vector<float> bias;
+};
+Int8Convolution int8_convolution(QuantizedWeights weights, float source_unit,
+                                 float destination_unit, const float* bias) {
+  Int8Convolution q{std::move(weights), {}, {}};
+  for (std::size_t c = 0; c < q.weights.scales.size(); ++c) {
+    const float accumulator_unit = source_unit * q.weights.scales[c];
+    q.output_scales.push_back(accumulator_unit / destination_unit);
+    q.bias.push_back(bias ? bias[c] / accumulator_unit : 0.f);
+  }
+  return q;
 }
 
 // CONV_2D (filter OHWI) and DEPTHWISE_CONV_2D (filter [1, kh, kw, C*multiplier])
-// as one grouped convolution: depthwise is groups = C, multiplier outputs each.
+// as one grouped convolution: depthwise is groups = C, multiplier outputs
+// each. In int8 the weights are quantized here, and the kernel owns them and
+// the rescaled bias.
 std::unique_ptr<Kernel> convolution(Context& context, const ModelDef& model, const OpDef& op,
                                     std::span<const float* const> inputs,
                                     std::span<float* const> outputs, const FoldedPadding* folded) {
@@ -168,30 +245,46 @@ std::unique_ptr<Kernel> convolution(Context& context, const ModelDef& model, con
   const bool depthwise = op.type == OpType::kDepthwiseConv2d;
   const int kh = filter.shape[1], kw = filter.shape[2];
   const int in_c = in[3], out_c = out[3];
-  const memory::data_type type = convolution_type(context);
+  const std::array<int, 1> reads = {source};
+  const bool int8 = computes_in_int8(context, model, op, reads);
+  const memory::data_type source_type =
+      int8 ? memory::data_type::u8 : float_convolution_type(context);
+  const memory::data_type weights_type = int8 ? memory::data_type::s8 : source_type;
 
-  memory::desc user_weights;
-  if (depthwise) {
+  // The model's filter in its own layout, as floats or quantized.
+  const auto user_weights = [&](memory::data_type type) {
     const int multiplier = out_c / in_c;
     // dims (groups, out per group, in per group, kh, kw) over TFLite's [1, kh, kw, C*m]
-    user_weights = memory::desc({in_c, multiplier, 1, kh, kw}, memory::data_type::f32,
-                                Dims{multiplier, 1, 1, kw * out_c, out_c});
-  } else {
-    user_weights =
-        memory::desc({out_c, in_c, kh, kw}, memory::data_type::f32, memory::format_tag::ohwi);
-  }
-  const memory::desc any_weights(user_weights.dims(), type, memory::format_tag::any);
+    return depthwise ? memory::desc({in_c, multiplier, 1, kh, kw}, type,
+                                    Dims{multiplier, 1, 1, kw * out_c, out_c})
+                     : memory::desc({out_c, in_c, kh, kw}, type, memory::format_tag::ohwi);
+  };
+  const memory::desc any_weights(user_weights(weights_type).dims(), weights_type,
+                                 memory::format_tag::any);
   const memory::desc bias_md({out_c}, memory::data_type::f32, memory::format_tag::x);
   const Padding2d pad =
       folded ? Padding2d{{folded->top, folded->left}, {folded->bottom, folded->right}}
              : padding_of(op, in, out, kh, kw);
+  const bool has_bias = op.inputs.size() > 2 && op.inputs[2] >= 0;
+
+  std::optional<Int8Convolution> quantized;
+  if (int8) {
+    const std::size_t taps = std::size_t(kh) * kw * (depthwise ? 1 : in_c);
+    const std::span<const float> values(inputs[1],
+                                        static_cast<std::size_t>(filter.element_count()));
+    QuantizedWeights weights =
+        depthwise ? quantize_weights(values, out_c, [&](std::size_t i) { return i % out_c; })
+                  : quantize_weights(values, out_c, [&](std::size_t i) { return i / taps; });
+    quantized = int8_convolution(std::move(weights), u8_scale(context, source),
+                                 unit_of(context, op.outputs[0]), has_bias ? inputs[2] : nullptr);
+  }
 
   dnnl::post_ops post_ops;
   append_activation(op.activation, post_ops);
   dnnl::primitive_attr attr;
   attr.set_post_ops(post_ops);
-  const bool has_bias = op.inputs.size() > 2 && op.inputs[2] >= 0;
-  const memory::desc source_md = nhwc_desc(in, type);
+  if (quantized) attr.set_output_scales(1 << 1, quantized->output_scales);  // per channel of dst
+  const memory::desc source_md = nhwc_desc(in, source_type);
   const memory::desc destination_md = nhwc_desc(out, type_of(context, op.outputs[0]));
   const dnnl::convolution_forward::desc desc =
       has_bias ? dnnl::convolution_forward::desc(
@@ -206,17 +299,29 @@ std::unique_ptr<Kernel> convolution(Context& context, const ModelDef& model, con
   const dnnl::convolution_forward::primitive_desc pd(desc, attr, state.engine);
   note_implementation(context, op, pd);
 
-  const memory weights = packed_weights(state, pd.weights_desc(), user_weights, inputs[1]);
+  const memory weights =
+      quantized ? packed_weights(state, pd.weights_desc(), user_weights(memory::data_type::s8),
+                                 quantized->weights.values.data())
+                : packed_weights(state, pd.weights_desc(), user_weights(memory::data_type::f32),
+                                 inputs[1]);
   context.packed_constants.push_back(inputs[1]);
 
   KernelBuilder kernel(context, op);
   Arguments arguments = {
-      {DNNL_ARG_SRC, kernel.source(source, inputs[0], type,
-                                   [&](memory::data_type t) { return nhwc_desc(in, t); })},
+      {DNNL_ARG_SRC,
+       kernel.source(
+           source, inputs[0], source_type, [&](memory::data_type t) { return nhwc_desc(in, t); },
+           int8 ? u8_scale(context, source) : 1.f)},
       {DNNL_ARG_WEIGHTS, weights},
       {DNNL_ARG_DST, user_memory(state, pd.dst_desc(), outputs[0])},
   };
-  if (has_bias) {
+  if (has_bias && quantized) {
+    memory bias(bias_md, state.engine);
+    std::copy(quantized->bias.begin(), quantized->bias.end(),
+              static_cast<float*>(bias.get_data_handle()));
+    arguments.emplace(DNNL_ARG_BIAS, bias);
+    context.packed_constants.push_back(inputs[2]);
+  } else if (has_bias) {
     arguments.emplace(DNNL_ARG_BIAS, user_memory(state, bias_md, inputs[2]));
   }
   return kernel.finish(dnnl::convolution_forward(pd), std::move(arguments));
@@ -232,9 +337,10 @@ std::unique_ptr<Kernel> unary_kernel(Context& context, const OpDef& op, const Pr
   note_implementation(context, op, pd);
   KernelBuilder kernel(context, op);
   return kernel.finish(
-      Primitive(pd), {{DNNL_ARG_SRC, kernel.source(op.inputs[0], source, pd.dst_desc().data_type(),
-                                                   source_desc_of)},
-                      {DNNL_ARG_DST, user_memory(context.state(), pd.dst_desc(), destination)}});
+      Primitive(pd),
+      {{DNNL_ARG_SRC, kernel.source(op.inputs[0], source, pd.dst_desc().data_type(), source_desc_of,
+                                    unit_of(context, op.outputs[0]))},
+       {DNNL_ARG_DST, user_memory(context.state(), pd.dst_desc(), destination)}});
 }
 
 memory::desc flat_desc(std::int64_t count, memory::data_type type) {
@@ -316,10 +422,11 @@ std::unique_ptr<Kernel> binary(Context& context, const ModelDef& model, const Op
   Arguments arguments = {{DNNL_ARG_DST, user_memory(state, pd.dst_desc(), outputs[0])}};
   for (int side = 0; side < 2; ++side) {
     const int input = operands.order[side];
-    arguments.emplace(
-        DNNL_ARG_SRC_0 + side,
-        kernel.source(op.inputs[input], inputs[input], type,
-                      [&](memory::data_type t) { return plain_desc(operands.dims[side], t); }));
+    arguments.emplace(DNNL_ARG_SRC_0 + side,
+                      kernel.source(
+                          op.inputs[input], inputs[input], type,
+                          [&](memory::data_type t) { return plain_desc(operands.dims[side], t); },
+                          unit_of(context, op.outputs[0])));
   }
   return kernel.finish(dnnl::binary(pd), std::move(arguments));
 }
@@ -387,7 +494,7 @@ std::unique_ptr<Kernel> transposed_convolution(Context& context, const ModelDef&
     return op.padding == Padding::kSame ? std::max(0, k - (size - 1) % stride - 1) : 0;
   };
   const int total_h = total(in[1], kh, op.stride_h), total_w = total(in[2], kw, op.stride_w);
-  const memory::data_type type = convolution_type(context);
+  const memory::data_type type = float_convolution_type(context);
   const memory::desc user_weights({out[3], in[3], kh, kw}, memory::data_type::f32,
                                   memory::format_tag::ohwi);
   const memory::desc bias_md({out[3]}, memory::data_type::f32, memory::format_tag::x);
@@ -452,9 +559,11 @@ std::unique_ptr<Kernel> concatenation(Context& context, const ModelDef& model, c
   for (std::size_t i = 0; i < op.inputs.size(); ++i) {
     const Dims dims = padded_dims(model.tensors[op.inputs[i]].shape, rank);
     sources.push_back(plain_desc(dims, type));
-    arguments.emplace(DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i),
-                      kernel.source(op.inputs[i], inputs[i], type,
-                                    [&](memory::data_type t) { return plain_desc(dims, t); }));
+    arguments.emplace(
+        DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i),
+        kernel.source(
+            op.inputs[i], inputs[i], type, [&](memory::data_type t) { return plain_desc(dims, t); },
+            unit_of(context, op.outputs[0])));
   }
   auto& state = context.state();
   const dnnl::concat::primitive_desc pd(plain_desc(padded_dims(out, rank), type),
@@ -470,6 +579,23 @@ bool rank_is(const ModelDef& model, int tensor, std::size_t rank) {
 }
 
 }  // namespace
+
+bool computes_in_int8(const Context& context, const ModelDef& model, const OpDef& op,
+                      std::span<const int> reads) {
+  if (context.precision != CpuPrecision::kInt8 || !handles(model, op)) return false;
+  const auto has_u8_scale = [&](int t) { return u8_scale(context, t) > 0; };
+  switch (op.type) {
+    case OpType::kConv2d:
+    case OpType::kDepthwiseConv2d:
+    case OpType::kMaxPool2d:
+    case OpType::kAveragePool2d:
+      return has_u8_scale(reads[0]);
+    case OpType::kConcatenation:
+      return std::all_of(reads.begin(), reads.end(), has_u8_scale);
+    default:
+      return false;
+  }
+}
 
 bool handles(const ModelDef& model, const OpDef& op) {
   const bool nhwc_in_and_out = rank_is(model, op.inputs[0], 4) && rank_is(model, op.outputs[0], 4);

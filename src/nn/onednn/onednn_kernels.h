@@ -2,12 +2,14 @@
 // NHWC buffers (no copies at the edges). make_onednn_kernel returns nullptr
 // for the operators and options it leaves to the reference kernels.
 //
-// In bf16 (Context::bf16) convolutions compute on bf16 weights and sources,
-// and the tensors that only oneDNN operators write and read are stored in
-// bf16 (Context::bf16_tensors, decided by the model); every other operator
-// computes in the type of its output. A source stored in another type than
-// its operator computes in is converted into a buffer of the kernel's own,
-// so the reference kernels and the model's inputs and outputs see float32.
+// In bf16 convolutions compute on bf16 weights and sources; in int8 a
+// convolution whose source is never negative computes on u8 sources and s8
+// weights (one scale per output channel), accumulating in int32. Which
+// tensors are stored in bf16 or u8 the model decides (Context::stored);
+// every operator other than a convolution computes in the type of its
+// output. A source stored in another type (or, in u8, with another scale)
+// than its operator takes is converted into a buffer of the kernel's own, so
+// the reference kernels and the model's inputs and outputs see float32.
 #pragma once
 
 #include <map>
@@ -16,10 +18,13 @@
 #include <string>
 #include <vector>
 
+#include "nn/cpu_precision.h"
 #include "nn/kernel.h"
 #include "nn/model_def.h"
 
 namespace signprep::nn::onednn {
+
+enum class StoredType { kF32, kBf16, kU8 };
 
 class Context {
  public:
@@ -37,10 +42,14 @@ class Context {
   // Every primitive made, by oneDNN's implementation name ("brgconv:avx512_core").
   std::map<std::string, int> implementations;
 
-  // Set before the kernels are made: convolutions in bf16, and per tensor of
-  // the model whether it is stored in bf16 (empty: none is).
-  bool bf16 = false;
-  std::vector<bool> bf16_tensors;
+  // Set before the kernels are made: what convolutions compute in, and per
+  // tensor of the model how it is stored (empty: all in float32).
+  CpuPrecision precision = CpuPrecision::kFp32;
+  std::vector<StoredType> stored;
+  // int8: per tensor, the value of one u8 step (its stored value times the
+  // scale is the float it stands for); 0 where the tensor may be negative or
+  // was not calibrated, so no int8 operator may take it.
+  std::vector<float> u8_scales;
 
   struct State;
   State& state() { return *state_; }
@@ -55,6 +64,13 @@ struct FoldedPadding {
   int source_tensor = -1;
   int top = 0, bottom = 0, left = 0, right = 0;
 };
+
+// Whether an operator computes in int8 here: a convolution, pooling or
+// concatenation whose sources are never negative and have u8 scales. The
+// model stores such an operator's output in u8 when every reader is oneDNN's.
+// `reads`: the tensors it reads (a folded PAD's consumer reads its input).
+bool computes_in_int8(const Context& context, const ModelDef& model, const OpDef& op,
+                      std::span<const int> reads);
 
 // Whether make_onednn_kernel makes a kernel for this operator (in any precision).
 bool handles(const ModelDef& model, const OpDef& op);
