@@ -15,5 +15,6 @@ int landmarks_command(const std::vector<std::string>& args);
 int validate_command(const std::vector<std::string>& args);
 int merge_labels_command(const std::vector<std::string>& args);
 int render_command(const std::vector<std::string>& args);
+int calibrate_iv3_command(const std::vector<std::string>& args);
 
 }  // namespace signprep::app

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
     if (command == "validate") return app::validate_command(rest);
     if (command == "merge-labels") return app::merge_labels_command(rest);
     if (command == "render") return app::render_command(rest);
+    if (command == "calibrate-iv3") return app::calibrate_iv3_command(rest);
     return app::run_command(args);
   } catch (const Error& error) {
     std::cerr << "signprep: error: " << printable(error.what()) << "\n";

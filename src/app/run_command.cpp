@@ -79,8 +79,9 @@ int run_command(const std::vector<std::string>& args) {
              "where InceptionV3 runs: cpu (default) or cuda[:N], an NVIDIA GPU (README: \"GPU\")",
              [&options](std::string_view text) { options.cuda_device = parse_device(text); });
   parser.add("--iv3-precision", "P",
-             "InceptionV3 in fp32 (default), bf16 (CPUs with AMX, and GPUs), auto (bf16 where "
-             "the CPU has AMX, else fp32) or fp16 (GPU) (README: \"Precision\")",
+             "InceptionV3 in fp32 (default), bf16 (CPUs with AMX, and GPUs), int8 (CPUs with "
+             "VNNI or AMX; needs a calibration), auto (bf16 where the CPU has AMX, else fp32) or "
+             "fp16 (GPU) (README: \"Precision\")",
              [&options](std::string_view text) {
                options.iv3_precision = pipeline::parse_precision_request(text);
              });
@@ -94,6 +95,10 @@ int run_command(const std::vector<std::string>& args) {
                    "InceptionV3 weights, safetensors (default $SIGNPREP_IV3_WEIGHTS, else "
                    "models/inception_v3.safetensors; README: \"InceptionV3 weights\")",
                    options.iv3_weights);
+  parser.add_value("--iv3-calibration", "PATH",
+                   "--iv3-precision int8's calibration, made by signprep calibrate-iv3 (default: "
+                   "the weights' path with .int8.json)",
+                   options.iv3_calibration);
   parser.add_value("--models-dir", "DIR",
                    "MediaPipe models (default $SIGNPREP_MODELS_DIR, else the checkout's models/)",
                    options.models_dir);

@@ -14,11 +14,14 @@ using dnnl::memory;
 
 // InceptionV3's commonest convolution shape (Mixed_5*, Mixed_6a), NHWC with
 // weights in the layout oneDNN prefers, as nn/onednn builds them.
+// In int8: u8 activations, s8 weights.
 dnnl::convolution_forward::primitive_desc probe_convolution(const dnnl::engine& engine,
                                                             memory::data_type type) {
   constexpr int kChannels = 256, kSide = 35;
+  const bool int8 = type == memory::data_type::u8;
   const memory::desc activations({1, kChannels, kSide, kSide}, type, memory::format_tag::nhwc);
-  const memory::desc weights({kChannels, kChannels, 1, 1}, type, memory::format_tag::any);
+  const memory::desc weights({kChannels, kChannels, 1, 1}, int8 ? memory::data_type::s8 : type,
+                             memory::format_tag::any);
   return {{dnnl::prop_kind::forward_inference,
            dnnl::algorithm::convolution_direct,
            activations,
@@ -70,6 +73,15 @@ Bf16Support probe_bf16_support() {
   std::string implementation = probe_convolution(engine, memory::data_type::bf16).impl_info_str();
   const bool uses_amx = implementation.find("amx") != std::string::npos;
   return {std::move(implementation), uses_amx};
+}
+
+Int8Support probe_int8_support() {
+  const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  const OmpThreadsScope one_thread(1);
+  std::string implementation = probe_convolution(engine, memory::data_type::u8).impl_info_str();
+  const bool fast = implementation.find("vnni") != std::string::npos ||
+                    implementation.find("amx") != std::string::npos;
+  return {std::move(implementation), fast};
 }
 
 double measure_bf16_speedup() {

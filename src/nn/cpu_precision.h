@@ -27,6 +27,16 @@ struct Bf16Support {
 };
 Bf16Support probe_bf16_support();
 
+// What oneDNN would run the same convolution on in int8 (u8 sources, s8
+// weights): fast where the implementation uses VNNI or AMX
+// ("brgconv_1x1:avx512_core_vnni"); elsewhere oneDNN's int8 kernels are
+// slower than its fp32 ones.
+struct Int8Support {
+  std::string implementation;
+  bool fast = false;
+};
+Int8Support probe_int8_support();
+
 // How many times faster the probe convolution runs in bf16 than in fp32 on
 // one thread (medians of a few runs, some milliseconds in all). Runs on the
 // calling thread only: OpenMP starts no thread, so a process that forks

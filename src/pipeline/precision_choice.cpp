@@ -9,10 +9,11 @@
 namespace signprep::pipeline {
 namespace {
 
-constexpr std::array<std::pair<PrecisionRequest, std::string_view>, 4> kNames = {{
+constexpr std::array<std::pair<PrecisionRequest, std::string_view>, 5> kNames = {{
     {PrecisionRequest::kFp32, "fp32"},
     {PrecisionRequest::kFp16, "fp16"},
     {PrecisionRequest::kBf16, "bf16"},
+    {PrecisionRequest::kInt8, "int8"},
     {PrecisionRequest::kAuto, "auto"},
 }};
 
@@ -23,7 +24,7 @@ PrecisionRequest parse_precision_request(std::string_view text) {
     if (name == text) return request;
   }
   throw Error(ErrorKind::kUsage,
-              "unknown precision '" + std::string(text) + "' (choose fp32, bf16, auto or fp16)");
+              "unknown precision '" + std::string(text) + "' (choose fp32, bf16, int8, auto or fp16)");
 }
 
 std::string_view precision_request_name(PrecisionRequest request) {
@@ -39,6 +40,8 @@ nn::CpuPrecision cpu_precision(PrecisionRequest request) {
       return nn::CpuPrecision::kFp32;
     case PrecisionRequest::kBf16:
       return nn::CpuPrecision::kBf16;
+    case PrecisionRequest::kInt8:
+      return nn::CpuPrecision::kInt8;
     default:
       throw std::logic_error("cpu_precision: " + std::string(precision_request_name(request)) +
                              " is not a CPU precision");
@@ -54,12 +57,14 @@ nn::GpuPrecision gpu_precision(PrecisionRequest request) {
     case PrecisionRequest::kBf16:
       return nn::GpuPrecision::kBf16;
     default:
-      throw std::logic_error("gpu_precision: auto is decided for the CPU only");
+      throw std::logic_error("gpu_precision: " + std::string(precision_request_name(request)) +
+                             " is not a GPU precision");
   }
 }
 
 PrecisionDecision decide_cpu_precision(PrecisionRequest request, std::string_view flag,
-                                       const nn::Bf16Support& support, const AutoPolicy& policy) {
+                                       const nn::Bf16Support& support, const AutoPolicy& policy,
+                                       const nn::Int8Support& int8_support) {
   const std::string where = "oneDNN would run bf16 convolutions on " + support.implementation +
                             ", not on AMX matrix units (this CPU has none, or oneDNN cannot use "
                             "them), several times slower than fp32";
@@ -71,6 +76,14 @@ PrecisionDecision decide_cpu_precision(PrecisionRequest request, std::string_vie
                                                  "it is fast");
       }
       return {PrecisionRequest::kBf16, {}};
+    case PrecisionRequest::kInt8:
+      if (!int8_support.fast) {
+        throw Error(ErrorKind::kUnavailable,
+                    std::string(flag) + " int8: oneDNN would run int8 convolutions on " +
+                        int8_support.implementation +
+                        ", without VNNI or AMX (slower than fp32 here); use fp32");
+      }
+      return {PrecisionRequest::kInt8, {}};
     case PrecisionRequest::kAuto:
       if (!policy.keeps_fp32_because.empty()) {
         return {PrecisionRequest::kFp32,

@@ -14,13 +14,13 @@
 
 namespace signprep::pipeline {
 
-enum class PrecisionRequest { kFp32, kFp16, kBf16, kAuto };
+enum class PrecisionRequest { kFp32, kFp16, kBf16, kInt8, kAuto };
 
-// "fp32", "fp16", "bf16" or "auto"; throws Error(kUsage) for anything else.
+// "fp32", "fp16", "bf16", "int8" or "auto"; throws Error(kUsage) for anything else.
 PrecisionRequest parse_precision_request(std::string_view text);
 std::string_view precision_request_name(PrecisionRequest request);
 
-// A decided request (kFp32 or kBf16) as the CPU networks take it; throws
+// A decided request (kFp32, kBf16 or kInt8) as the CPU networks take it; throws
 // std::logic_error for kAuto or kFp16, which a run never hands the CPU.
 nn::CpuPrecision cpu_precision(PrecisionRequest request);
 // kFp32, kFp16 or kBf16 for the GPU; std::logic_error for kAuto.
@@ -45,9 +45,12 @@ inline const AutoPolicy kKeypointAutoKeepsFp32{
     "clips (README: \"Precision\"); ask for bf16 explicitly to use it"};
 
 // `flag` names the option in messages. Throws Error(kUnavailable) when bf16
-// is asked for and `support` says it would not run on AMX.
+// is asked for and `support` says it would not run on AMX, or int8 and
+// `int8_support` says oneDNN would not run it on VNNI or AMX (there its
+// int8 kernels are slower than fp32; `auto` never takes int8).
 PrecisionDecision decide_cpu_precision(PrecisionRequest request, std::string_view flag,
                                        const nn::Bf16Support& support,
-                                       const AutoPolicy& policy = kAutoTakesBf16);
+                                       const AutoPolicy& policy = kAutoTakesBf16,
+                                       const nn::Int8Support& int8_support = {});
 
 }  // namespace signprep::pipeline

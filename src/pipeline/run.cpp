@@ -279,9 +279,12 @@ DecidedOptions decide_precisions(const RunOptions& requested) {
   const bool iv3_on_cpu = requested.write_iv3_features && !requested.cuda_device;
   if (!iv3_on_cpu && !requested.write_keypoints) return decided;
   const nn::Bf16Support support = nn::probe_bf16_support();
+  const bool int8_asked = requested.iv3_precision == PrecisionRequest::kInt8;
+  const nn::Int8Support int8_support = int8_asked ? nn::probe_int8_support() : nn::Int8Support{};
   std::vector<std::string> fp32_flags;
   const auto decide = [&](PrecisionRequest& request, const char* flag, const AutoPolicy& policy) {
-    const PrecisionDecision decision = decide_cpu_precision(request, flag, support, policy);
+    const PrecisionDecision decision =
+        decide_cpu_precision(request, flag, support, policy, int8_support);
     request = decision.decided;
     if (!decision.warning.empty()) decided.warnings.push_back(decision.warning);
     if (request == PrecisionRequest::kFp32) fp32_flags.push_back(std::string(flag) + " bf16");

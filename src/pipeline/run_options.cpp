@@ -8,6 +8,7 @@
 #include <sstream>
 #include <thread>
 
+#include "pipeline/iv3_calibration.h"
 #include "core/error.h"
 
 namespace signprep::pipeline {
@@ -63,8 +64,13 @@ void validate(const RunOptions& options) {
           "auto)");
   require(options.iv3_precision != PrecisionRequest::kAuto || !options.cuda_device,
           "--iv3-precision auto is for the CPU: on the GPU choose fp32, fp16 or bf16");
-  require(options.keypoint_precision != PrecisionRequest::kFp16,
+  require(options.iv3_precision != PrecisionRequest::kInt8 || !options.cuda_device,
+          "--iv3-precision int8 is for the CPU: on the GPU choose fp32, fp16 or bf16");
+  require(options.keypoint_precision != PrecisionRequest::kFp16 &&
+              options.keypoint_precision != PrecisionRequest::kInt8,
           "--keypoint-precision: the keypoint models run on the CPU, in fp32, bf16 or auto");
+  require(!options.iv3_calibration || options.iv3_precision == PrecisionRequest::kInt8,
+          "--iv3-calibration is read by --iv3-precision int8 only");
   require_between(options.out_size, Limits::kMinOutSize, Limits::kMaxOutSize, "--out-size");
   require(options.conf_thresh >= 0 && options.conf_thresh <= 1, "--conf-thresh must be in [0, 1]");
   require_between(options.max_gap, 0, Limits::kMaxGapFrames, "--max-gap");
@@ -85,6 +91,11 @@ void validate(const RunOptions& options) {
 std::filesystem::path iv3_weights_path(const RunOptions& options) {
   return flag_else_environment_else(options.iv3_weights, "SIGNPREP_IV3_WEIGHTS",
                                     SIGNPREP_DEFAULT_IV3_WEIGHTS);
+}
+
+std::filesystem::path iv3_calibration_path(const RunOptions& options) {
+  return options.iv3_calibration ? *options.iv3_calibration
+                                 : default_iv3_calibration_path(iv3_weights_path(options));
 }
 
 std::filesystem::path models_dir_path(const RunOptions& options) {

@@ -70,6 +70,8 @@ struct RunOptions {
   PrecisionRequest keypoint_precision = PrecisionRequest::kFp32;
   // --iv3-weights; when absent, iv3_weights_path() looks further.
   std::optional<std::filesystem::path> iv3_weights;
+  // --iv3-calibration (int8); when absent, iv3_calibration_path() looks beside the weights.
+  std::optional<std::filesystem::path> iv3_calibration;
   // --models-dir; when absent, models_dir_path() looks further.
   std::optional<std::filesystem::path> models_dir;
   double target_fps = 15;  // sampling rate of kept frames
@@ -141,6 +143,10 @@ void validate(const RunOptions& options);
 // The InceptionV3 weights file: --iv3-weights, else $SIGNPREP_IV3_WEIGHTS,
 // else the checkout's models/inception_v3.safetensors.
 std::filesystem::path iv3_weights_path(const RunOptions& options);
+
+// --iv3-precision int8's calibration: --iv3-calibration, else the weights'
+// path with ".int8.json" (pipeline/iv3_calibration.h).
+std::filesystem::path iv3_calibration_path(const RunOptions& options);
 
 // The MediaPipe models: --models-dir, else $SIGNPREP_MODELS_DIR, else the
 // checkout's models/ that scripts/setup fills.

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/fnv1a.h"
 #include "output/labels_csv.h"
 
 namespace signprep::pipeline {
@@ -27,11 +28,9 @@ std::optional<std::int64_t> parse_integer(std::string_view text) {
 // spreads names that differ in one character (clip_0001, clip_0002) evenly
 // over the shards, which FNV-1a alone does poorly for small N.
 std::uint64_t path_hash(std::string_view text) {
-  std::uint64_t hash = 14695981039346656037ull;
-  for (const char c : text) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 1099511628211ull;
-  }
+  Fnv1a64 fnv;
+  fnv.add(text);
+  std::uint64_t hash = fnv.value();
   hash ^= hash >> 33;
   hash *= 0xff51afd7ed558ccdull;
   hash ^= hash >> 33;
