@@ -129,6 +129,12 @@ def cpu_has_amx():
     return "amx_bf16" in Path("/proc/cpuinfo").read_text().split()
 
 
+def cpu_has_int8_dot_products():
+    """VNNI (AVX-512 or AVX) or AMX-INT8, where oneDNN's int8 kernels are fast."""
+    flags = Path("/proc/cpuinfo").read_text().split()
+    return any(flag in flags for flag in ("avx512_vnni", "avx_vnni", "amx_int8"))
+
+
 class CpuPrecision(unittest.TestCase):
     """--iv3-precision and --keypoint-precision on the CPU: bf16 where oneDNN
     runs it on AMX, refused or fallen back from elsewhere, and recorded.
@@ -187,6 +193,83 @@ class CpuPrecision(unittest.TestCase):
                                   result.stderr)
                     self.assertIn("not on AMX matrix units", result.stderr)
                     self.assertFalse(out.exists())
+
+    def calibrate(self, *args):
+        return signprep("calibrate-iv3", video_fixtures.SAMPLE, "--iv3-weights", self.weights,
+                        "--frames-per-video", 4, *args)
+
+    def test_int8_runs_on_the_calibration_beside_the_weights(self):
+        result = self.calibrate()
+        self.assertEqual(result.returncode, 0, result.stderr)
+        calibration = self.weights.with_suffix(".int8.json")
+        self.assertIn(f"on 4 frames of 1 videos: {calibration}", result.stdout)
+        first = calibration.read_bytes()
+        self.assertEqual(self.calibrate().returncode, 0)
+        self.assertEqual(calibration.read_bytes(), first, "the same frames, the same file")
+        content = json.loads(first)
+        self.assertEqual(content["videos"], [{"video": video_fixtures.SAMPLE.name, "frames": 4}])
+        self.assertEqual(content["weights"]["bytes"], self.weights.stat().st_size)
+        # One per operator: 94 convolutions, 13 pools, 11 concatenations, the
+        # global average.
+        self.assertEqual(len(content["ranges"]), 119)
+
+        out = self.dir / "int8"
+        result = self.run_one(out, "--write-iv3-features", "--iv3-precision", "int8")
+        if not cpu_has_int8_dot_products():
+            self.assertEqual(result.returncode, 4, result.stderr)
+            self.assertIn("--iv3-precision int8: oneDNN would run int8 convolutions on",
+                          result.stderr)
+            self.assertFalse(out.exists())
+            return
+        self.assertEqual(result.returncode, 0, result.stderr)
+        report = json.loads((out / "run_report.json").read_text())
+        self.assertEqual(report["options"]["iv3_precision"], "int8")
+        with np.load(out / "wave.npz") as int8, np.load(self.out / "wave.npz") as default:
+            self.assertEqual(json.loads(str(int8["meta"]))["iv3_precision"], "int8")
+            a, b = int8["X2048"], default["X2048"]
+            cosine = (a * b).sum(axis=1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+            # These weights (batch norm fitted to noise) measured 0.9997;
+            # inception_v3_test.cpp bounds int8's values.
+            self.assertGreater(cosine.min(), 0.99)
+
+    def test_int8_without_its_calibration_exit_5_and_write_nothing(self):
+        other = self.dir / "other_weights.safetensors"
+        data = bytearray(self.weights.read_bytes())
+        data[-1] ^= 1  # one bit of the last weight
+        other.write_bytes(bytes(data))
+        calibration = self.dir / "calibration.json"
+        self.assertEqual(self.calibrate("--out", calibration).returncode, 0)
+        cases = {
+            "missing": (["--iv3-calibration", self.dir / "none.json"], "does not exist"),
+            "other weights": (["--iv3-calibration", calibration, "--iv3-weights", other],
+                              "was made for other weights than"),
+            "not a calibration": (["--iv3-calibration", self.weights],
+                                  "is not valid JSON"),
+        }
+        for name, (args, phrase) in cases.items():
+            with self.subTest(name):
+                out = self.dir / ("int8_" + name.replace(" ", "_"))
+                result = self.run_one(out, "--write-iv3-features", "--iv3-precision", "int8",
+                                      *args)
+                if not cpu_has_int8_dot_products():
+                    self.assertEqual(result.returncode, 4, result.stderr)
+                    continue
+                self.assertEqual(result.returncode, 5, result.stderr)
+                self.assertIn(phrase, result.stderr)
+                self.assertIn("make one with: signprep calibrate-iv3 --iv3-weights",
+                              result.stderr)
+                self.assertFalse(out.exists())
+
+    def test_int8_flags_are_checked(self):
+        for args, phrase in (
+                (["--write-keypoints", "--keypoint-precision", "int8"],
+                 "--keypoint-precision: the keypoint models run on the CPU, in fp32, bf16 or auto"),
+                (["--write-iv3-features", "--iv3-calibration", "c.json"],
+                 "--iv3-calibration is read by --iv3-precision int8 only")):
+            with self.subTest(args):
+                result = self.run_one(self.dir / "flags", *args)
+                self.assertEqual(result.returncode, 2, result.stderr)
+                self.assertIn(phrase, result.stderr)
 
     def test_keypoints_auto_stays_fp32_with_one_warning(self):
         # bf16 keypoints fail docs/AGREEMENT.md on some clips: auto keeps

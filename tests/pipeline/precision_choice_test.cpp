@@ -16,8 +16,9 @@ const nn::Bf16Support kAmx{"brgconv_1x1:avx512_core_amx_bf16", true};
 const nn::Bf16Support kEmulated{"jit_bf16_1x1:avx512_core", false};
 
 TEST(PrecisionChoice, NamesRoundTrip) {
-  for (PrecisionRequest request : {PrecisionRequest::kFp32, PrecisionRequest::kFp16,
-                                   PrecisionRequest::kBf16, PrecisionRequest::kAuto}) {
+  for (PrecisionRequest request :
+       {PrecisionRequest::kFp32, PrecisionRequest::kFp16, PrecisionRequest::kBf16,
+        PrecisionRequest::kInt8, PrecisionRequest::kAuto}) {
     EXPECT_EQ(parse_precision_request(precision_request_name(request)), request);
   }
   EXPECT_THROW(parse_precision_request("int4"), Error);
@@ -58,6 +59,31 @@ TEST(PrecisionChoice, ExplicitBf16IsRefusedWithoutAmx) {
   }
 }
 
+// oneDNN 2.6.3's int8 probe on a CPU with AVX-512 VNNI, and on one without.
+const nn::Int8Support kVnni{"brgconv_1x1:avx512_core_vnni", true};
+const nn::Int8Support kNoDotProducts{"jit_int8_1x1:avx2", false};
+
+TEST(PrecisionChoice, Int8OnlyWhenAskedAndOnlyWhereItIsFast) {
+  EXPECT_EQ(decide_cpu_precision(PrecisionRequest::kInt8, "--x", kEmulated, kAutoTakesBf16, kVnni)
+                .decided,
+            PrecisionRequest::kInt8);
+  try {
+    decide_cpu_precision(PrecisionRequest::kInt8, "--x", kAmx, kAutoTakesBf16, kNoDotProducts);
+    ADD_FAILURE() << "int8 without VNNI or AMX was accepted";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::kUnavailable);
+    EXPECT_NE(std::string(error.what())
+                  .find("--x int8: oneDNN would run int8 convolutions on jit_int8_1x1:avx2"),
+              std::string::npos)
+        << error.what();
+  }
+  // auto never takes int8: its features are not fp32's (issue 20's bound).
+  EXPECT_EQ(decide_cpu_precision(PrecisionRequest::kAuto, "--x", kEmulated, kAutoTakesBf16, kVnni)
+                .decided,
+            PrecisionRequest::kFp32);
+  EXPECT_EQ(cpu_precision(PrecisionRequest::kInt8), nn::CpuPrecision::kInt8);
+}
+
 TEST(PrecisionChoice, Fp32StaysFp32Everywhere) {
   for (const nn::Bf16Support& support : {kAmx, kEmulated}) {
     const PrecisionDecision decision =
@@ -93,6 +119,13 @@ TEST(PrecisionChoice, ProbeAgreesWithTheCpu) {
   }
   if (support.uses_amx) {
     EXPECT_TRUE(cpuinfo_lists("amx_tile"));
+  }
+  const nn::Int8Support int8 = nn::probe_int8_support();
+  if (!cpuinfo_lists("avx512_vnni") && !cpuinfo_lists("avx_vnni") && !cpuinfo_lists("amx_int8")) {
+    EXPECT_FALSE(int8.fast) << int8.implementation;
+  }
+  if (cpuinfo_lists("avx512_vnni")) {
+    EXPECT_TRUE(int8.fast) << int8.implementation;
   }
 }
 
