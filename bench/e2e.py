@@ -10,7 +10,7 @@ videos/hour for the run, the share of time outside the neural networks and
 the largest worker's peak memory.
 
     bench/e2e.py VIDEOS [--workers 2] [--target-fps 15] [--iv3-weights W]
-                 [--reps 3] [--baseline OTHER_SIGNPREP] [--bf16]
+                 [--reps 3] [--baseline OTHER_SIGNPREP] [--bf16] [--int8]
 
 With --iv3-weights, each repetition runs keypoints only and keypoints with
 InceptionV3, interleaved; medians over repetitions. --baseline runs another
@@ -19,6 +19,9 @@ before/after ratio measured in the same session. --bf16 adds the same modes
 with the networks in bf16 (--keypoint-precision bf16, and --iv3-precision
 bf16 with features) and their speed-up over fp32, on a CPU with AMX only:
 elsewhere signprep refuses an explicit bf16, and the rows are skipped.
+--int8 (with --iv3-weights) adds keypoints with InceptionV3 in int8,
+calibrated first on the bundled samples (signprep calibrate-iv3), on a CPU
+with VNNI or AMX.
 """
 import argparse
 import json
@@ -92,6 +95,7 @@ def main():
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--baseline", type=Path, help="another signprep binary to compare with")
     parser.add_argument("--bf16", action="store_true", help="also the networks in bf16 (AMX)")
+    parser.add_argument("--int8", action="store_true", help="also InceptionV3 in int8 (VNNI, AMX)")
     args = parser.parse_args()
     builds = {"this build": SIGNPREP}
     if args.baseline:
@@ -109,6 +113,19 @@ def main():
             if "--write-iv3-features" in extra:
                 bf16 += ["--iv3-precision", "bf16"]
             modes[f"{mode}, bf16"] = [*extra, *bf16]
+    calibration = tempfile.TemporaryDirectory()
+    if args.int8 and args.iv3_weights:
+        cpu = Path("/proc/cpuinfo").read_text().split()
+        if not any(flag in cpu for flag in ("avx512_vnni", "avx_vnni", "amx_int8")):
+            print("int8 rows skipped: this CPU has neither VNNI nor AMX")
+        else:
+            path = Path(calibration.name) / "iv3.int8.json"
+            samples = sorted((SIGNPREP.parents[1] / "samples").glob("*.mp4"))
+            subprocess.run([str(SIGNPREP), "calibrate-iv3", "--iv3-weights", str(args.iv3_weights),
+                            "--out", str(path), *map(str, samples)], check=True)
+            modes["keypoints + InceptionV3, int8"] = [
+                *modes["keypoints + InceptionV3"], "--iv3-precision", "int8",
+                "--iv3-calibration", str(path)]
     runs = {(build, mode): [] for build in builds for mode in modes}
     for rep in range(args.reps):
         for mode, extra in modes.items():
@@ -126,6 +143,11 @@ def main():
                   f"{walls['baseline', mode] / walls['this build', mode]:.2f}x "
                   f"the baseline's speed** (median wall clock)")
     for mode in modes:
+        if mode.endswith(", int8"):
+            fp32 = mode.removesuffix(", int8")
+            print(f"\n**{fp32}: int8 features run at "
+                  f"{walls['this build', fp32] / walls['this build', mode]:.2f}x fp32's speed** "
+                  f"(median wall clock)")
         if mode.endswith(", bf16"):
             fp32 = mode.removesuffix(", bf16")
             print(f"\n**{fp32}: bf16 runs at {walls['this build', fp32] / walls['this build', mode]:.2f}x "

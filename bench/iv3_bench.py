@@ -64,25 +64,28 @@ def torch_bf16_ms_per_frame(model, batch, threads, seconds):
 
 
 def precision_table(model, weights, rounds, seconds, batch=8):
-    """fp32 against bf16, signprep and torch, medians of `rounds`, same run.
-    bf16 pays only where oneDNN runs it on AMX; the isa column says where."""
+    """fp32 against bf16 and int8, signprep and torch, medians of `rounds`,
+    same run. bf16 pays only where oneDNN runs it on AMX, int8 where it runs
+    on VNNI or AMX; the isa columns say where."""
     print(f"\n| threads | signprep fp32 ms/frame | signprep bf16 ms/frame | bf16 speed-up | "
-          f"bf16 isa | torch fp32 | torch autocast bf16 | signprep bf16 vs torch bf16 | "
-          f"(batch {batch})")
-    print("|---|---|---|---|---|---|---|---|")
+          f"bf16 isa | signprep int8 ms/frame | int8 speed-up | int8 isa | torch fp32 | "
+          f"torch autocast bf16 | signprep bf16 vs torch bf16 | (batch {batch})")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for threads in (1, 2):
-        fp32, bf16, torch32, torch16, isa = [], [], [], [], ""
+        fp32, bf16, int8, torch32, torch16, isa = [], [], [], [], [], {}
         for _ in range(rounds):
             fp32.append(signprep_run(weights, batch, threads, seconds)["ms_per_frame"])
-            result = signprep_run(weights, batch, threads, seconds, "bf16")
-            bf16.append(result["ms_per_frame"])
-            isa = result["isa"]
+            for precision, times in (("bf16", bf16), ("int8", int8)):
+                result = signprep_run(weights, batch, threads, seconds, precision)
+                times.append(result["ms_per_frame"])
+                isa[precision] = result["isa"]
             torch32.append(torch_ms_per_frame(model, batch, threads, seconds)[0])
             torch16.append(torch_bf16_ms_per_frame(model, batch, threads, seconds)[0])
-        f, b = statistics.median(fp32), statistics.median(bf16)
+        f, b, i = statistics.median(fp32), statistics.median(bf16), statistics.median(int8)
         t32, t16 = statistics.median(torch32), statistics.median(torch16)
-        print(f"| {threads} | {f:.1f} | {b:.1f} | {f / b:.2f}x | {isa} | {t32:.1f} | "
-              f"{t16:.1f} | {t16 / b:.2f}x |", flush=True)
+        print(f"| {threads} | {f:.1f} | {b:.1f} | {f / b:.2f}x | {isa['bf16']} | {i:.1f} | "
+              f"{f / i:.2f}x | {isa['int8']} | {t32:.1f} | {t16:.1f} | {t16 / b:.2f}x |",
+              flush=True)
 
 
 def main():
