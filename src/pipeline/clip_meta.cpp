@@ -74,6 +74,9 @@ std::string clip_meta_json(const ClipFacts& clip, const RunOptions& options) {
   if (options.write_iv3_features && options.iv3_precision != PrecisionRequest::kFp32) {
     meta.emplace_back("iv3_precision", std::string(precision_request_name(options.iv3_precision)));
   }
+  if (options.write_iv3_features && options.iv3_precision == PrecisionRequest::kInt8) {
+    meta.emplace_back("iv3_calibration", options.iv3_calibration_fnv1a64);
+  }
   if (options.write_keypoints && options.keypoint_precision != PrecisionRequest::kFp32) {
     meta.emplace_back("keypoint_precision",
                       std::string(precision_request_name(options.keypoint_precision)));

@@ -28,7 +28,7 @@ std::string hex(std::uint64_t value) {
 // The whole file's FNV-1a, read in pieces: the weights are ~95 MB.
 std::string file_fnv1a64(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorKind::kModel, "cannot read the weights " + path.string());
+  if (!in) throw Error(ErrorKind::kModel, "cannot read " + path.string());
   Fnv1a64 hash;
   std::vector<char> buffer(1 << 20);
   while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
@@ -60,8 +60,8 @@ std::filesystem::path default_iv3_calibration_path(const std::filesystem::path& 
 }
 
 Iv3Calibration calibrate_iv3(const std::filesystem::path& weights,
-                             const std::vector<std::filesystem::path>& videos,
-                             int frames_per_video, double fps) {
+                             const std::vector<std::filesystem::path>& videos, int frames_per_video,
+                             double fps) {
   Iv3Calibration calibration;
   std::vector<image::Image> frames;
   for (const std::filesystem::path& video : videos) {
@@ -97,14 +97,37 @@ void write_iv3_calibration(const std::filesystem::path& path, const Iv3Calibrati
   output::write_file_atomically(path, std::as_bytes(std::span(text.data(), text.size())));
 }
 
+namespace {
+
+Error calibration_error(const std::filesystem::path& path, const std::filesystem::path& weights,
+                        const std::string& problem) {
+  return Error(ErrorKind::kModel, "--iv3-precision int8: the calibration " + path.string() + " " +
+                                      problem + how_to_make(path, weights));
+}
+
+void require_readable(const std::filesystem::path& path, const std::filesystem::path& weights,
+                      const std::ifstream& in) {
+  if (!in) {
+    throw calibration_error(path, weights,
+                            std::filesystem::exists(path) ? "cannot be read" : "does not exist");
+  }
+}
+
+}  // namespace
+
+std::string iv3_calibration_fnv1a64(const std::filesystem::path& path,
+                                    const std::filesystem::path& weights) {
+  require_readable(path, weights, std::ifstream(path, std::ios::binary));
+  return file_fnv1a64(path);
+}
+
 std::map<std::string, float> load_iv3_calibration(const std::filesystem::path& path,
                                                   const std::filesystem::path& weights) {
   const auto fail = [&](const std::string& problem) {
-    return Error(ErrorKind::kModel, "--iv3-precision int8: the calibration " + path.string() +
-                                        " " + problem + how_to_make(path, weights));
+    return calibration_error(path, weights, problem);
   };
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw fail(std::filesystem::exists(path) ? "cannot be read" : "does not exist");
+  require_readable(path, weights, in);
   std::ostringstream text;
   text << in.rdbuf();
   JsonValue root;

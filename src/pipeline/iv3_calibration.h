@@ -22,7 +22,7 @@ namespace signprep::pipeline {
 
 struct Iv3Calibration {
   std::uint64_t weights_bytes = 0;
-  std::string weights_fnv1a64;  // 16 hex digits over the whole weights file
+  std::string weights_fnv1a64;                      // 16 hex digits over the whole weights file
   std::vector<std::pair<std::string, int>> videos;  // frames taken from each
   std::map<std::string, float> ranges;              // by the network's tensor names
 };
@@ -36,8 +36,8 @@ std::filesystem::path default_iv3_calibration_path(const std::filesystem::path& 
 // Throws Error(kInput) for a video that cannot be decoded or has no frame,
 // Error(kModel) for bad weights.
 Iv3Calibration calibrate_iv3(const std::filesystem::path& weights,
-                             const std::vector<std::filesystem::path>& videos,
-                             int frames_per_video, double fps);
+                             const std::vector<std::filesystem::path>& videos, int frames_per_video,
+                             double fps);
 
 // Written atomically; Error(kOutput) naming the path when it cannot be.
 void write_iv3_calibration(const std::filesystem::path& path, const Iv3Calibration& calibration);
@@ -48,5 +48,10 @@ void write_iv3_calibration(const std::filesystem::path& path, const Iv3Calibrati
 // for other weights.
 std::map<std::string, float> load_iv3_calibration(const std::filesystem::path& path,
                                                   const std::filesystem::path& weights);
+
+// The FNV-1a of the calibration file's bytes (16 hex digits): what meta
+// records of it. Error(kModel) as load_iv3_calibration when it cannot be read.
+std::string iv3_calibration_fnv1a64(const std::filesystem::path& path,
+                                    const std::filesystem::path& weights);
 
 }  // namespace signprep::pipeline

@@ -24,6 +24,7 @@
 #include "output/labels_csv.h"
 #include "output/run_lock.h"
 #include "pipeline/discovery.h"
+#include "pipeline/iv3_calibration.h"
 #include "pipeline/memory_budget.h"
 #include "pipeline/output_layout.h"
 #include "pipeline/resume.h"
@@ -290,6 +291,10 @@ DecidedOptions decide_precisions(const RunOptions& requested) {
     if (request == PrecisionRequest::kFp32) fp32_flags.push_back(std::string(flag) + " bf16");
   };
   if (iv3_on_cpu) decide(decided.options.iv3_precision, "--iv3-precision", kAutoTakesBf16);
+  if (iv3_on_cpu && decided.options.iv3_precision == PrecisionRequest::kInt8) {
+    decided.options.iv3_calibration_fnv1a64 =
+        iv3_calibration_fnv1a64(iv3_calibration_path(requested), iv3_weights_path(requested));
+  }
   if (requested.write_keypoints) {
     decide(decided.options.keypoint_precision, "--keypoint-precision", kKeypointAutoKeepsFp32);
   }

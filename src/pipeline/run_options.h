@@ -72,6 +72,9 @@ struct RunOptions {
   std::optional<std::filesystem::path> iv3_weights;
   // --iv3-calibration (int8); when absent, iv3_calibration_path() looks beside the weights.
   std::optional<std::filesystem::path> iv3_calibration;
+  // Decided with the precisions, for int8: the calibration file's FNV-1a (16
+  // hex digits), recorded in meta.
+  std::string iv3_calibration_fnv1a64;
   // --models-dir; when absent, models_dir_path() looks further.
   std::optional<std::filesystem::path> models_dir;
   double target_fps = 15;  // sampling rate of kept frames

@@ -129,6 +129,13 @@ def cpu_has_amx():
     return "amx_bf16" in Path("/proc/cpuinfo").read_text().split()
 
 
+def fnv1a64(data):
+    value = 14695981039346656037
+    for byte in data:
+        value = ((value ^ byte) * 1099511628211) % 2**64
+    return value
+
+
 def cpu_has_int8_dot_products():
     """VNNI (AVX-512 or AVX) or AMX-INT8, where oneDNN's int8 kernels are fast."""
     flags = Path("/proc/cpuinfo").read_text().split()
@@ -231,6 +238,17 @@ class CpuPrecision(unittest.TestCase):
             # These weights (batch norm fitted to noise) measured 0.9997;
             # inception_v3_test.cpp bounds int8's values.
             self.assertGreater(cosine.min(), 0.99)
+            self.assertEqual(json.loads(str(int8["meta"]))["iv3_calibration"],
+                             f"{fnv1a64(calibration.read_bytes()):016x}")
+
+        # --resume keeps the clip for the same calibration, redoes it for another.
+        result = self.run_one(out, "--write-iv3-features", "--iv3-precision", "int8", "--resume")
+        self.assertIn("resumed:           1 (written by an earlier run)", result.stderr)
+        self.assertEqual(self.calibrate("--frames-per-video", 2).returncode, 0)
+        result = self.run_one(out, "--write-iv3-features", "--iv3-precision", "int8", "--resume")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertNotIn("resumed:", result.stderr)
+        self.assertIn("1 of 1 videos written", result.stderr)
 
     def test_int8_without_its_calibration_exit_5_and_write_nothing(self):
         other = self.dir / "other_weights.safetensors"
