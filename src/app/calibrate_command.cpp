@@ -56,8 +56,8 @@ int calibrate_iv3_command(const std::vector<std::string>& args) {
   int frames = 0;
   for (const auto& [name, count] : calibration.videos) frames += count;
   std::cout << "signprep: calibrated InceptionV3 (" << printable(weights.string()) << ") on "
-            << frames << " frames of " << calibration.videos.size() << " videos: "
-            << printable(destination.string()) << "\n";
+            << frames << " frames of " << calibration.videos.size()
+            << " videos: " << printable(destination.string()) << "\n";
   return kExitSuccess;
 }
 

@@ -23,8 +23,8 @@ PrecisionRequest parse_precision_request(std::string_view text) {
   for (const auto& [request, name] : kNames) {
     if (name == text) return request;
   }
-  throw Error(ErrorKind::kUsage,
-              "unknown precision '" + std::string(text) + "' (choose fp32, bf16, int8, auto or fp16)");
+  throw Error(ErrorKind::kUsage, "unknown precision '" + std::string(text) +
+                                     "' (choose fp32, bf16, int8, auto or fp16)");
 }
 
 std::string_view precision_request_name(PrecisionRequest request) {

@@ -8,8 +8,8 @@
 #include <sstream>
 #include <thread>
 
-#include "pipeline/iv3_calibration.h"
 #include "core/error.h"
+#include "pipeline/iv3_calibration.h"
 
 namespace signprep::pipeline {
 namespace {

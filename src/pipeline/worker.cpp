@@ -1,4 +1,3 @@
-#include "pipeline/iv3_calibration.h"
 #include "pipeline/worker.h"
 
 #include <fcntl.h>
@@ -24,6 +23,7 @@
 #include "pipeline/feature_client.h"
 #include "pipeline/feature_link.h"
 #include "pipeline/feature_server.h"
+#include "pipeline/iv3_calibration.h"
 
 namespace signprep::pipeline {
 namespace {
