@@ -429,7 +429,7 @@ class Gpu(unittest.TestCase):
             (["--device", "tpu"], "--device: 'tpu' is not a device (cpu, cuda or cuda:N)"),
             (["--device", "cuda:x"], "--device: 'cuda:x' is not a device"),
             (["--device", "cuda", "--iv3-precision", "fp8"],
-             "unknown precision 'fp8' (choose fp32, bf16, auto or fp16)"),
+             "unknown precision 'fp8' (choose fp32, bf16, int8, auto or fp16)"),
             (["--iv3-precision", "fp16"], "--iv3-precision fp16 is for the GPU"),
             (["--device", "cuda", "--iv3-precision", "auto"],
              "--iv3-precision auto is for the CPU"),
