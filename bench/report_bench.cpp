@@ -3,9 +3,12 @@
 // (a record as a real clip's: two outputs with their sizes), timed per call
 // to record(); then the whole report written at the end, which is what each
 // video cost before the journal (rewritten whole, at most a tenth of the run). A cost per video
-// that does not grow with N is what the journal is for.
+// that does not grow with N is what the journal is for. Also the heap the
+// report holds per input once every video is recorded (glibc's mallinfo2:
+// what the supervisor keeps for the report, the inputs' names included).
 //
 //     build/report_bench [N...]   (default 1000 10000 100000)
+#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -29,10 +32,11 @@ void measure(std::size_t count, const std::filesystem::path& out) {
   signprep::pipeline::RunOptions options;
   options.write_keypoints = true;
   options.output_dir = out;
-  std::vector<std::filesystem::path> inputs;
+  std::vector<std::string> inputs;
   for (std::size_t i = 0; i < count; ++i) {
     inputs.push_back("signer" + std::to_string(i % 50) + "/clip_" + std::to_string(i) + ".mp4");
   }
+  const std::size_t heap_before = mallinfo2().uordblks;
   Clock::time_point start = Clock::now();
   signprep::pipeline::RunReport report(options, inputs);
   const double opening = seconds_since(start);
@@ -54,6 +58,7 @@ void measure(std::size_t count, const std::filesystem::path& out) {
     report.record(i, std::move(video));
     calls.push_back(seconds_since(start));
   }
+  const double held = static_cast<double>(mallinfo2().uordblks - heap_before);
   const std::size_t tenth = std::max<std::size_t>(1, count / 10);
   const auto median = [](std::vector<double> part) {
     std::nth_element(part.begin(), part.begin() + part.size() / 2, part.end());
@@ -68,10 +73,12 @@ void measure(std::size_t count, const std::filesystem::path& out) {
   const double finishing = seconds_since(start);
   std::printf(
       "%8zu videos: record() median %.2f us/video in the first tenth, %.2f us in the last, "
-      "mean %.2f us; whole report at start %.3f s, at the end %.3f s (%.0f bytes/video)\n",
+      "mean %.2f us; whole report at start %.3f s, at the end %.3f s (%.0f bytes/video); "
+      "held %.0f bytes/input\n",
       count, first * 1e6, last * 1e6, total / static_cast<double>(count) * 1e6, opening, finishing,
       static_cast<double>(std::filesystem::file_size(options.report_path())) /
-          static_cast<double>(count));
+          static_cast<double>(count),
+      held / static_cast<double>(count));
 }
 
 }  // namespace

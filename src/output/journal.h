@@ -11,8 +11,10 @@
 // to check against, never the only proof that something was done.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <string>
 #include <string_view>
 
 namespace signprep::output {
@@ -27,14 +29,21 @@ class Journal {
   Journal& operator=(const Journal&) = delete;
 
   // Appends `line` (without a newline in it) and a newline, in one write;
-  // throws Error(kOutput) when the write fails or is short.
-  void append(std::string_view line);
+  // throws Error(kOutput) when the write fails or is short. Returns where
+  // the line starts in the file, for line_at.
+  std::uint64_t append(std::string_view line);
+
+  // The line appended at `offset` (append's result), without its newline:
+  // a reader of many lines keeps their offsets, not the lines. Throws
+  // Error(kOutput) when it cannot be read back.
+  std::string line_at(std::uint64_t offset) const;
 
   const std::filesystem::path& path() const { return path_; }
 
  private:
   std::filesystem::path path_;
   int fd_ = -1;
+  std::uint64_t size_ = 0;  // bytes in the file: the next line's offset
 };
 
 // Calls `line` for each line of `path` that ends in a newline, in order, with

@@ -19,16 +19,16 @@ fs::path npz_for(const fs::path& relative, bool flat) {
 // joined by ";" on one line: the error printer escapes line breaks, which a
 // name may hold.
 std::string describe_clashes(const std::vector<PlannedClip>& clips) {
-  std::map<fs::path, std::vector<const PlannedClip*>> by_output;
+  std::map<std::string, std::vector<const PlannedClip*>> by_output;
   for (const PlannedClip& clip : clips) by_output[clip.npz].push_back(&clip);
   std::string clashes;
   for (const auto& [npz, inputs] : by_output) {
     if (inputs.size() < 2) continue;
     if (!clashes.empty()) clashes += ";";
     for (const PlannedClip* clip : inputs) {
-      clashes += " " + clip->relative.generic_string() + (clip == inputs.back() ? "" : ",");
+      clashes += " " + clip->relative + (clip == inputs.back() ? "" : ",");
     }
-    clashes += " -> " + npz.generic_string();
+    clashes += " -> " + npz;
   }
   return clashes;
 }
@@ -46,9 +46,9 @@ std::vector<PlannedClip> plan_outputs(const std::vector<fs::path>& videos, const
   std::vector<PlannedClip> clips;
   clips.reserve(videos.size());
   for (const fs::path& video : videos) {
-    fs::path relative = from_directory ? video.lexically_relative(input) : video.filename();
-    fs::path npz = npz_for(relative, flat);
-    clips.push_back({video, std::move(relative), std::move(npz)});
+    const fs::path relative = from_directory ? video.lexically_relative(input) : video.filename();
+    clips.push_back(
+        {video.string(), relative.generic_string(), npz_for(relative, flat).generic_string()});
   }
   const std::string clashes = describe_clashes(clips);
   if (clashes.empty()) return clips;

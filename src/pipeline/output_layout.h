@@ -4,14 +4,18 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 #include <vector>
 
 namespace signprep::pipeline {
 
+// Paths as strings in generic form ("a/b.mp4"): a std::filesystem::path also
+// keeps a list of its components, several times the string's size, and a
+// run plans every input (docs/SCALE.md: a million inputs).
 struct PlannedClip {
-  std::filesystem::path video;     // the path the run opens
-  std::filesystem::path relative;  // below the input directory; the bare name for a file input
-  std::filesystem::path npz;       // relative to the output directory
+  std::string video;     // the path the run opens
+  std::string relative;  // below the input directory; the bare name for a file input
+  std::string npz;       // relative to the output directory
 };
 
 // The .parquet written beside a clip's .npz (same folder and stem).

@@ -110,7 +110,7 @@ std::optional<FinishedClip> finished_earlier(const PlannedClip& clip, const RunO
     }
     const JsonValue stored = parse_json(listing.loaded.front().array.unicode_scalar());
     ClipFacts facts;
-    facts.video = clip.video.filename().string();
+    facts.video = std::filesystem::path(clip.video).filename().string();
     const JsonValue current = parse_json(clip_meta_json(facts, options));
     if (!same_settings(stored, current)) return std::nullopt;
     // The flag needs keypoints: a file of features alone has none, and its label says 0.

@@ -114,7 +114,7 @@ std::vector<std::optional<FinishedClip>> finished_clips(const std::vector<Planne
   if (options.resume_fast) {
     std::unordered_map<std::string, std::size_t> by_input;
     for (std::size_t i = 0; i < clips.size(); ++i) {
-      by_input.emplace(clips[i].relative.generic_string(), i);
+      by_input.emplace(clips[i].relative, i);
     }
     for_each_recorded_video(options, [&](const VideoRecord& video) {
       const auto found = by_input.find(video.input.generic_string());
@@ -181,11 +181,18 @@ int threads_per_worker(int workers) {
   return std::max(1, usable_cores() / std::max(1, workers));
 }
 
-void write_labels(const RunOptions& options,
-                  const std::vector<std::optional<output::LabelRow>>& by_clip) {
+// Per clip, in input order: its occlusion flag when it has a labels row (a
+// written clip with an id given), kNoLabel otherwise. A flag a clip, not a
+// row: the rows are made at the end, once.
+constexpr std::int8_t kNoLabel = -1;
+
+void write_labels(const RunOptions& options, const std::vector<PlannedClip>& clips,
+                  const std::vector<std::int8_t>& occluded_by_clip) {
   std::vector<output::LabelRow> rows;
-  for (const auto& row : by_clip) {
-    if (row) rows.push_back(*row);
+  for (std::size_t i = 0; i < clips.size(); ++i) {
+    if (occluded_by_clip[i] == kNoLabel) continue;
+    rows.push_back(output::LabelRow{clips[i].npz, *options.label_gloss(), *options.label_cat(),
+                                    occluded_by_clip[i] == 1});
   }
   // A shard writes its file even without rows, so merge-labels sees it finished.
   if (!rows.empty() || (options.shard && options.label_gloss())) {
@@ -217,18 +224,6 @@ std::string feature_server_line(const FeatureServerStats& stats) {
   return line;
 }
 
-RunSummary summarize(const std::vector<VideoRecord>& videos, double seconds) {
-  RunSummary summary;
-  summary.seconds = seconds;
-  for (const VideoRecord& video : videos) {
-    if (video.status == VideoStatus::kOk) ++summary.succeeded;
-    if (video.resumed) ++summary.resumed;
-    if (video.status == VideoStatus::kFailed) summary.failed.push_back({video.input, video.error});
-    if (video.status == VideoStatus::kPending) ++summary.not_run;
-  }
-  return summary;
-}
-
 // A run killed outright (SIGKILL, the OOM killer) leaves the files it was
 // writing as hidden temporaries. Those of the files this run writes go, one
 // scan per directory; only this shard's own names, so that another shard's
@@ -254,14 +249,14 @@ void remove_what_killed_runs_left(const RunOptions& options, const std::vector<P
 
 // The report's inputs: the clips, then the directories that could not be
 // read, each relative to the input directory.
-std::vector<std::filesystem::path> relative_inputs(
-    const std::vector<PlannedClip>& clips, const std::vector<UnreadableDirectory>& unreadable,
-    const std::filesystem::path& input) {
-  std::vector<std::filesystem::path> inputs;
+std::vector<std::string> relative_inputs(const std::vector<PlannedClip>& clips,
+                                         const std::vector<UnreadableDirectory>& unreadable,
+                                         const std::filesystem::path& input) {
+  std::vector<std::string> inputs;
   inputs.reserve(clips.size() + unreadable.size());
   for (const PlannedClip& clip : clips) inputs.push_back(clip.relative);
   for (const UnreadableDirectory& directory : unreadable) {
-    inputs.push_back(directory.path.lexically_relative(input));
+    inputs.push_back(directory.path.lexically_relative(input).generic_string());
   }
   return inputs;
 }
@@ -330,7 +325,7 @@ std::string unreadable_note(const std::vector<UnreadableDirectory>& unreadable) 
 void record_unreadable(const std::vector<UnreadableDirectory>& unreadable, std::size_t first,
                        RunReport& report) {
   for (std::size_t i = 0; i < unreadable.size(); ++i) {
-    VideoRecord record = report.videos().at(first + i);
+    VideoRecord record;
     record.status = VideoStatus::kFailed;
     record.error = unreadable_reason(unreadable[i]);
     std::cerr << "signprep: failed: " << printable(record.error) << "\n";
@@ -364,7 +359,7 @@ RunSummary run(const RunOptions& requested) {
   // sixth of what the supervisor holds per input (docs/BENCHMARKS.md, issue 25).
   std::vector<std::filesystem::path>().swap(found.videos);
   const auto start = std::chrono::steady_clock::now();
-  const std::vector<std::optional<FinishedClip>> finished = finished_clips(clips, options);
+  std::vector<std::optional<FinishedClip>> finished = finished_clips(clips, options);
   std::deque<std::size_t> todo = longest_first(clips, finished);
   // Before the first fork: the workers inherit the handlers.
   const StopSignals stop;
@@ -383,20 +378,19 @@ RunSummary run(const RunOptions& requested) {
   RunReport report(options, relative_inputs(clips, found.unreadable, options.input));
   record_unreadable(found.unreadable, clips.size(), report);
   // By clip, so that labels.csv lists them in input order whichever finished first.
-  std::vector<std::optional<output::LabelRow>> labels(clips.size());
+  std::vector<std::int8_t> labels(clips.size(), kNoLabel);
   auto keep = [&](ClipResult result) {
-    const PlannedClip& clip = clips.at(result.index);
-    result.record.input = clip.relative;
     if (result.record.status == VideoStatus::kOk && options.label_gloss()) {
       // The occlusion flag needs keypoints: 0 in a features-only run.
-      labels[result.index] = output::LabelRow{clip.npz.generic_string(), *options.label_gloss(),
-                                              *options.label_cat(), result.record.occluded};
+      labels.at(result.index) = result.record.occluded ? 1 : 0;
     }
     report.record(result.index, std::move(result.record));
   };
   for (std::size_t i = 0; i < clips.size(); ++i) {
     if (finished[i]) keep(resumed_result(i, *finished[i]));
   }
+  // The report's journal holds them now.
+  std::vector<std::optional<FinishedClip>>().swap(finished);
   Progress progress(static_cast<int>(todo.size()), progress_style(options.quiet), std::cerr);
   if (supervisor) {
     supervisor->run(
@@ -409,16 +403,15 @@ RunSummary run(const RunOptions& requested) {
         },
         [&lock] { lock.refresh(); });
   }
-  write_labels(options, labels);
+  write_labels(options, clips, labels);
   const std::int64_t peak_worker_memory = supervisor ? supervisor->peak_worker_memory() : 0;
   const std::optional<FeatureServerStats> server =
       supervisor ? supervisor->feature_server_stats() : std::nullopt;
   report.finish(peak_worker_memory, server);
   progress.finish();
   if (server && !options.quiet) std::cerr << feature_server_line(*server);
-  RunSummary summary =
-      summarize(report.videos(),
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  RunSummary summary = report.summary(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   summary.stopped = stop.requested();
   summary.peak_worker_memory = peak_worker_memory;
   summary.hint = decided.bf16_hint;

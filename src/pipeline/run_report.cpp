@@ -138,19 +138,6 @@ bool same_clip_settings(const JsonValue& header, const RunOptions& options) {
 constexpr std::string_view kVideosOpen = ", \"videos\": [";
 constexpr std::string_view kVideosClose = "]}";
 
-int count(const std::vector<VideoRecord>& videos, VideoStatus status) {
-  return static_cast<int>(std::count_if(videos.begin(), videos.end(), [status](const auto& video) {
-    return video.status == status;
-  }));
-}
-
-JsonValue status_counts(const std::vector<VideoRecord>& videos) {
-  return JsonValue::Object{{"total", static_cast<int>(videos.size())},
-                           {"ok", count(videos, VideoStatus::kOk)},
-                           {"failed", count(videos, VideoStatus::kFailed)},
-                           {"pending", count(videos, VideoStatus::kPending)}};
-}
-
 }  // namespace
 
 bool is_run_report(const std::filesystem::path& file) {
@@ -166,21 +153,40 @@ bool is_run_report(const std::filesystem::path& file) {
   return in.read(head.data(), static_cast<std::streamsize>(head.size())) && head == start;
 }
 
-RunReport::RunReport(const RunOptions& options, std::vector<std::filesystem::path> inputs)
-    : path_(options.report_path()), started_(utc_now_iso8601()), options_(options) {
-  videos_.reserve(inputs.size());
-  for (std::filesystem::path& input : inputs) {
-    VideoRecord pending;
-    pending.input = std::move(input);
-    videos_.push_back(std::move(pending));
-  }
+RunReport::RunReport(const RunOptions& options, std::vector<std::string> inputs)
+    : path_(options.report_path()),
+      started_(utc_now_iso8601()),
+      options_(options),
+      inputs_(std::move(inputs)),
+      entries_(inputs_.size()) {
   write();
   journal_.emplace(options.journal_path(), output::dump_json(header()));
 }
 
 void RunReport::record(std::size_t index, VideoRecord record) {
-  videos_.at(index) = std::move(record);
-  journal_->append(output::dump_json(video_json(videos_[index])));
+  Entry& entry = entries_.at(index);
+  record.input = inputs_[index];
+  entry.journal_offset = journal_->append(output::dump_json(video_json(record)));
+  entry.status = record.status;
+  entry.resumed = record.resumed;
+  if (record.status == VideoStatus::kFailed) {
+    errors_[index] = std::move(record.error);
+  } else {
+    errors_.erase(index);
+  }
+}
+
+RunSummary RunReport::summary(double seconds) const {
+  RunSummary summary;
+  summary.seconds = seconds;
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    const Entry& entry = entries_[i];
+    if (entry.status == VideoStatus::kOk) ++summary.succeeded;
+    if (entry.resumed) ++summary.resumed;
+    if (entry.status == VideoStatus::kFailed) summary.failed.push_back({inputs_[i], errors_.at(i)});
+    if (entry.status == VideoStatus::kPending) ++summary.not_run;
+  }
+  return summary;
 }
 
 JsonValue feature_server_json(const FeatureServerStats& stats) {
@@ -206,6 +212,17 @@ void RunReport::finish(std::int64_t peak_worker_memory,
   std::filesystem::remove(journal, ignored);
 }
 
+JsonValue RunReport::status_counts() const {
+  const auto count = [&](VideoStatus status) {
+    return static_cast<int>(std::count_if(entries_.begin(), entries_.end(),
+                                          [status](const Entry& e) { return e.status == status; }));
+  };
+  return JsonValue::Object{{"total", static_cast<int>(entries_.size())},
+                           {"ok", count(VideoStatus::kOk)},
+                           {"failed", count(VideoStatus::kFailed)},
+                           {"pending", count(VideoStatus::kPending)}};
+}
+
 JsonValue::Object RunReport::header() const {
   return {
       {"tool", std::string(kTool)},
@@ -216,7 +233,7 @@ JsonValue::Object RunReport::header() const {
       {"output_dir", options_.output_dir.string()},
       {"options", options_summary(options_)},
       {"clip_settings", clip_settings(options_)},
-      {"counts", status_counts(videos_)},
+      {"counts", status_counts()},
       {"peak_worker_memory_mib",
        peak_worker_memory_ > 0 ? JsonValue(peak_worker_memory_ / (1024 * 1024)) : JsonValue()},
       {"feature_server", feature_server_ ? feature_server_json(*feature_server_) : JsonValue()},
@@ -231,9 +248,15 @@ void RunReport::write() const {
   output::AtomicFile file(path_);
   file.write(head);
   file.write(kVideosOpen);
-  for (std::size_t i = 0; i < videos_.size(); ++i) {
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
     file.write(i == 0 ? "\n" : ",\n");
-    file.write(output::dump_json(video_json(videos_[i])));
+    if (entries_[i].journal_offset == kPendingOffset) {
+      VideoRecord pending;
+      pending.input = inputs_[i];
+      file.write(output::dump_json(video_json(pending)));
+    } else {
+      file.write(journal_->line_at(entries_[i].journal_offset));
+    }
   }
   file.write("\n");
   file.write(kVideosClose);

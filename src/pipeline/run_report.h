@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "core/json.h"
 #include "output/journal.h"
 #include "pipeline/feature_server.h"
+#include "pipeline/progress.h"
 #include "pipeline/run_options.h"
 
 namespace signprep::pipeline {
@@ -45,24 +47,36 @@ JsonValue feature_server_json(const FeatureServerStats& stats);
 // key. Only the file's first bytes are read (a report can be large).
 bool is_run_report(const std::filesystem::path& file);
 
+// What a run has done to each input, on disk: run_report.json, written whole
+// at the start (every input pending) and at the end, and between them its
+// journal, a line per video. In memory it keeps, per input, its name, its
+// status and where its record lies in the journal (~100 bytes), so that a
+// million inputs cost the supervisor ~100 MB; the final report reads the
+// records back from the journal.
 class RunReport {
  public:
   // Writes options.report_path() with every input pending and starts its
-  // journal; throws Error(kOutput) when it cannot.
-  RunReport(const RunOptions& options, std::vector<std::filesystem::path> inputs);
+  // journal; throws Error(kOutput) when it cannot. `inputs`: relative to the
+  // input directory, in generic form ("a/b.mp4").
+  RunReport(const RunOptions& options, std::vector<std::string> inputs);
 
-  // Replaces the record of the index-th input and appends it to the journal.
+  // Replaces the record of the index-th input and appends it to the journal
+  // (its `input` is the index-th input's, whatever the record says).
   void record(std::size_t index, VideoRecord record);
+  const std::string& input(std::size_t index) const { return inputs_.at(index); }
   // The final file, with the time the run finished, the largest worker's
   // peak resident memory in bytes (0: no worker ran) and the feature
   // server's statistics when there was one; the journal is then removed.
   void finish(std::int64_t peak_worker_memory,
               const std::optional<FeatureServerStats>& feature_server);
 
-  const std::vector<VideoRecord>& videos() const { return videos_; }
+  // The run's tally for the summary: written, failed (with the reasons),
+  // resumed, not run; `seconds`: the run's wall time.
+  RunSummary summary(double seconds) const;
 
  private:
   JsonValue::Object header() const;
+  JsonValue status_counts() const;
   void write() const;
 
   std::filesystem::path path_;
@@ -71,7 +85,16 @@ class RunReport {
   std::int64_t peak_worker_memory_ = 0;
   std::optional<FeatureServerStats> feature_server_;
   RunOptions options_;
-  std::vector<VideoRecord> videos_;
+  // Per input: where its latest record starts in the journal (none: pending).
+  static constexpr std::uint64_t kPendingOffset = ~std::uint64_t{0};
+  struct Entry {
+    std::uint64_t journal_offset = kPendingOffset;
+    VideoStatus status = VideoStatus::kPending;
+    bool resumed = false;
+  };
+  std::vector<std::string> inputs_;
+  std::vector<Entry> entries_;
+  std::map<std::size_t, std::string> errors_;  // of the failed inputs
   std::optional<output::Journal> journal_;
 };
 

@@ -272,7 +272,7 @@ void Supervisor::worker_ended(Slot& slot) {
       ClipResult failed;
       failed.index = *slot.clip;
       failed.record.status = VideoStatus::kFailed;
-      failed.record.error = clip.video.string() + ": the worker processing it " +
+      failed.record.error = clip.video + ": the worker processing it " +
                             slot.killed_because.value_or(exit.description);
       (*on_result_)(std::move(failed));
     }

@@ -361,7 +361,7 @@ bool run_assigned(const WorkerSetup& setup, std::size_t index, Extractors& extra
       link.send(WorkerEvent::Kind::kFrameKept);
     });
     if (outcome.warning) {
-      link.send(WorkerEvent::Kind::kMessage, "signprep: warning: " + clip.video.string() + ": " +
+      link.send(WorkerEvent::Kind::kMessage, "signprep: warning: " + clip.video + ": " +
                                                  *outcome.warning +
                                                  "; every frame that decoded was used\n");
     }
@@ -388,12 +388,12 @@ bool run_assigned(const WorkerSetup& setup, std::size_t index, Extractors& extra
     // This clip needed more memory than the worker may take (a long clip at a
     // large size, a cgroup limit): the clip fails, the worker goes on.
     record.status = VideoStatus::kFailed;
-    record.error = clip.video.string() + ": out of memory (an allocation failed)";
+    record.error = clip.video + ": out of memory (an allocation failed)";
   } catch (const Error& error) {
     if (error.kind() == ErrorKind::kDevice && setup.options.cuda_device) {
       // The feature server has gone: this clip's features with it. The
       // worker goes on with InceptionV3 on the CPU.
-      record.error = clip.video.string() + ": " + error.what();
+      record.error = clip.video + ": " + error.what();
       record.status = VideoStatus::kFailed;
       extractors.iv3 = load_cpu_inception(setup.options, setup.threads);
       link.send(WorkerEvent::Kind::kMessage,

@@ -32,6 +32,20 @@ TEST(Journal, HoldsItsFirstLineThenEveryAppendInOrder) {
   EXPECT_EQ(test::read_text(path), "header\none\ntwo\n");
 }
 
+TEST(Journal, ReadsBackTheLineAppendedAtAnOffset) {
+  const test::TempDir dir;
+  Journal journal(dir.path() / "run.journal", "header");
+  const std::uint64_t one = journal.append("one");
+  const std::string long_line(10000, 'x');  // longer than one read
+  const std::uint64_t two = journal.append(long_line);
+  const std::uint64_t three = journal.append("");
+  EXPECT_EQ(one, 7u);  // after "header\n"
+  EXPECT_EQ(journal.line_at(two), long_line);
+  EXPECT_EQ(journal.line_at(one), "one");
+  EXPECT_EQ(journal.line_at(three), "");
+  EXPECT_THROW(journal.line_at(three + 1), Error);  // past the end
+}
+
 TEST(Journal, ReplacesAnEarlierFile) {
   const test::TempDir dir;
   const auto path = dir.path() / "run.journal";

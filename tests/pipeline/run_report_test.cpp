@@ -77,6 +77,42 @@ TEST(RunReport, EachVideoIsOneJournalLineAndTheEndWritesTheWholeReport) {
   EXPECT_TRUE(finished[1].occluded);
 }
 
+// The report keeps a status and a journal offset per input, not the records:
+// the final file reads each input's latest record back from the journal.
+TEST(RunReport, TheLatestRecordOfEachInputIsReportedAndSummarized) {
+  const test::TempDir dir;
+  const RunOptions options = options_into(dir.path());
+  RunReport report(options, {"a.mp4", "b.mp4", "c.mp4"});
+  VideoRecord failed;
+  failed.status = VideoStatus::kFailed;
+  failed.error = "broken";
+  report.record(0, failed);
+  report.record(1, failed);
+  report.record(1, written("b"));  // a later record of one input replaces the earlier
+  const RunSummary summary = report.summary(2.5);
+  EXPECT_EQ(summary.succeeded, 1);
+  EXPECT_EQ(summary.not_run, 1);
+  EXPECT_EQ(summary.seconds, 2.5);
+  ASSERT_EQ(summary.failed.size(), 1u);
+  EXPECT_EQ(summary.failed[0].video, "a.mp4");
+  EXPECT_EQ(summary.failed[0].reason, "broken");
+
+  report.finish(0, std::nullopt);
+  const JsonValue json = parse_json(test::read_text(options.report_path()));
+  const JsonValue& counts = *json.find("counts");
+  EXPECT_EQ(*counts.find("ok")->as_int(), 1);
+  EXPECT_EQ(*counts.find("failed")->as_int(), 1);
+  EXPECT_EQ(*counts.find("pending")->as_int(), 1);
+  const JsonValue::Array& videos = *json.find("videos")->as_array();
+  ASSERT_EQ(videos.size(), 3u);
+  EXPECT_EQ(*videos[0].find("input")->as_string(), "a.mp4");  // the report's name for it
+  EXPECT_EQ(*videos[0].find("error")->as_string(), "broken");
+  EXPECT_EQ(*videos[1].find("status")->as_string(), "ok");
+  EXPECT_EQ(*videos[1].find("outputs")->as_array()->at(1).as_string(), "b.parquet");
+  EXPECT_EQ(*videos[2].find("input")->as_string(), "c.mp4");
+  EXPECT_EQ(*videos[2].find("status")->as_string(), "pending");
+}
+
 TEST(RunReport, RecordsOfOtherSettingsAreNotTrusted) {
   const test::TempDir dir;
   const RunOptions options = options_into(dir.path());
