@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_set>
 #include <utility>
 
 #include "core/error.h"
@@ -34,7 +35,7 @@ std::optional<DirectoryId> directory_id(const fs::path& directory) {
 
 // One directory's entries, links followed.
 struct Listing {
-  std::vector<fs::path> videos;
+  std::vector<std::string> videos;
   std::vector<fs::path> directories;
   bool holds_run_report = false;
 };
@@ -49,7 +50,7 @@ std::optional<std::string> list_directory(const fs::path& directory, Listing& li
     if (fs::is_directory(status)) {
       listing.directories.push_back(entry->path());
     } else if (fs::is_regular_file(status)) {
-      if (has_video_extension(entry->path())) listing.videos.push_back(entry->path());
+      if (has_video_extension(entry->path())) listing.videos.push_back(entry->path().native());
       if (is_run_report(entry->path())) listing.holds_run_report = true;
     }
   }
@@ -88,7 +89,7 @@ class VideoWalk {
 
  private:
   void take(Listing listing) {
-    for (fs::path& video : listing.videos) found_.videos.push_back(std::move(video));
+    for (std::string& video : listing.videos) found_.videos.push_back(std::move(video));
     // Sorted, so that of two names for one directory the same one wins in every run.
     std::sort(listing.directories.begin(), listing.directories.end());
     for (fs::path& directory : listing.directories) {
@@ -106,18 +107,33 @@ class VideoWalk {
 };
 
 // Sorted first, so that of several names for one file the first in order is kept.
-std::vector<fs::path> each_file_once(std::vector<fs::path> found) {
-  std::sort(found.begin(), found.end());
-  std::set<fs::path> seen;
-  std::vector<fs::path> videos;
-  for (fs::path& path : found) {
+std::vector<std::string> each_file_once(std::vector<std::string> found) {
+  std::sort(found.begin(), found.end(), path_order);
+  // Strings, not paths: a path keeps its components too, and this holds one
+  // per input (a million, docs/SCALE.md).
+  std::unordered_set<std::string> seen;
+  std::vector<std::string> videos;
+  for (std::string& path : found) {
     std::error_code ec;
-    if (seen.insert(fs::weakly_canonical(path, ec)).second) videos.push_back(std::move(path));
+    if (seen.insert(fs::weakly_canonical(fs::path(path), ec).native()).second) {
+      videos.push_back(std::move(path));
+    }
   }
   return videos;
 }
 
 }  // namespace
+
+bool path_order(std::string_view a, std::string_view b) {
+  const std::size_t common = std::min(a.size(), b.size());
+  for (std::size_t i = 0; i < common; ++i) {
+    if (a[i] == b[i]) continue;
+    if (a[i] == '/') return true;
+    if (b[i] == '/') return false;
+    return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]);
+  }
+  return a.size() < b.size();
+}
 
 bool has_video_extension(const std::filesystem::path& path) {
   static constexpr std::array<std::string_view, 5> kExtensions = {".mp4", ".mov", ".avi", ".mkv",
@@ -135,7 +151,7 @@ DiscoveredVideos discover_videos(const std::filesystem::path& input,
   if (ec || !fs::exists(status)) {
     throw Error(ErrorKind::kInput, input.string() + ": no such file or directory");
   }
-  if (!fs::is_directory(status)) return {{input}, {}};
+  if (!fs::is_directory(status)) return {{input.native()}, {}};
   // VideoWalk refuses an unreadable input with the reason; unreadable folders
   // inside it are failed inputs.
   DiscoveredVideos found = VideoWalk(input, output_dir).finish();

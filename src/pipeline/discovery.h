@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace signprep::pipeline {
@@ -18,9 +19,16 @@ struct UnreadableDirectory {
 };
 
 struct DiscoveredVideos {
-  std::vector<std::filesystem::path> videos;
+  // Native strings, not paths (a path keeps its components too, several times
+  // the string's size: a million inputs, docs/SCALE.md), in path order
+  // (path_order).
+  std::vector<std::string> videos;
   std::vector<UnreadableDirectory> unreadable;  // sorted by path
 };
+
+// std::filesystem::path's order (component by component) on two paths in the
+// same form, without making paths: a separator sorts before any character.
+bool path_order(std::string_view a, std::string_view b);
 
 // `input` itself when it is a file (whatever its extension: the user named it),
 // else every video file below the directory, recursively, following symlinked

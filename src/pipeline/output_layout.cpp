@@ -40,15 +40,15 @@ fs::path parquet_beside(const fs::path& npz) {
   return parquet.replace_extension(".parquet");
 }
 
-std::vector<PlannedClip> plan_outputs(const std::vector<fs::path>& videos, const fs::path& input,
+std::vector<PlannedClip> plan_outputs(const std::vector<std::string>& videos, const fs::path& input,
                                       bool flat) {
   const bool from_directory = fs::is_directory(input);
   std::vector<PlannedClip> clips;
   clips.reserve(videos.size());
-  for (const fs::path& video : videos) {
+  for (const std::string& name : videos) {
+    const fs::path video(name);
     const fs::path relative = from_directory ? video.lexically_relative(input) : video.filename();
-    clips.push_back(
-        {video.string(), relative.generic_string(), npz_for(relative, flat).generic_string()});
+    clips.push_back({name, relative.generic_string(), npz_for(relative, flat).generic_string()});
   }
   const std::string clashes = describe_clashes(clips);
   if (clashes.empty()) return clips;

@@ -27,7 +27,7 @@ std::filesystem::path parquet_beside(const std::filesystem::path& npz);
 // when `flat` (the Python tool's layout). Two videos mapping to one .npz stop
 // the run before anything is written: Error(kUsage) listing every clash with
 // `flat` (the flag causes it), else Error(kInput) (a/x.mp4 beside a/x.mov).
-std::vector<PlannedClip> plan_outputs(const std::vector<std::filesystem::path>& videos,
+std::vector<PlannedClip> plan_outputs(const std::vector<std::string>& videos,
                                       const std::filesystem::path& input, bool flat);
 
 }  // namespace signprep::pipeline

@@ -357,7 +357,7 @@ RunSummary run(const RunOptions& requested) {
       this_shard(plan_outputs(found.videos, options.input, options.flat), options.shard);
   // The plan holds the paths now: a second copy of every input's path was a
   // sixth of what the supervisor holds per input (docs/BENCHMARKS.md, issue 25).
-  std::vector<std::filesystem::path>().swap(found.videos);
+  std::vector<std::string>().swap(found.videos);
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::optional<FinishedClip>> finished = finished_clips(clips, options);
   std::deque<std::size_t> todo = longest_first(clips, finished);

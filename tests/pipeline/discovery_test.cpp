@@ -13,6 +13,10 @@
 namespace signprep::pipeline {
 namespace {
 
+std::vector<std::filesystem::path> as_paths(const std::vector<std::string>& names) {
+  return {names.begin(), names.end()};
+}
+
 void touch(const std::filesystem::path& path) {
   std::filesystem::create_directories(path.parent_path());
   std::ofstream(path) << "x";
@@ -28,7 +32,7 @@ TEST(Discovery, WalksRecursivelyWithCaseInsensitiveExtensionsSortedAndDeduplicat
   std::filesystem::create_symlink(root / "a.mp4", root / "z_link_to_a.mp4");
   const std::vector<std::filesystem::path> expected = {
       root / "a.mp4", root / "b/c/d.Mkv", root / "b/clip.MOV", root / "e.avi", root / "f.webm"};
-  EXPECT_EQ(discover_videos(root, root / "out").videos, expected);
+  EXPECT_EQ(as_paths(discover_videos(root, root / "out").videos), expected);
 }
 
 // A run into OUT inside its input, run again, must not take OUT's files (or
@@ -45,9 +49,9 @@ TEST(Discovery, LeavesOutTheOutputDirectoryAndFoldersOfEarlierRuns) {
   std::ofstream(root / "shard/run_report.shard-2-of-4.json") << "{\"tool\": \"signprep\"}";
   std::ofstream(root / "other/run_report.json") << "{\"tool\": \"another tool\"}";
   const std::vector<std::filesystem::path> expected = {root / "a.mp4", root / "other/e.mp4"};
-  EXPECT_EQ(discover_videos(root, root / "out").videos, expected);
+  EXPECT_EQ(as_paths(discover_videos(root, root / "out").videos), expected);
   // OUT is known by what it is, not how it is spelled.
-  EXPECT_EQ(discover_videos(root, root / "other/../out").videos, expected);
+  EXPECT_EQ(as_paths(discover_videos(root, root / "other/../out").videos), expected);
 }
 
 TEST(Discovery, FollowsSymlinkedDirectoriesAndWalksEachDirectoryOnce) {
@@ -61,7 +65,7 @@ TEST(Discovery, FollowsSymlinkedDirectoriesAndWalksEachDirectoryOnce) {
   std::filesystem::create_directory_symlink(dir.path() / "missing", root / "dangling");
   const DiscoveredVideos found = discover_videos(root, dir.path() / "out");
   const std::vector<std::filesystem::path> expected = {root / "a/x.mp4", root / "linked/y.mp4"};
-  EXPECT_EQ(found.videos, expected);
+  EXPECT_EQ(as_paths(found.videos), expected);
   EXPECT_TRUE(found.unreadable.empty());
 }
 
@@ -73,7 +77,7 @@ int check_unreadable_folder_as_unprivileged_user(const std::filesystem::path& ro
   if (::geteuid() == 0 && (::setgid(kNobody) != 0 || ::setuid(kNobody) != 0)) return 2;
   const DiscoveredVideos found = discover_videos(root, root / "out");
   const std::vector<std::filesystem::path> readable = {root / "a.mp4", root / "open/c.mp4"};
-  const bool ok = found.videos == readable && found.unreadable.size() == 1 &&
+  const bool ok = as_paths(found.videos) == readable && found.unreadable.size() == 1 &&
                   found.unreadable[0].path == root / "locked" &&
                   found.unreadable[0].reason == "Permission denied";
   return ok ? 0 : 1;
@@ -98,7 +102,7 @@ TEST(Discovery, ReturnsTheDirectoriesItCannotList) {
 TEST(Discovery, ASingleFileIsTakenAsGiven) {
   test::TempDir dir;
   touch(dir.path() / "clip.m4v");
-  EXPECT_EQ(discover_videos(dir.path() / "clip.m4v", dir.path() / "out").videos,
+  EXPECT_EQ(as_paths(discover_videos(dir.path() / "clip.m4v", dir.path() / "out").videos),
             std::vector<std::filesystem::path>{dir.path() / "clip.m4v"});
 }
 
@@ -115,6 +119,19 @@ TEST(Discovery, MissingInputIsAnInputError) {
 TEST(Discovery, EmptyDirectoryYieldsNothing) {
   test::TempDir dir;
   EXPECT_TRUE(discover_videos(dir.path(), dir.path() / "out").videos.empty());
+}
+
+// Discovery sorts names as strings in std::filesystem::path's order: a
+// separator before any character, bytes unsigned, a prefix first.
+TEST(Discovery, PathOrderIsTheOrderOfPaths) {
+  const std::vector<std::string> names = {"a/b",        "a-b", "a",     "ab/c", "a/bc",  "a.b/c",
+                                          "\xc3\xa9/x", "z",   "a/b/c", "A",    "a b/c", ""};
+  for (const std::string& a : names) {
+    for (const std::string& b : names) {
+      EXPECT_EQ(path_order(a, b), std::filesystem::path(a) < std::filesystem::path(b))
+          << a << " < " << b;
+    }
+  }
 }
 
 }  // namespace

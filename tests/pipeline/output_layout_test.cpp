@@ -19,7 +19,7 @@ std::vector<fs::path> npz_of(const std::vector<PlannedClip>& clips) {
 }
 
 // The Error that plan_outputs throws.
-Error plan_error(const std::vector<fs::path>& videos, const fs::path& input, bool flat) {
+Error plan_error(const std::vector<std::string>& videos, const fs::path& input, bool flat) {
   try {
     plan_outputs(videos, input, flat);
   } catch (const Error& error) {
