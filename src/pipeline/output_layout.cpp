@@ -10,17 +10,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path npz_for(const fs::path& relative, bool flat) {
-  fs::path npz = flat ? relative.filename() : relative;
-  return npz.replace_extension(".npz");
-}
-
 // " a/x.mp4, b/x.mp4 -> x.npz" per .npz that more than one input maps to,
 // joined by ";" on one line: the error printer escapes line breaks, which a
 // name may hold.
-std::string describe_clashes(const std::vector<PlannedClip>& clips) {
+std::string describe_clashes(const std::vector<PlannedClip>& clips, bool flat) {
   std::map<std::string, std::vector<const PlannedClip*>> by_output;
-  for (const PlannedClip& clip : clips) by_output[clip.npz].push_back(&clip);
+  for (const PlannedClip& clip : clips) by_output[clip.npz(flat).generic_string()].push_back(&clip);
   std::string clashes;
   for (const auto& [npz, inputs] : by_output) {
     if (inputs.size() < 2) continue;
@@ -35,6 +30,15 @@ std::string describe_clashes(const std::vector<PlannedClip>& clips) {
 
 }  // namespace
 
+fs::path PlannedClip::video(const fs::path& input) const {
+  return fs::is_directory(input) ? input / relative : input;
+}
+
+fs::path PlannedClip::npz(bool flat) const {
+  fs::path npz = flat ? fs::path(relative).filename() : fs::path(relative);
+  return npz.replace_extension(".npz");
+}
+
 fs::path parquet_beside(const fs::path& npz) {
   fs::path parquet = npz;
   return parquet.replace_extension(".parquet");
@@ -48,9 +52,9 @@ std::vector<PlannedClip> plan_outputs(const std::vector<std::string>& videos, co
   for (const std::string& name : videos) {
     const fs::path video(name);
     const fs::path relative = from_directory ? video.lexically_relative(input) : video.filename();
-    clips.push_back({name, relative.generic_string(), npz_for(relative, flat).generic_string()});
+    clips.push_back({relative.generic_string()});
   }
-  const std::string clashes = describe_clashes(clips);
+  const std::string clashes = describe_clashes(clips, flat);
   if (clashes.empty()) return clips;
   if (flat) {
     throw Error(ErrorKind::kUsage,

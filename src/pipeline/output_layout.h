@@ -9,13 +9,19 @@
 
 namespace signprep::pipeline {
 
-// Paths as strings in generic form ("a/b.mp4"): a std::filesystem::path also
-// keeps a list of its components, several times the string's size, and a
-// run plans every input (docs/SCALE.md: a million inputs).
+// One input, as the run holds it for its whole length: only its path below
+// the input, as a string in generic form ("a/b.mp4"); the rest is derived
+// when needed. A std::filesystem::path also keeps a list of its components,
+// several times the string's size, and a run plans every input (docs/SCALE.md:
+// a million of them).
 struct PlannedClip {
-  std::string video;     // the path the run opens
   std::string relative;  // below the input directory; the bare name for a file input
-  std::string npz;       // relative to the output directory
+
+  // The path the run opens: `input` / relative, or `input` itself when it is a file.
+  std::filesystem::path video(const std::filesystem::path& input) const;
+  // Relative to the output directory: relative with the extension .npz, or
+  // its bare name so when `flat`.
+  std::filesystem::path npz(bool flat) const;
 };
 
 // The .parquet written beside a clip's .npz (same folder and stem).

@@ -48,8 +48,9 @@ bool whole_parquet(const std::filesystem::path& path) {
 // The files this run writes for `clip`, relative to OUT, the .npz first.
 std::vector<std::filesystem::path> expected_outputs(const PlannedClip& clip,
                                                     const RunOptions& options) {
-  std::vector<std::filesystem::path> outputs = {clip.npz};
-  if (options.write_keypoints && options.write_parquet) outputs.push_back(parquet_beside(clip.npz));
+  std::vector<std::filesystem::path> outputs = {clip.npz(options.flat)};
+  if (options.write_keypoints && options.write_parquet)
+    outputs.push_back(parquet_beside(clip.npz(options.flat)));
   return outputs;
 }
 
@@ -85,7 +86,7 @@ std::optional<FinishedClip> finished_as_recorded(const PlannedClip& clip, const 
 }
 
 std::optional<FinishedClip> finished_earlier(const PlannedClip& clip, const RunOptions& options) {
-  const std::filesystem::path npz = options.output_dir / clip.npz;
+  const std::filesystem::path npz = options.output_dir / clip.npz(options.flat);
   std::error_code ec;
   if (!std::filesystem::is_regular_file(npz, ec)) return std::nullopt;
   FinishedClip finished;
@@ -110,7 +111,7 @@ std::optional<FinishedClip> finished_earlier(const PlannedClip& clip, const RunO
     }
     const JsonValue stored = parse_json(listing.loaded.front().array.unicode_scalar());
     ClipFacts facts;
-    facts.video = std::filesystem::path(clip.video).filename().string();
+    facts.video = clip.video(options.input).filename().string();
     const JsonValue current = parse_json(clip_meta_json(facts, options));
     if (!same_settings(stored, current)) return std::nullopt;
     // The flag needs keypoints: a file of features alone has none, and its label says 0.

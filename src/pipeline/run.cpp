@@ -149,7 +149,8 @@ constexpr std::size_t kDurationProbeLimit = 20000;
 // by file size), so that a long clip does not start last and hold up the end
 // while the other workers idle. Clips of unknown length go first.
 std::deque<std::size_t> longest_first(const std::vector<PlannedClip>& clips,
-                                      const std::vector<std::optional<FinishedClip>>& finished) {
+                                      const std::vector<std::optional<FinishedClip>>& finished,
+                                      const std::filesystem::path& input) {
   std::vector<std::size_t> todo;
   for (std::size_t i = 0; i < clips.size(); ++i) {
     if (!finished[i]) todo.push_back(i);
@@ -160,10 +161,10 @@ std::deque<std::size_t> longest_first(const std::vector<PlannedClip>& clips,
   for (const std::size_t i : todo) {
     std::optional<double> weight;
     if (by_duration) {
-      weight = video::header_duration_seconds(clips[i].video);
+      weight = video::header_duration_seconds(clips[i].video(input));
     } else {
       std::error_code unknown;
-      const std::uintmax_t size = std::filesystem::file_size(clips[i].video, unknown);
+      const std::uintmax_t size = std::filesystem::file_size(clips[i].video(input), unknown);
       if (!unknown) weight = static_cast<double>(size);
     }
     weighed.emplace_back(weight.value_or(std::numeric_limits<double>::infinity()), i);
@@ -191,7 +192,8 @@ void write_labels(const RunOptions& options, const std::vector<PlannedClip>& cli
   std::vector<output::LabelRow> rows;
   for (std::size_t i = 0; i < clips.size(); ++i) {
     if (occluded_by_clip[i] == kNoLabel) continue;
-    rows.push_back(output::LabelRow{clips[i].npz, *options.label_gloss(), *options.label_cat(),
+    rows.push_back(output::LabelRow{clips[i].npz(options.flat).generic_string(),
+                                    *options.label_gloss(), *options.label_cat(),
                                     occluded_by_clip[i] == 1});
   }
   // A shard writes its file even without rows, so merge-labels sees it finished.
@@ -238,7 +240,7 @@ void remove_what_killed_runs_left(const RunOptions& options, const std::vector<P
   add(options.journal_path());
   add(options.labels_path());
   for (const std::size_t index : todo) {
-    const std::filesystem::path npz = options.output_dir / clips.at(index).npz;
+    const std::filesystem::path npz = options.output_dir / clips.at(index).npz(options.flat);
     add(npz);
     add(parquet_beside(npz));
   }
@@ -360,7 +362,7 @@ RunSummary run(const RunOptions& requested) {
   std::vector<std::string>().swap(found.videos);
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::optional<FinishedClip>> finished = finished_clips(clips, options);
-  std::deque<std::size_t> todo = longest_first(clips, finished);
+  std::deque<std::size_t> todo = longest_first(clips, finished, options.input);
   // Before the first fork: the workers inherit the handlers.
   const StopSignals stop;
   const int workers = std::min<int>(options.workers, static_cast<int>(todo.size()));

@@ -29,7 +29,7 @@ double seconds_since(std::chrono::steady_clock::time_point then) {
 // of the clip too (the .parquet is written before the .npz, so a death
 // between the two would leave a mismatched pair).
 void remove_clip_files(const RunOptions& options, const PlannedClip& clip, pid_t worker) {
-  const std::filesystem::path npz = options.output_dir / clip.npz;
+  const std::filesystem::path npz = options.output_dir / clip.npz(options.flat);
   for (const std::filesystem::path& file : {npz, parquet_beside(npz)}) {
     output::remove_abandoned_temporaries(file, worker);
     std::error_code ignored;
@@ -272,7 +272,8 @@ void Supervisor::worker_ended(Slot& slot) {
       ClipResult failed;
       failed.index = *slot.clip;
       failed.record.status = VideoStatus::kFailed;
-      failed.record.error = clip.video + ": the worker processing it " +
+      failed.record.error = clip.video(setup_.options.input).string() +
+                            ": the worker processing it " +
                             slot.killed_because.value_or(exit.description);
       (*on_result_)(std::move(failed));
     }

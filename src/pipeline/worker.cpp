@@ -341,19 +341,20 @@ bool run_assigned(const WorkerSetup& setup, std::size_t index, Extractors& extra
   const auto start = std::chrono::steady_clock::now();
   const PlannedClip& clip = setup.clips.at(index);
   const RunOptions& options = setup.options;
-  const bool crash = test_hook_names("SIGNPREP_TEST_CRASH_ON", clip.video);
-  const bool hang = test_hook_names("SIGNPREP_TEST_HANG_ON", clip.video);
-  const bool bad_alloc = test_hook_names("SIGNPREP_TEST_BAD_ALLOC_ON", clip.video);
+  const std::filesystem::path video = clip.video(options.input);
+  const bool crash = test_hook_names("SIGNPREP_TEST_CRASH_ON", video);
+  const bool hang = test_hook_names("SIGNPREP_TEST_HANG_ON", video);
+  const bool bad_alloc = test_hook_names("SIGNPREP_TEST_BAD_ALLOC_ON", video);
   ClipResult result;
   result.index = index;
   VideoRecord& record = result.record;
   try {
-    const std::filesystem::path npz = options.output_dir / clip.npz;
+    const std::filesystem::path npz = options.output_dir / clip.npz(options.flat);
     create_parent(npz);
     const landmarks::HolisticStageSeconds holistic_before =
         extractors.holistic ? extractors.holistic->stage_seconds()
                             : landmarks::HolisticStageSeconds{};
-    const ClipOutcome outcome = process_clip(clip.video, npz, options, extractors, [&] {
+    const ClipOutcome outcome = process_clip(video, npz, options, extractors, [&] {
       if (crash) std::raise(SIGKILL);
       while (hang) ::pause();
       if (bad_alloc) throw std::bad_alloc();
@@ -361,13 +362,13 @@ bool run_assigned(const WorkerSetup& setup, std::size_t index, Extractors& extra
       link.send(WorkerEvent::Kind::kFrameKept);
     });
     if (outcome.warning) {
-      link.send(WorkerEvent::Kind::kMessage, "signprep: warning: " + clip.video + ": " +
+      link.send(WorkerEvent::Kind::kMessage, "signprep: warning: " + video.string() + ": " +
                                                  *outcome.warning +
                                                  "; every frame that decoded was used\n");
     }
     if (options.verbose) {
       link.send(WorkerEvent::Kind::kMessage,
-                stage_seconds(clip.video, outcome, extractors, holistic_before));
+                stage_seconds(video, outcome, extractors, holistic_before));
     }
     record.status = VideoStatus::kOk;
     record.frames = outcome.frames_kept;
@@ -388,12 +389,12 @@ bool run_assigned(const WorkerSetup& setup, std::size_t index, Extractors& extra
     // This clip needed more memory than the worker may take (a long clip at a
     // large size, a cgroup limit): the clip fails, the worker goes on.
     record.status = VideoStatus::kFailed;
-    record.error = clip.video + ": out of memory (an allocation failed)";
+    record.error = video.string() + ": out of memory (an allocation failed)";
   } catch (const Error& error) {
     if (error.kind() == ErrorKind::kDevice && setup.options.cuda_device) {
       // The feature server has gone: this clip's features with it. The
       // worker goes on with InceptionV3 on the CPU.
-      record.error = clip.video + ": " + error.what();
+      record.error = video.string() + ": " + error.what();
       record.status = VideoStatus::kFailed;
       extractors.iv3 = load_cpu_inception(setup.options, setup.threads);
       link.send(WorkerEvent::Kind::kMessage,

@@ -12,9 +12,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<fs::path> npz_of(const std::vector<PlannedClip>& clips) {
+std::vector<fs::path> npz_of(const std::vector<PlannedClip>& clips, bool flat) {
   std::vector<fs::path> npz;
-  for (const PlannedClip& clip : clips) npz.push_back(clip.npz);
+  for (const PlannedClip& clip : clips) npz.push_back(clip.npz(flat));
   return npz;
 }
 
@@ -34,9 +34,9 @@ TEST(OutputLayout, KeepsTheInputsFoldersBelowTheInputDirectory) {
   const fs::path in = dir.path();
   const std::vector<PlannedClip> clips =
       plan_outputs({in / "a/b/clip.mov", in / "a/clip.mp4", in / "top.MKV"}, in, false);
-  EXPECT_EQ(npz_of(clips), (std::vector<fs::path>{"a/b/clip.npz", "a/clip.npz", "top.npz"}));
+  EXPECT_EQ(npz_of(clips, false), (std::vector<fs::path>{"a/b/clip.npz", "a/clip.npz", "top.npz"}));
   EXPECT_EQ(clips[0].relative, "a/b/clip.mov");
-  EXPECT_EQ(clips[0].video, in / "a/b/clip.mov");
+  EXPECT_EQ(clips[0].video(in), in / "a/b/clip.mov");
 }
 
 TEST(OutputLayout, ASingleFileWritesItsNameOnly) {
@@ -46,13 +46,14 @@ TEST(OutputLayout, ASingleFileWritesItsNameOnly) {
   std::ofstream(video) << "x";
   const std::vector<PlannedClip> clips = plan_outputs({video}, video, false);
   EXPECT_EQ(clips[0].relative, "clip.mp4");
-  EXPECT_EQ(clips[0].npz, "clip.npz");
+  EXPECT_EQ(clips[0].npz(false), "clip.npz");
+  EXPECT_EQ(clips[0].video(video), video);
 }
 
 TEST(OutputLayout, FlatWritesBareNames) {
   test::TempDir dir;
   const fs::path in = dir.path();
-  EXPECT_EQ(npz_of(plan_outputs({in / "a/one.mp4", in / "b/two.mp4"}, in, true)),
+  EXPECT_EQ(npz_of(plan_outputs({in / "a/one.mp4", in / "b/two.mp4"}, in, true), true),
             (std::vector<fs::path>{"one.npz", "two.npz"}));
 }
 

@@ -14,7 +14,7 @@ namespace {
 struct Written {
   test::TempDir dir;
   RunOptions options;
-  PlannedClip clip{"in/a.mp4", "a.mp4", "a.npz"};
+  PlannedClip clip{"a.mp4"};
   VideoRecord record;
 
   Written() {
