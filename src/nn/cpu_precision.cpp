@@ -53,6 +53,17 @@ double median_seconds(const dnnl::engine& engine, memory::data_type type) {
   return seconds[seconds.size() / 2];
 }
 
+// The implementation oneDNN would give the probe convolution in `type`.
+std::string probe_implementation(memory::data_type type) {
+  const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  const OmpThreadsScope one_thread(1);
+  return probe_convolution(engine, type).impl_info_str();
+}
+
+bool names(const std::string& implementation, std::string_view isa) {
+  return implementation.find(isa) != std::string::npos;
+}
+
 }  // namespace
 
 std::string_view precision_name(CpuPrecision precision) {
@@ -68,19 +79,14 @@ std::string_view precision_name(CpuPrecision precision) {
 }
 
 Bf16Support probe_bf16_support() {
-  const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-  const OmpThreadsScope one_thread(1);
-  std::string implementation = probe_convolution(engine, memory::data_type::bf16).impl_info_str();
-  const bool uses_amx = implementation.find("amx") != std::string::npos;
+  std::string implementation = probe_implementation(memory::data_type::bf16);
+  const bool uses_amx = names(implementation, "amx");
   return {std::move(implementation), uses_amx};
 }
 
 Int8Support probe_int8_support() {
-  const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-  const OmpThreadsScope one_thread(1);
-  std::string implementation = probe_convolution(engine, memory::data_type::u8).impl_info_str();
-  const bool fast = implementation.find("vnni") != std::string::npos ||
-                    implementation.find("amx") != std::string::npos;
+  std::string implementation = probe_implementation(memory::data_type::u8);
+  const bool fast = names(implementation, "vnni") || names(implementation, "amx");
   return {std::move(implementation), fast};
 }
 

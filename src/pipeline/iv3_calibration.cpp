@@ -25,6 +25,12 @@ std::string hex(std::uint64_t value) {
   return text;
 }
 
+std::string bytes_fnv1a64(std::string_view bytes) {
+  Fnv1a64 hash;
+  hash.add(bytes);
+  return hex(hash.value());
+}
+
 // The whole file's FNV-1a, read in pieces: the weights are ~95 MB.
 std::string file_fnv1a64(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -97,37 +103,14 @@ void write_iv3_calibration(const std::filesystem::path& path, const Iv3Calibrati
   output::write_file_atomically(path, std::as_bytes(std::span(text.data(), text.size())));
 }
 
-namespace {
-
-Error calibration_error(const std::filesystem::path& path, const std::filesystem::path& weights,
-                        const std::string& problem) {
-  return Error(ErrorKind::kModel, "--iv3-precision int8: the calibration " + path.string() + " " +
-                                      problem + how_to_make(path, weights));
-}
-
-void require_readable(const std::filesystem::path& path, const std::filesystem::path& weights,
-                      const std::ifstream& in) {
-  if (!in) {
-    throw calibration_error(path, weights,
-                            std::filesystem::exists(path) ? "cannot be read" : "does not exist");
-  }
-}
-
-}  // namespace
-
-std::string iv3_calibration_fnv1a64(const std::filesystem::path& path,
-                                    const std::filesystem::path& weights) {
-  require_readable(path, weights, std::ifstream(path, std::ios::binary));
-  return file_fnv1a64(path);
-}
-
-std::map<std::string, float> load_iv3_calibration(const std::filesystem::path& path,
-                                                  const std::filesystem::path& weights) {
+LoadedIv3Calibration load_iv3_calibration(const std::filesystem::path& path,
+                                          const std::filesystem::path& weights) {
   const auto fail = [&](const std::string& problem) {
-    return calibration_error(path, weights, problem);
+    return Error(ErrorKind::kModel, "--iv3-precision int8: the calibration " + path.string() + " " +
+                                        problem + how_to_make(path, weights));
   };
   std::ifstream in(path, std::ios::binary);
-  require_readable(path, weights, in);
+  if (!in) throw fail(std::filesystem::exists(path) ? "cannot be read" : "does not exist");
   std::ostringstream text;
   text << in.rdbuf();
   JsonValue root;
@@ -154,11 +137,11 @@ std::map<std::string, float> load_iv3_calibration(const std::filesystem::path& p
       *hash->as_string() != file_fnv1a64(weights)) {
     throw fail("was made for other weights than " + weights.string());
   }
-  std::map<std::string, float> result;
+  LoadedIv3Calibration result{{}, bytes_fnv1a64(text.str())};
   for (const auto& [tensor, range] : *ranges->as_object()) {
     if (!range.is_number()) throw fail("has a range that is not a number: " + tensor);
-    result[tensor] = range.as_double() ? static_cast<float>(*range.as_double())
-                                       : static_cast<float>(*range.as_int());
+    result.ranges[tensor] = range.as_double() ? static_cast<float>(*range.as_double())
+                                              : static_cast<float>(*range.as_int());
   }
   return result;
 }

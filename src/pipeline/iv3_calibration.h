@@ -42,16 +42,18 @@ Iv3Calibration calibrate_iv3(const std::filesystem::path& weights,
 // Written atomically; Error(kOutput) naming the path when it cannot be.
 void write_iv3_calibration(const std::filesystem::path& path, const Iv3Calibration& calibration);
 
-// The ranges of the calibration at `path`, checked against the weights file
-// it must have been made from. Error(kModel) naming the file and saying how
-// to make one when it is missing, unreadable, not a calibration, or made
-// for other weights.
-std::map<std::string, float> load_iv3_calibration(const std::filesystem::path& path,
-                                                  const std::filesystem::path& weights);
+// A calibration file as a run uses it: its ranges, and the FNV-1a of its
+// bytes (16 hex digits), which meta records.
+struct LoadedIv3Calibration {
+  std::map<std::string, float> ranges;
+  std::string file_fnv1a64;
+};
 
-// The FNV-1a of the calibration file's bytes (16 hex digits): what meta
-// records of it. Error(kModel) as load_iv3_calibration when it cannot be read.
-std::string iv3_calibration_fnv1a64(const std::filesystem::path& path,
-                                    const std::filesystem::path& weights);
+// The calibration at `path`, checked against the weights file it must have
+// been made from. Error(kModel) naming the file and saying how to make one
+// when it is missing, unreadable, not a calibration, or made for other
+// weights.
+LoadedIv3Calibration load_iv3_calibration(const std::filesystem::path& path,
+                                          const std::filesystem::path& weights);
 
 }  // namespace signprep::pipeline

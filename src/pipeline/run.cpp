@@ -289,8 +289,10 @@ DecidedOptions decide_precisions(const RunOptions& requested) {
   };
   if (iv3_on_cpu) decide(decided.options.iv3_precision, "--iv3-precision", kAutoTakesBf16);
   if (iv3_on_cpu && decided.options.iv3_precision == PrecisionRequest::kInt8) {
-    decided.options.iv3_calibration_fnv1a64 =
-        iv3_calibration_fnv1a64(iv3_calibration_path(requested), iv3_weights_path(requested));
+    LoadedIv3Calibration calibration =
+        load_iv3_calibration(iv3_calibration_path(requested), iv3_weights_path(requested));
+    decided.options.iv3_activation_ranges = std::move(calibration.ranges);
+    decided.options.iv3_calibration_fnv1a64 = std::move(calibration.file_fnv1a64);
   }
   if (requested.write_keypoints) {
     decide(decided.options.keypoint_precision, "--keypoint-precision", kKeypointAutoKeepsFp32);

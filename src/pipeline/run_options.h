@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -72,8 +73,10 @@ struct RunOptions {
   std::optional<std::filesystem::path> iv3_weights;
   // --iv3-calibration (int8); when absent, iv3_calibration_path() looks beside the weights.
   std::optional<std::filesystem::path> iv3_calibration;
-  // Decided with the precisions, for int8: the calibration file's FNV-1a (16
-  // hex digits), recorded in meta.
+  // Decided with the precisions, for int8: the calibration the supervisor
+  // loaded and checked once (its ranges and FNV-1a, which meta records); the
+  // workers inherit it with the options.
+  std::map<std::string, float> iv3_activation_ranges;
   std::string iv3_calibration_fnv1a64;
   // --models-dir; when absent, models_dir_path() looks further.
   std::optional<std::filesystem::path> models_dir;

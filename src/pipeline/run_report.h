@@ -63,7 +63,6 @@ class RunReport {
   // Replaces the record of the index-th input and appends it to the journal
   // (its `input` is the index-th input's, whatever the record says).
   void record(std::size_t index, VideoRecord record);
-  const std::string& input(std::size_t index) const { return inputs_.at(index); }
   // The final file, with the time the run finished, the largest worker's
   // peak resident memory in bytes (0: no worker ran) and the feature
   // server's statistics when there was one; the journal is then removed.

@@ -23,7 +23,6 @@
 #include "pipeline/feature_client.h"
 #include "pipeline/feature_link.h"
 #include "pipeline/feature_server.h"
-#include "pipeline/iv3_calibration.h"
 
 namespace signprep::pipeline {
 namespace {
@@ -246,11 +245,9 @@ std::unique_ptr<features::FrameFeatures> load_cpu_inception(const RunOptions& op
   iv3.batch_size = 1;
   iv3.threads = threads;
   iv3.precision = cpu_precision(options.iv3_precision);
-  const std::filesystem::path weights = iv3_weights_path(options);
-  if (iv3.precision == nn::CpuPrecision::kInt8) {
-    iv3.activation_ranges = load_iv3_calibration(iv3_calibration_path(options), weights);
-  }
-  return std::make_unique<features::InceptionV3>(features::InceptionV3::load(weights, iv3));
+  iv3.activation_ranges = options.iv3_activation_ranges;  // int8's, decided by the supervisor
+  return std::make_unique<features::InceptionV3>(
+      features::InceptionV3::load(iv3_weights_path(options), iv3));
 }
 
 // --batch-size frames of this worker in flight at most: enough to fill a

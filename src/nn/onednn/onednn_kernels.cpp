@@ -250,6 +250,7 @@ std::unique_ptr<Kernel> convolution(Context& context, const ModelDef& model, con
   const memory::data_type source_type =
       int8 ? memory::data_type::u8 : float_convolution_type(context);
   const memory::data_type weights_type = int8 ? memory::data_type::s8 : source_type;
+  const float source_unit = int8 ? u8_scale(context, source) : 1.f;
 
   // The model's filter in its own layout, as floats or quantized.
   const auto user_weights = [&](memory::data_type type) {
@@ -275,8 +276,8 @@ std::unique_ptr<Kernel> convolution(Context& context, const ModelDef& model, con
     QuantizedWeights weights =
         depthwise ? quantize_weights(values, out_c, [&](std::size_t i) { return i % out_c; })
                   : quantize_weights(values, out_c, [&](std::size_t i) { return i / taps; });
-    quantized = int8_convolution(std::move(weights), u8_scale(context, source),
-                                 unit_of(context, op.outputs[0]), has_bias ? inputs[2] : nullptr);
+    quantized = int8_convolution(std::move(weights), source_unit, unit_of(context, op.outputs[0]),
+                                 has_bias ? inputs[2] : nullptr);
   }
 
   dnnl::post_ops post_ops;
@@ -308,10 +309,9 @@ std::unique_ptr<Kernel> convolution(Context& context, const ModelDef& model, con
 
   KernelBuilder kernel(context, op);
   Arguments arguments = {
-      {DNNL_ARG_SRC,
-       kernel.source(
-           source, inputs[0], source_type, [&](memory::data_type t) { return nhwc_desc(in, t); },
-           int8 ? u8_scale(context, source) : 1.f)},
+      {DNNL_ARG_SRC, kernel.source(
+                         source, inputs[0], source_type,
+                         [&](memory::data_type t) { return nhwc_desc(in, t); }, source_unit)},
       {DNNL_ARG_WEIGHTS, weights},
       {DNNL_ARG_DST, user_memory(state, pd.dst_desc(), outputs[0])},
   };
