@@ -41,6 +41,8 @@ constexpr float kFacePresenceThreshold = 0.5f;
 // face_landmark_with_attention.tflite's outputs, in the order
 // tensors_to_face_landmarks_with_attention.pbtxt splits them.
 enum Output { kMesh, kLips, kLeftEye, kRightEye, kLeftIris, kRightIris, kFaceFlag };
+// face_landmark.tflite's (tensors_to_face_landmarks.pbtxt): mesh, face flag.
+enum PlainOutput { kPlainMesh, kPlainFaceFlag };
 
 float sigmoid(float x) {
   return 1.0f / (1.0f + std::exp(-x));
@@ -150,6 +152,7 @@ std::vector<Landmark> refine_face_landmarks(const FaceModelLandmarks& heads) {
 
 struct FaceTracker::Impl {
   float crop_shift_px;
+  bool refine;
   nn::Model detector;
   nn::Model landmark_model;
   std::vector<Anchor> anchors = generate_anchors(detector_anchor_options());
@@ -158,10 +161,13 @@ struct FaceTracker::Impl {
 
   explicit Impl(const FaceTrackerOptions& o)
       : crop_shift_px(o.crop_shift_px),
+        refine(o.refine_landmarks),
         detector(
             load_model_file(o.models_dir, "face_detection_short_range.tflite", o.model_options)),
-        landmark_model(load_model_file(o.models_dir, "face_landmark_with_attention.tflite",
-                                       o.model_options)) {}
+        landmark_model(load_model_file(
+            o.models_dir,
+            o.refine_landmarks ? "face_landmark_with_attention.tflite" : "face_landmark.tflite",
+            o.model_options)) {}
 
   // FaceDetectionShortRangeByRoiGpu: the best detection in `roi`, in frame
   // coordinates (NMS sorts by score; DetectionsToRects takes the first).
@@ -189,16 +195,22 @@ struct FaceTracker::Impl {
                                                                                     : recrop;
   }
 
-  // FaceLandmarkGpu with WITH_ATTENTION: 478 landmarks in frame
-  // coordinates, or nothing when the face flag does not pass the threshold.
+  // FaceLandmarkGpu, WITH_ATTENTION when refining: 478 (else 468)
+  // landmarks in frame coordinates, or nothing when the face flag does not
+  // pass the threshold.
   std::optional<std::vector<Landmark>> landmarks_in(const image::ImageView& frame,
                                                     const NormalizedRect& roi) {
     crop_to_tensor(frame, &roi, kLandmarkInput, landmark_model.input(0), crop_shift_px);
     landmark_model.run();
-    if (!(sigmoid(landmark_model.output(kFaceFlag)[0]) > kFacePresenceThreshold)) {
+    const int flag = refine ? static_cast<int>(kFaceFlag) : static_cast<int>(kPlainFaceFlag);
+    if (!(sigmoid(landmark_model.output(flag)[0]) > kFacePresenceThreshold)) {
       return std::nullopt;
     }
-    std::vector<Landmark> landmarks = refine_face_landmarks(decode_heads());
+    std::vector<Landmark> landmarks =
+        refine ? refine_face_landmarks(decode_heads())
+               : decode_landmarks(landmark_model.output(kPlainMesh),
+                                  static_cast<int>(face_refinement::kMeshCount), kLandmarkSize,
+                                  kLandmarkSize);
     project_to_image(landmarks, roi);
     return landmarks;
   }

@@ -28,7 +28,11 @@ inline constexpr int kPoseFaceLandmarkCount = 11;  // pose landmarks 0..10
 
 struct FaceTrackerOptions {
   // face_detection_short_range.tflite, face_landmark_with_attention.tflite
+  // (or face_landmark.tflite without refinement)
   std::filesystem::path models_dir = "models";
+  // MediaPipe's refine_face_landmarks: the attention mesh's 478 points (lips,
+  // eyes and irises refined), else the plain mesh's 468.
+  bool refine_landmarks = true;
   nn::ModelOptions model_options;
   float crop_shift_px = 0;  // a diagnostic: PoseTrackerOptions::crop_shift_px
 };

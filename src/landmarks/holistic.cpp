@@ -6,18 +6,23 @@
 namespace signprep::landmarks {
 
 struct HolisticTracker::Impl {
-  SelfieSegmenter segmenter;
+  std::optional<SelfieSegmenter> segmenter;  // with segment_background
   PoseTracker pose;
   HandTracker hands;
   FaceTracker face;
   HolisticStageSeconds seconds;
 
   explicit Impl(const HolisticOptions& o)
-      : segmenter(o.models_dir / "selfie_segmentation_landscape.tflite", o.model_options),
-        pose(PoseTrackerOptions{o.models_dir, o.min_detection_confidence, o.min_tracking_confidence,
-                                true, o.model_options, o.crop_shift_px}),
+      : pose(PoseTrackerOptions{o.models_dir, o.model_complexity, o.min_detection_confidence,
+                                o.min_tracking_confidence, o.smooth_landmarks, o.model_options,
+                                o.crop_shift_px}),
         hands(HandTrackerOptions{o.models_dir, o.model_options, o.crop_shift_px}),
-        face(FaceTrackerOptions{o.models_dir, o.model_options, o.crop_shift_px}) {}
+        face(FaceTrackerOptions{o.models_dir, o.refine_face_landmarks, o.model_options,
+                                o.crop_shift_px}) {
+    if (o.segment_background) {
+      segmenter.emplace(o.models_dir / "selfie_segmentation_landscape.tflite", o.model_options);
+    }
+  }
 };
 
 HolisticTracker::HolisticTracker(const HolisticOptions& options)
@@ -28,12 +33,15 @@ HolisticTracker::~HolisticTracker() = default;
 
 HolisticFrame HolisticTracker::process(const image::ImageView& frame, std::int64_t timestamp_us) {
   Impl& s = *impl_;
-  const Composite composite = timed(s.seconds.segmentation, [&] {
-    return composite_foreground(frame, s.segmenter.segment(frame));
-  });
   HolisticFrame result;
-  result.foreground_fraction = composite.foreground_fraction;
-  const image::ImageView composite_view = composite.image.view();
+  Composite composite;
+  image::ImageView composite_view = frame;
+  if (s.segmenter) {
+    composite = timed(s.seconds.segmentation,
+                      [&] { return composite_foreground(frame, s.segmenter->segment(frame)); });
+    result.foreground_fraction = composite.foreground_fraction;
+    composite_view = composite.image.view();
+  }
   result.pose = timed(s.seconds.pose, [&] { return s.pose.process(composite_view, timestamp_us); });
   // holistic_landmark_gpu.pbtxt: the hand and face subgraphs follow the pose
   // (its wrists, pinkies and indices; its landmarks 0..10) on the same image.
@@ -49,7 +57,7 @@ const HolisticStageSeconds& HolisticTracker::stage_seconds() const {
 }
 
 void HolisticTracker::reset() {
-  impl_->segmenter.reset();
+  if (impl_->segmenter) impl_->segmenter->reset();
   impl_->pose.reset();
   impl_->hands.reset();
   impl_->face.reset();

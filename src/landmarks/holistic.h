@@ -1,6 +1,7 @@
 // The keypoint branch of the Python tool on one keypoint frame: selfie
 // segmentation (landscape model), background blacked out where the mask is
-// <= 0.5, then MediaPipe Holistic's trackers on the composite. State carries
+// <= 0.5, then MediaPipe Holistic's trackers on the composite; without
+// segment_background, MediaPipe Holistic alone on the frame. State carries
 // from frame to frame, so one HolisticTracker follows one video.
 #pragma once
 
@@ -23,12 +24,19 @@ struct HolisticOptions {
   // Python tool passes its conf_thresh to both.
   float min_detection_confidence = 0.5f;
   float min_tracking_confidence = 0.5f;
+  // MediaPipe Holistic's own options, with its defaults (the Python tool's).
+  int model_complexity = 1;  // the pose landmark model: PoseTrackerOptions
+  bool smooth_landmarks = true;
+  bool refine_face_landmarks = true;  // 478 face points, else 468
+  // The Python tool's selfie-segmentation composite before Holistic.
+  bool segment_background = true;
   nn::ModelOptions model_options;
   float crop_shift_px = 0;  // passed to every tracker (PoseTrackerOptions says why)
 };
 
 struct HolisticFrame {
-  float foreground_fraction = 0;  // share of pixels the segmentation kept
+  // Share of pixels the segmentation kept (1 without segment_background).
+  float foreground_fraction = 1;
   std::optional<Pose> pose;
   Hands hands;  // the person's left and right hand
   std::optional<Face> face;

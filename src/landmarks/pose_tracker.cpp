@@ -1,7 +1,9 @@
 #include "landmarks/pose_tracker.h"
 
 #include <numbers>
+#include <string>
 
+#include "core/error.h"
 #include "landmarks/landmark_decoding.h"
 #include "landmarks/model_file.h"
 #include "landmarks/roi.h"
@@ -42,6 +44,19 @@ NormalizedRect roi_from_alignment_points(Point2 center, Point2 scale_point, Imag
 enum LandmarkOutput { kLandmarks = 0, kPoseFlag = 1, kHeatmap = 3 };
 static_assert(kPoseLandmarkOutputsRead == std::array<int, 3>{kLandmarks, kPoseFlag, kHeatmap});
 
+const char* landmark_model_file(int model_complexity) {
+  switch (model_complexity) {
+    case 0:
+      return "pose_landmark_lite.tflite";
+    case 1:
+      return "pose_landmark_full.tflite";
+    case 2:
+      return "pose_landmark_heavy.tflite";
+  }
+  throw Error(ErrorKind::kUsage,
+              "model_complexity must be 0, 1 or 2, not " + std::to_string(model_complexity));
+}
+
 }  // namespace
 
 struct PoseTracker::Impl {
@@ -55,8 +70,8 @@ struct PoseTracker::Impl {
   explicit Impl(const PoseTrackerOptions& o)
       : options(o),
         detector(load_model_file(o.models_dir, "pose_detection.tflite", o.model_options)),
-        landmark_model(load_model_file(o.models_dir, "pose_landmark_full.tflite", o.model_options,
-                                       kPoseLandmarkOutputsRead)) {}
+        landmark_model(load_model_file(o.models_dir, landmark_model_file(o.model_complexity),
+                                       o.model_options, kPoseLandmarkOutputsRead)) {}
 
   // PoseDetectionGpu, then the first detection through PoseDetectionToRoi.
   std::optional<NormalizedRect> detect(const image::ImageView& frame) {

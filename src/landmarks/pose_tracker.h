@@ -27,7 +27,11 @@ inline constexpr int kPoseLandmarkCount = 33;
 inline constexpr std::array<int, 3> kPoseLandmarkOutputsRead = {0, 1, 3};
 
 struct PoseTrackerOptions {
-  std::filesystem::path models_dir = "models";  // pose_detection.tflite, pose_landmark_full.tflite
+  // pose_detection.tflite and the landmark model of model_complexity
+  std::filesystem::path models_dir = "models";
+  // MediaPipe's model_complexity: 0 pose_landmark_lite, 1 pose_landmark_full,
+  // 2 pose_landmark_heavy (the same outputs, larger networks).
+  int model_complexity = 1;
   float min_detection_confidence = 0.5f;
   float min_tracking_confidence = 0.5f;
   bool smooth_landmarks = true;

@@ -1,5 +1,7 @@
 #include "pipeline/clip.h"
 
+#include <unistd.h>
+
 #include <cstdint>
 #include <vector>
 
@@ -12,6 +14,8 @@
 #include "output/npz_writer.h"
 #include "output/parquet_writer.h"
 #include "pipeline/clip_meta.h"
+#include "pipeline/feature_client.h"
+#include "pipeline/feature_link.h"
 #include "pipeline/keypoint_frame.h"
 #include "pipeline/output_layout.h"
 #include "video/frame_sampler.h"
@@ -81,15 +85,15 @@ SampledClip sample_clip(const std::filesystem::path& video, const RunOptions& op
 // Returns the files written, the .npz first. The .npz is written last: a
 // run killed in between leaves no .npz, which --resume takes as not done.
 std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& npz,
-                                                 const RunOptions& options, const SampledClip& clip,
-                                                 const std::vector<float>& iv3_features,
-                                                 bool keypoints) {
+                                                 const RunOptions& options,
+                                                 const ClipArrays& clip) {
   const std::size_t frames = clip.timestamps_ms.size();
+  const bool keypoints = clip.keypoints.has_value();
   std::vector<std::filesystem::path> files = {npz};
   if (keypoints && options.write_parquet) {
     const std::filesystem::path parquet = parquet_beside(npz);
-    output::write_keypoints_parquet(parquet, clip.keypoints.frames, features::kDimsPerFrame,
-                                    clip.keypoints.xy, clip.timestamps_ms, clip.keypoints.visible,
+    output::write_keypoints_parquet(parquet, clip.keypoints->frames, features::kDimsPerFrame,
+                                    clip.keypoints->xy, clip.timestamps_ms, clip.keypoints->visible,
                                     features::kKeypointCount);
     files.push_back(parquet);
   }
@@ -98,44 +102,94 @@ std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& np
   const std::size_t feature_shape[] = {frames, features::InceptionV3::kFeatureCount};
   const std::size_t time_shape[] = {frames};
   output::NpzWriter writer;
-  if (keypoints) writer.add_float32("X", x_shape, clip.keypoints.xy);
-  if (!iv3_features.empty()) writer.add_float32(options.feature_key, feature_shape, iv3_features);
-  if (keypoints) writer.add_bool("mask", mask_shape, clip.keypoints.visible);
+  if (keypoints) writer.add_float32("X", x_shape, clip.keypoints->xy);
+  if (clip.iv3_features) writer.add_float32(options.feature_key, feature_shape, *clip.iv3_features);
+  if (keypoints) writer.add_bool("mask", mask_shape, clip.keypoints->visible);
   writer.add_int64("timestamps_ms", time_shape, clip.timestamps_ms);
-  writer.add_unicode_scalar("meta", clip_meta_json(clip.facts, options));
+  writer.add_unicode_scalar("meta", clip.meta_json);
   writer.write(npz);
   return files;
 }
 
+// --batch-size frames of this worker in flight at most: enough to fill a
+// batch alone, while the server works on the others'.
+std::unique_ptr<features::FrameFeatures> connect_to_feature_server(const RunOptions& options) {
+  return std::make_unique<FeatureClient>(feature_server_address(::getppid(), *options.cuda_device),
+                                         options.batch_size);
+}
+
 }  // namespace
 
-ClipOutcome process_clip(const std::filesystem::path& video, const std::filesystem::path& npz,
-                         const RunOptions& options, Extractors& extractors,
-                         const std::function<void()>& on_frame_kept) {
-  ClipOutcome outcome;
+// One frame per run on the CPU, whatever --batch-size: as fast per frame as
+// batches of 8 or 32 on oneDNN, at a third of the memory (docs/BENCHMARKS.md,
+// "Memory per worker").
+std::unique_ptr<features::FrameFeatures> load_cpu_inception(const RunOptions& options,
+                                                            int threads) {
+  features::InceptionV3Options iv3;
+  iv3.batch_size = 1;
+  iv3.threads = threads;
+  iv3.precision = cpu_precision(options.iv3_precision);
+  iv3.activation_ranges = options.iv3_activation_ranges;  // int8's, decided by the supervisor
+  return std::make_unique<features::InceptionV3>(
+      features::InceptionV3::load(iv3_weights_path(options), iv3));
+}
+
+// The extractors the options ask for, loaded once per worker.
+Extractors load_extractors(const RunOptions& options, int threads) {
+  Extractors extractors;
+  if (options.write_keypoints) {
+    landmarks::HolisticOptions holistic;
+    holistic.models_dir = models_dir_path(options);
+    holistic.min_detection_confidence = static_cast<float>(options.conf_thresh);
+    holistic.min_tracking_confidence = static_cast<float>(options.conf_thresh);
+    holistic.model_options.threads = threads;
+    holistic.model_options.precision = cpu_precision(options.keypoint_precision);
+    extractors.holistic.emplace(holistic);
+  }
+  if (options.write_iv3_features) {
+    extractors.iv3 = options.cuda_device ? connect_to_feature_server(options)
+                                         : load_cpu_inception(options, threads);
+  }
+  return extractors;
+}
+
+ClipArrays extract_clip(const std::filesystem::path& video, const RunOptions& options,
+                        Extractors& extractors, const std::function<void()>& on_frame_kept,
+                        ClipStageSeconds& seconds) {
   if (extractors.holistic) extractors.holistic->reset();
   SampledClip clip;
   try {
-    clip = sample_clip(video, options, extractors, outcome.seconds, on_frame_kept);
+    clip = sample_clip(video, options, extractors, seconds, on_frame_kept);
   } catch (...) {
     if (extractors.iv3)
       extractors.iv3->clear();  // the next clip must not inherit this one's frames
     throw;
   }
-  std::vector<float> iv3_features;
+  ClipArrays arrays;
   if (extractors.iv3)
-    timed(outcome.seconds.inception, [&] { iv3_features = extractors.iv3->finish(); });
-  const bool keypoints = extractors.holistic.has_value();
-  if (keypoints) {
-    timed(outcome.seconds.postprocess, [&] {
+    timed(seconds.inception, [&] { arrays.iv3_features = extractors.iv3->finish(); });
+  if (extractors.holistic) {
+    timed(seconds.postprocess, [&] {
       features::interpolate_gaps(clip.keypoints, options.max_gap);
-      outcome.occluded = features::is_occluded(clip.keypoints, options.occlusion);
-      clip.facts.occluded = outcome.occluded;
+      arrays.occluded = features::is_occluded(clip.keypoints, options.occlusion);
+      clip.facts.occluded = arrays.occluded;
     });
+    arrays.keypoints = std::move(clip.keypoints);
   }
-  timed(outcome.seconds.writing,
-        [&] { outcome.files = write_outputs(npz, options, clip, iv3_features, keypoints); });
+  arrays.timestamps_ms = std::move(clip.timestamps_ms);
+  arrays.meta_json = clip_meta_json(clip.facts, options);
+  arrays.warning = std::move(clip.warning);
+  return arrays;
+}
+
+ClipOutcome process_clip(const std::filesystem::path& video, const std::filesystem::path& npz,
+                         const RunOptions& options, Extractors& extractors,
+                         const std::function<void()>& on_frame_kept) {
+  ClipOutcome outcome;
+  const ClipArrays clip = extract_clip(video, options, extractors, on_frame_kept, outcome.seconds);
+  timed(outcome.seconds.writing, [&] { outcome.files = write_outputs(npz, options, clip); });
   outcome.frames_kept = static_cast<std::int64_t>(clip.timestamps_ms.size());
+  outcome.occluded = clip.occluded;
   outcome.warning = clip.warning;
   return outcome;
 }

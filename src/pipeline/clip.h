@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "features/frame_features.h"
+#include "features/keypoints.h"
 #include "landmarks/holistic.h"
 #include "pipeline/run_options.h"
 
@@ -46,6 +47,32 @@ struct ClipOutcome {
   std::vector<std::filesystem::path> files;  // written, the .npz first
   ClipStageSeconds seconds;
 };
+
+// One clip's arrays and meta, as its .npz holds them (members present only
+// for the branches that ran).
+struct ClipArrays {
+  std::vector<std::int64_t> timestamps_ms;
+  // Keypoints after gap interpolation: X [T, 156] and mask [T, 78].
+  std::optional<features::KeypointSequence> keypoints;
+  std::optional<std::vector<float>> iv3_features;  // [T, 2048]
+  bool occluded = false;                           // the labels' flag (false without keypoints)
+  std::string meta_json;                           // the .npz's meta (pipeline/clip_meta.h)
+  std::optional<std::string> warning;              // as ClipOutcome::warning
+};
+
+// The requested branches' extractors: Holistic with the run's models and
+// precision, InceptionV3 on the CPU or the run's feature server
+// (--device cuda), each running `threads` OpenMP threads.
+Extractors load_extractors(const RunOptions& options, int threads);
+// InceptionV3 on the CPU as the options ask for it.
+std::unique_ptr<features::FrameFeatures> load_cpu_inception(const RunOptions& options, int threads);
+
+// The clip's arrays and meta without writing anything: what process_clip
+// writes, and what the Python module's extract() returns. Throws as
+// process_clip does for a video that cannot be read.
+ClipArrays extract_clip(const std::filesystem::path& video, const RunOptions& options,
+                        Extractors& extractors, const std::function<void()>& on_frame_kept,
+                        ClipStageSeconds& seconds);
 
 // Writes `npz` atomically with the Python tool's members in its order (X,
 // the features, mask, timestamps_ms, meta; each only when its branch ran)

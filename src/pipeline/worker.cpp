@@ -17,10 +17,8 @@
 #include <sstream>
 
 #include "core/json.h"
-#include "features/inception_v3.h"
 #include "output/json_writer.h"
 #include "pipeline/clip.h"
-#include "pipeline/feature_client.h"
 #include "pipeline/feature_link.h"
 #include "pipeline/feature_server.h"
 
@@ -235,46 +233,6 @@ class SupervisorLink {
  private:
   std::string buffer_;
 };
-
-// One frame per run on the CPU, whatever --batch-size: as fast per frame as
-// batches of 8 or 32 on oneDNN, at a third of the memory (docs/BENCHMARKS.md,
-// "Memory per worker").
-std::unique_ptr<features::FrameFeatures> load_cpu_inception(const RunOptions& options,
-                                                            int threads) {
-  features::InceptionV3Options iv3;
-  iv3.batch_size = 1;
-  iv3.threads = threads;
-  iv3.precision = cpu_precision(options.iv3_precision);
-  iv3.activation_ranges = options.iv3_activation_ranges;  // int8's, decided by the supervisor
-  return std::make_unique<features::InceptionV3>(
-      features::InceptionV3::load(iv3_weights_path(options), iv3));
-}
-
-// --batch-size frames of this worker in flight at most: enough to fill a
-// batch alone, while the server works on the others'.
-std::unique_ptr<features::FrameFeatures> connect_to_feature_server(const RunOptions& options) {
-  return std::make_unique<FeatureClient>(feature_server_address(::getppid(), *options.cuda_device),
-                                         options.batch_size);
-}
-
-// The extractors the options ask for, loaded once per worker.
-Extractors load_extractors(const RunOptions& options, int threads) {
-  Extractors extractors;
-  if (options.write_keypoints) {
-    landmarks::HolisticOptions holistic;
-    holistic.models_dir = models_dir_path(options);
-    holistic.min_detection_confidence = static_cast<float>(options.conf_thresh);
-    holistic.min_tracking_confidence = static_cast<float>(options.conf_thresh);
-    holistic.model_options.threads = threads;
-    holistic.model_options.precision = cpu_precision(options.keypoint_precision);
-    extractors.holistic.emplace(holistic);
-  }
-  if (options.write_iv3_features) {
-    extractors.iv3 = options.cuda_device ? connect_to_feature_server(options)
-                                         : load_cpu_inception(options, threads);
-  }
-  return extractors;
-}
 
 // --verbose: where a clip's time went.
 std::string stage_seconds(const std::filesystem::path& video, const ClipOutcome& outcome,
