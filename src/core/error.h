@@ -1,29 +1,5 @@
-// The one error type of signprep. Every layer reports failures by throwing
-// signprep::Error; the CLI maps its kind to an exit code and the pipeline
-// records it as the reason a video failed.
+// The library's one error type is part of the public API
+// (include/signprep/error.h); layers include it from here.
 #pragma once
 
-#include <stdexcept>
-#include <string>
-
-namespace signprep {
-
-enum class ErrorKind {
-  kUsage,        // bad command line or option value
-  kInput,        // unreadable, truncated, empty or unsupported input file
-  kOutput,       // cannot write an output file
-  kModel,        // missing or corrupt model or weights file
-  kUnavailable,  // a feature that signprep does not provide yet
-  kDevice,       // the GPU asked for cannot be used (no driver or device, out of memory, ...)
-};
-
-class Error : public std::runtime_error {
- public:
-  Error(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
-  ErrorKind kind() const { return kind_; }
-
- private:
-  ErrorKind kind_;
-};
-
-}  // namespace signprep
+#include "signprep/error.h"

@@ -1,0 +1,72 @@
+// One video to the arrays `signprep IN OUT` writes into its .npz, in memory:
+// the same code path as the command line's (pipeline's extract_clip), so the
+// arrays and meta are bit-identical to the file's for the same options.
+//
+//   signprep::Extractor extractor({.iv3_features = true});
+//   const signprep::ClipArrays clip = extractor.extract("clip.mp4");
+//   // clip.X: [clip.frames(), 156]; clip.features: [clip.frames(), 2048]
+//
+// Thread safety: one thread at a time per object (it holds one tracker and
+// one network); distinct objects run in parallel threads.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace signprep {
+
+// The command line's options of the same names, with its defaults.
+struct ExtractOptions {
+  bool keypoints = true;      // --write-keypoints: X and mask
+  bool iv3_features = false;  // --write-iv3-features
+  double target_fps = 15;
+  std::string sampling = "on-slot";  // or "python"
+  int out_size = 256;
+  double conf_thresh = 0.5;
+  int max_gap = 5;
+  std::string feature_key = "X2048";
+  double occ_vis_thresh = 0.6;
+  double occ_frame_prop = 0.4;
+  int occ_min_run = 15;
+  std::filesystem::path models_dir = {};  // empty: as HolisticOptions::models_dir
+  // Empty: $SIGNPREP_IV3_WEIGHTS, else the checkout's models/inception_v3.safetensors.
+  std::filesystem::path iv3_weights = {};
+  int threads = 1;  // OpenMP threads per model run
+};
+
+// The .npz's members; those of a branch not run are empty.
+struct ClipArrays {
+  std::vector<float> X;                     // [T, 156], keypoints after gap interpolation
+  std::vector<std::uint8_t> mask;           // [T, 78], 0 or 1
+  std::vector<float> features;              // [T, 2048], stored under feature_key
+  std::vector<std::int64_t> timestamps_ms;  // [T]
+  std::string feature_key;
+  std::string meta_json;               // the .npz's meta string
+  bool occluded = false;               // labels.csv's flag (false without keypoints)
+  std::optional<std::string> warning;  // damage the decoder skipped, if any
+
+  std::int64_t frames() const { return static_cast<std::int64_t>(timestamps_ms.size()); }
+};
+
+class Extractor {
+ public:
+  // Validates the options (Error(kUsage), with the command line's messages)
+  // and loads the models and weights the branches need (Error(kModel)).
+  explicit Extractor(const ExtractOptions& options = {});
+  Extractor(Extractor&&) noexcept;
+  Extractor& operator=(Extractor&&) noexcept;
+  ~Extractor();
+
+  // Throws Error(kInput) for a video that cannot be read or yields no frame.
+  ClipArrays extract(const std::filesystem::path& video);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace signprep
