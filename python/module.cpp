@@ -56,6 +56,9 @@ signprep::RgbView rgb_view(const py::array& frame, const char* what = "image") {
                           std::string(py::str(py::tuple(py::cast(std::vector<py::ssize_t>(
                               frame.shape(), frame.shape() + frame.ndim()))))));
   }
+  if (frame.shape(0) == 0 || frame.shape(1) == 0) {
+    throw py::value_error(std::string(what) + " is an empty frame");
+  }
   if (frame.strides(2) != 1 || frame.strides(1) != 3 || frame.strides(0) < frame.shape(1) * 3) {
     throw py::value_error(std::string(what) +
                           "'s pixels must be interleaved RGB rows (np.ascontiguousarray(" + what +
@@ -210,6 +213,10 @@ PYBIND11_MODULE(_signprep, m) {
   m.doc() = "signprep's native core; use the `signprep` package.";
   m.attr("__version__") = SIGNPREP_VERSION;
   py::register_exception_translator(translate_errors);
+  signprep::set_ffmpeg_logging(false);
+  m.def("set_ffmpeg_logging", &signprep::set_ffmpeg_logging, "verbose"_a,
+        "FFmpeg's own diagnostics on stderr (process-wide; off since import: VideoReader.damage\n"
+        "says what the decoder skipped).");
 
   py::class_<HolisticResult>(m, "HolisticResult",
                              "One frame's landmarks, each block a float32 array or None when "

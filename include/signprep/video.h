@@ -46,6 +46,11 @@ struct VideoFrame {
   RgbImage rgb;
 };
 
+// FFmpeg's own diagnostics on stderr (process-wide, as FFmpeg's log level
+// is); off by default in the Python module, since signprep reports damage
+// itself (VideoReader::damage).
+void set_ffmpeg_logging(bool verbose);
+
 class VideoReader {
  public:
   // Throws Error(kInput) naming the file and the reason when it cannot be

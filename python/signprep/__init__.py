@@ -23,6 +23,7 @@ from ._signprep import (
     SelfieSegmentation,
     VideoReader,
     __version__,
+    set_ffmpeg_logging,
 )
 from . import solutions
 
@@ -34,6 +35,7 @@ __all__ = [
     "SelfieSegmentation",
     "VideoReader",
     "extract",
+    "set_ffmpeg_logging",
     "solutions",
     "__version__",
 ]

@@ -9,6 +9,7 @@ from ._signprep import (
     SelfieSegmentation as SelfieSegmentation,
     VideoReader as VideoReader,
     __version__ as __version__,
+    set_ffmpeg_logging as set_ffmpeg_logging,
 )
 
 def extract(

@@ -10,6 +10,8 @@ _Rgb = npt.NDArray[np.uint8]  # [H, W, 3]
 
 __version__: str
 
+def set_ffmpeg_logging(verbose: bool) -> None: ...
+
 class HolisticResult:
     @property
     def pose(self) -> Optional[npt.NDArray[np.float32]]: ...  # [33, 4]: x, y, z, visibility

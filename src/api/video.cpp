@@ -32,6 +32,10 @@ VideoProperties properties_of(const video::VideoInfo& info) {
 
 }  // namespace
 
+void set_ffmpeg_logging(bool verbose) {
+  video::set_ffmpeg_logging(verbose);
+}
+
 struct VideoReader::Impl {
   std::optional<video::FrameSampler> sampler;  // checked before the file is opened
   video::VideoReader reader;
