@@ -240,11 +240,18 @@ PYBIND11_MODULE(_signprep, m) {
       m, "Holistic",
       "MediaPipe Holistic on MediaPipe's own models, without MediaPipe: the pose, hand and\n"
       "face landmarks of each frame of a video, tracked from frame to frame.\n\n"
-      "Options and defaults are MediaPipe's (mediapipe.solutions.holistic.Holistic), plus:\n"
+      "Args (MediaPipe's, with the Python tool's settings as defaults):\n"
+      "  model_complexity: the pose landmark model: 0 lite, 1 full, 2 heavy.\n"
+      "  smooth_landmarks: filter landmarks across frames to reduce jitter.\n"
+      "  refine_face_landmarks: 478 face points (lips, eyes, irises refined), else 468.\n"
+      "      True here; MediaPipe's default is False (signprep.solutions.holistic keeps it).\n"
+      "  min_detection_confidence, min_tracking_confidence: in [0, 1].\n"
+      "  static_image_mode: every frame on its own (detection each time, no tracking).\n"
       "  segment_background: the Python tool's preprocessing: selfie segmentation first,\n"
-      "      pixels whose mask is <= 0.5 turned black (what `signprep --write-keypoints` runs).\n"
-      "  models_dir: the MediaPipe models (default $SIGNPREP_MODELS_DIR, else the checkout's\n"
-      "      models/).\n"
+      "      pixels whose mask is <= 0.5 turned black (what `signprep --write-keypoints`\n"
+      "      runs on frames resized to out_size).\n"
+      "  models_dir: the MediaPipe models (default $SIGNPREP_MODELS_DIR, else the\n"
+      "      checkout's models/).\n"
       "  threads: OpenMP threads per model run (1: run one object per core instead).\n\n"
       "One object follows one video and serves one thread at a time; objects in different\n"
       "threads run in parallel (process() releases the GIL).")
@@ -416,4 +423,10 @@ PYBIND11_MODULE(_signprep, m) {
                                                       signprep::InceptionV3::kFeatureCount});
           },
           "frames"_a, "float32 [N, 2048] for uint8 RGB frames [N, H, W, 3].");
+
+  // help() and repr() name the package users import, not the compiled module.
+  for (const char* name : {"HolisticResult", "Holistic", "SelfieSegmentation", "VideoReader",
+                           "Extractor", "InceptionV3", "set_ffmpeg_logging"}) {
+    m.attr(name).attr("__module__") = "signprep";
+  }
 }
