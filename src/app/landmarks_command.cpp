@@ -8,6 +8,7 @@
 #include "app/commands.h"
 #include "app/exit_codes.h"
 #include "app/flag_parser.h"
+#include "app/holistic_flags.h"
 #include "app/sampling_flag.h"
 #include "core/error.h"
 #include "core/printable.h"
@@ -16,6 +17,7 @@
 #include "nn/cpu_precision.h"
 #include "output/json_writer.h"
 #include "output/npz_writer.h"
+#include "pipeline/clip.h"
 #include "pipeline/precision_choice.h"
 #include "pipeline/run_options.h"
 #include "video/frame_sampler.h"
@@ -33,12 +35,14 @@ struct LandmarksOptions {
   double conf_thresh = pipeline::RunOptions{}.conf_thresh;
   double perturb_crops_px = 0;  // landmarks::HolisticOptions::crop_shift_px
   nn::CpuPrecision precision = nn::CpuPrecision::kFp32;
+  pipeline::HolisticSettings holistic;
   std::optional<std::filesystem::path> out;
   std::optional<std::filesystem::path> models_dir;
 };
 
 // Per-frame results, frame-major, absent blocks as NaN (as the golden files).
 struct LandmarkArrays {
+  int face_points = landmarks::kFaceLandmarkCount;  // 468 without refinement
   std::vector<std::int64_t> timestamps_ms;
   std::vector<float> pose;  // [T,33,4]: x, y, z, visibility
   std::vector<std::uint8_t> pose_present;
@@ -57,8 +61,8 @@ struct LandmarkArrays {
               landmarks::kHandLandmarkCount, false, left_hand, left_hand_present);
     add_block(frame.hands.right ? &frame.hands.right->landmarks : nullptr,
               landmarks::kHandLandmarkCount, false, right_hand, right_hand_present);
-    add_block(frame.face ? &frame.face->landmarks : nullptr, landmarks::kFaceLandmarkCount, false,
-              face, face_present);
+    add_block(frame.face ? &frame.face->landmarks : nullptr, face_points, false, face,
+              face_present);
   }
 
   // One block of one frame: x, y, z (and visibility), or NaN when absent.
@@ -91,7 +95,7 @@ struct LandmarkArrays {
     npz.add_bool("left_hand_present", t_shape, left_hand_present);
     npz.add_float32("right_hand", hand_shape, right_hand);
     npz.add_bool("right_hand_present", t_shape, right_hand_present);
-    const std::size_t face_shape[] = {frames, landmarks::kFaceLandmarkCount, 3};
+    const std::size_t face_shape[] = {frames, static_cast<std::size_t>(face_points), 3};
     npz.add_float32("face", face_shape, face);
     npz.add_bool("face_present", t_shape, face_present);
     npz.add_float32("seg_fg_fraction", t_shape, foreground_fraction);
@@ -104,6 +108,7 @@ LandmarkArrays track_video(const std::filesystem::path& video_path, const Landma
   video::VideoReader reader(video_path);
   video::FrameSampler sampler(options.target_fps, options.sampling);
   LandmarkArrays arrays;
+  if (!options.holistic.refine_face) arrays.face_points = landmarks::kPlainFaceLandmarkCount;
   std::int64_t calls = 0;
   while (reader.next_frame()) {
     const double time_ms = reader.timestamp_ms();
@@ -140,6 +145,7 @@ int landmarks_command(const std::vector<std::string>& args) {
                    "sampling rate (default " + output::python_float_repr(options.target_fps) + ")",
                    options.target_fps);
   add_sampling_flag(parser, options.sampling);
+  add_holistic_flags(parser, options.holistic);
   parser.add_value(
       "--out-size", "N",
       "side of the square keypoint frame (default " + std::to_string(options.out_size) + ")",
@@ -168,6 +174,7 @@ int landmarks_command(const std::vector<std::string>& args) {
     throw Error(ErrorKind::kUsage, "landmarks: give exactly one video (see --help)");
   if (!options.out) throw Error(ErrorKind::kUsage, "landmarks: --out FILE.npz is required");
   pipeline::validate_target_fps(options.target_fps);
+  pipeline::validate(options.holistic);
   pipeline::require_between(options.out_size, pipeline::OptionLimits::kMinOutSize,
                             pipeline::OptionLimits::kMaxOutSize, "--out-size");
   if (!(options.conf_thresh >= 0 && options.conf_thresh <= 1)) {
@@ -192,6 +199,7 @@ int landmarks_command(const std::vector<std::string>& args) {
                 << " here (no AMX): same results, several times slower than fp32\n";
     }
   }
+  pipeline::apply(options.holistic, holistic);
   landmarks::HolisticTracker tracker(holistic);
   track_video(videos->front(), options, tracker).write(*options.out);
   return kExitSuccess;

@@ -7,6 +7,7 @@
 #include "app/commands.h"
 #include "app/exit_codes.h"
 #include "app/flag_parser.h"
+#include "app/holistic_flags.h"
 #include "app/sampling_flag.h"
 #include "core/error.h"
 #include "nn/gpu_network.h"
@@ -114,6 +115,7 @@ int run_command(const std::vector<std::string>& args) {
                    "detection/tracking confidence and pose visibility threshold (default " +
                        shown(defaults.conf_thresh) + ")",
                    options.conf_thresh);
+  add_holistic_flags(parser, options.holistic);
   parser.add_value("--max-gap", "FRAMES",
                    "longest gap filled by interpolation (default " + shown(defaults.max_gap) + ")",
                    options.max_gap);

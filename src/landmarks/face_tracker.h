@@ -23,8 +23,9 @@
 
 namespace signprep::landmarks {
 
-inline constexpr int kFaceLandmarkCount = 478;     // 468 mesh + 10 iris
-inline constexpr int kPoseFaceLandmarkCount = 11;  // pose landmarks 0..10
+inline constexpr int kFaceLandmarkCount = 478;       // 468 mesh + 10 iris
+inline constexpr int kPlainFaceLandmarkCount = 468;  // the mesh alone, without refinement
+inline constexpr int kPoseFaceLandmarkCount = 11;    // pose landmarks 0..10
 
 struct FaceTrackerOptions {
   // face_detection_short_range.tflite, face_landmark_with_attention.tflite
@@ -38,7 +39,9 @@ struct FaceTrackerOptions {
 };
 
 struct Face {
-  std::vector<Landmark> landmarks;  // kFaceLandmarkCount, normalised to the frame
+  // kFaceLandmarkCount (kPlainFaceLandmarkCount without refinement),
+  // normalised to the frame
+  std::vector<Landmark> landmarks;
 };
 
 class FaceTracker {

@@ -134,6 +134,13 @@ std::unique_ptr<features::FrameFeatures> load_cpu_inception(const RunOptions& op
       features::InceptionV3::load(iv3_weights_path(options), iv3));
 }
 
+void apply(const HolisticSettings& settings, landmarks::HolisticOptions& options) {
+  options.model_complexity = settings.model_complexity;
+  options.refine_face_landmarks = settings.refine_face;
+  options.smooth_landmarks = settings.smooth_landmarks;
+  options.segment_background = settings.segmentation;
+}
+
 // The extractors the options ask for, loaded once per worker.
 Extractors load_extractors(const RunOptions& options, int threads) {
   Extractors extractors;
@@ -144,6 +151,7 @@ Extractors load_extractors(const RunOptions& options, int threads) {
     holistic.min_tracking_confidence = static_cast<float>(options.conf_thresh);
     holistic.model_options.threads = threads;
     holistic.model_options.precision = cpu_precision(options.keypoint_precision);
+    apply(options.holistic, holistic);
     extractors.holistic.emplace(holistic);
   }
   if (options.write_iv3_features) {

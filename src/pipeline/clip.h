@@ -60,6 +60,9 @@ struct ClipArrays {
   std::optional<std::string> warning;              // as ClipOutcome::warning
 };
 
+// Holistic's options for these settings (the rest of `options` untouched).
+void apply(const HolisticSettings& settings, landmarks::HolisticOptions& options);
+
 // The requested branches' extractors: Holistic with the run's models and
 // precision, InceptionV3 on the CPU or the run's feature server
 // (--device cuda), each running `threads` OpenMP threads.

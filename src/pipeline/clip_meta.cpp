@@ -60,6 +60,23 @@ void append_occlusion_keys(const ClipFacts& clip, const RunOptions& options,
   meta.emplace_back("occluded_flag", clip.occluded ? 1 : 0);
 }
 
+// Holistic's settings where they differ from the Python tool's.
+void append_holistic_settings(const HolisticSettings& settings, JsonValue::Object& meta) {
+  const HolisticSettings python_tool;
+  if (settings.model_complexity != python_tool.model_complexity) {
+    meta.emplace_back("model_complexity", settings.model_complexity);
+  }
+  if (settings.refine_face != python_tool.refine_face) {
+    meta.emplace_back("refine_face", settings.refine_face);
+  }
+  if (settings.smooth_landmarks != python_tool.smooth_landmarks) {
+    meta.emplace_back("smooth_landmarks", settings.smooth_landmarks);
+  }
+  if (settings.segmentation != python_tool.segmentation) {
+    meta.emplace_back("segmentation", settings.segmentation);
+  }
+}
+
 }  // namespace
 
 std::string clip_meta_json(const ClipFacts& clip, const RunOptions& options) {
@@ -77,6 +94,7 @@ std::string clip_meta_json(const ClipFacts& clip, const RunOptions& options) {
   if (options.write_iv3_features && options.iv3_precision == PrecisionRequest::kInt8) {
     meta.emplace_back("iv3_calibration", options.iv3_calibration_fnv1a64);
   }
+  if (options.write_keypoints) append_holistic_settings(options.holistic, meta);
   if (options.write_keypoints && options.keypoint_precision != PrecisionRequest::kFp32) {
     meta.emplace_back("keypoint_precision",
                       std::string(precision_request_name(options.keypoint_precision)));

@@ -23,12 +23,20 @@ struct ClipFacts {
 // The meta keys whose values the run's settings decide; --resume keeps a
 // clip's files only when all of them match the current run's.
 // A key absent from both (such as "sampling" under the default rule) matches.
-inline constexpr std::array<std::string_view, 10> kSettingKeys = {
-    "video",           "target_fps",
-    "sampling",        "out_size",
-    "conf_thresh",     "interpolation_max_gap",
-    "occlusion",       "iv3_precision",
-    "iv3_calibration", "keypoint_precision"};
+inline constexpr std::array<std::string_view, 14> kSettingKeys = {"video",
+                                                                  "target_fps",
+                                                                  "sampling",
+                                                                  "out_size",
+                                                                  "conf_thresh",
+                                                                  "interpolation_max_gap",
+                                                                  "occlusion",
+                                                                  "iv3_precision",
+                                                                  "iv3_calibration",
+                                                                  "keypoint_precision",
+                                                                  "model_complexity",
+                                                                  "refine_face",
+                                                                  "smooth_landmarks",
+                                                                  "segmentation"};
 
 // What the clip's .npz holds. With keypoints: the Python tool's keys first,
 // in its order and formatting (json.dumps), then signprep's additions (tool
@@ -39,7 +47,10 @@ inline constexpr std::array<std::string_view, 10> kSettingKeys = {
 // that rule only, "iv3_precision" only for features computed in fp16, bf16
 // or int8 (and with int8 "iv3_calibration", the calibration file's FNV-1a,
 // so that --resume redoes features after a recalibration), and
-// "keypoint_precision" only for keypoints from bf16 models, so
+// "keypoint_precision" only for keypoints from bf16 models, Holistic's
+// settings ("model_complexity", "refine_face", "smooth_landmarks",
+// "segmentation") only for keypoints made with other values than the
+// Python tool's, so
 // that the default run's meta is what earlier versions wrote. The
 // precisions are the decided ones: a run never records "auto".
 std::string clip_meta_json(const ClipFacts& clip, const RunOptions& options);

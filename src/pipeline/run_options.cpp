@@ -51,9 +51,14 @@ void validate_target_fps(double target_fps) {
   require(target_fps > 0 && target_fps <= video::kMaxTargetFps, message.str());
 }
 
+void validate(const HolisticSettings& settings) {
+  require_between(settings.model_complexity, 0, 2, "--model-complexity");
+}
+
 void validate(const RunOptions& options) {
   using Limits = OptionLimits;
   validate_target_fps(options.target_fps);
+  validate(options.holistic);
   require_between(options.workers, 1, Limits::kMaxWorkers, "--workers");
   require_between(options.batch_size, 1, Limits::kMaxBatchSize, "--batch-size");
   require(!options.cuda_device || options.write_iv3_features,

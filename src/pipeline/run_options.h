@@ -50,6 +50,18 @@ void require_between(double value, double low, double high, const std::string& f
 // Throws Error(kUsage) unless 0 < fps <= video::kMaxTargetFps.
 void validate_target_fps(double target_fps);
 
+// MediaPipe Holistic's own options and the Python tool's segmentation
+// composite, for every command that tracks; the defaults are the Python tool's.
+struct HolisticSettings {
+  int model_complexity = 1;      // --model-complexity: pose landmark model 0 lite, 1 full, 2 heavy
+  bool refine_face = true;       // --no-refine-face: the plain mesh's 468 face points, not 478
+  bool smooth_landmarks = true;  // --no-smooth-landmarks: no filtering across frames
+  bool segmentation = true;      // --no-segmentation: Holistic on the frame, no composite
+};
+
+// Throws Error(kUsage) for a model complexity other than 0, 1 or 2.
+void validate(const HolisticSettings& settings);
+
 struct RunOptions {
   std::filesystem::path input;       // a video file or a directory of videos
   std::filesystem::path output_dir;  // created when missing
@@ -85,7 +97,8 @@ struct RunOptions {
   bool write_parquet = true;  // --disable-parquet turns it off
   int out_size = 256;         // side of the square keypoint frame
   double conf_thresh = 0.5;   // detection/tracking confidence and pose visibility
-  int max_gap = 5;            // longest gap (frames) filled by interpolation
+  HolisticSettings holistic;
+  int max_gap = 5;  // longest gap (frames) filled by interpolation
 
   // Labels: a row per clip only when an id is given (gloss id, else id).
   std::optional<std::int64_t> id;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace signprep::pipeline {
 namespace {
 
@@ -52,6 +54,26 @@ TEST(ClipMeta, FeaturesAloneClaimNoKeypoints) {
             "{\"video\": \"a.mp4\", \"target_fps\": 15, \"tool\": \"signprep " SIGNPREP_VERSION
             "\", \"source_fps\": 29.97, \"source_width\": 1080, \"source_height\": 1920, "
             "\"frames_decoded\": 120, \"frames_kept\": 60}");
+}
+
+// Holistic's settings appear only where they differ from the Python tool's,
+// so the default run's meta stays what earlier versions wrote, and each is a
+// setting key (--resume redoes a clip made with other settings).
+TEST(ClipMeta, HolisticSettingsAppearWhenNotThePythonTools) {
+  RunOptions options = keypoint_run();
+  const ClipFacts clip{"a.mp4", 30, 640, 480, 10, 10};
+  const std::string defaults = clip_meta_json(clip, options);
+  for (const char* key : {"model_complexity", "refine_face", "smooth_landmarks", "segmentation"}) {
+    EXPECT_EQ(defaults.find(key), std::string::npos) << key;
+    EXPECT_NE(std::find(kSettingKeys.begin(), kSettingKeys.end(), key), kSettingKeys.end()) << key;
+  }
+  options.holistic = {0, false, false, false};
+  EXPECT_TRUE(clip_meta_json(clip, options)
+                  .ends_with(", \"occluded_flag\": 0, \"model_complexity\": 0, \"refine_face\": "
+                             "false, \"smooth_landmarks\": false, \"segmentation\": false}"))
+      << clip_meta_json(clip, options);
+  options.holistic = {2, true, true, true};
+  EXPECT_NE(clip_meta_json(clip, options).find("\"model_complexity\": 2}"), std::string::npos);
 }
 
 TEST(ClipMeta, FractionalTargetFpsStaysAFloat) {
