@@ -11,6 +11,7 @@ enums, computed by signprep on MediaPipe's own models.
 from .. import _signprep
 from ._landmarks import landmark_list
 from .hands import HandLandmark
+from ._solution import Solution
 from .pose import PoseLandmark
 
 __all__ = ["Holistic", "HandLandmark", "PoseLandmark"]
@@ -35,7 +36,7 @@ class HolisticResults:
             "pose_world_landmarks (metres) are not computed by signprep yet")
 
 
-class Holistic:
+class Holistic(Solution):
     """MediaPipe Holistic: pose, hand and face landmarks of the most prominent person.
 
     The arguments are MediaPipe's, with its defaults. enable_segmentation=True (the pose
@@ -52,32 +53,19 @@ class Holistic:
             raise NotImplementedError(
                 "enable_segmentation=True is not built in signprep; "
                 "signprep.SelfieSegmentation gives a person mask")
-        self._holistic = _signprep.Holistic(
+        super().__init__(_signprep.Holistic(
             model_complexity=model_complexity,
             smooth_landmarks=smooth_landmarks and not static_image_mode,
             refine_face_landmarks=refine_face_landmarks,
             min_detection_confidence=min_detection_confidence,
             min_tracking_confidence=min_tracking_confidence,
-            static_image_mode=static_image_mode)
+            static_image_mode=static_image_mode))
 
     def process(self, image):
         """The landmarks of an RGB image (uint8 numpy array [H, W, 3]), the next frame of
         the video unless static_image_mode. Returns a HolisticResults."""
-        if self._holistic is None:
-            raise ValueError("Holistic is closed")
-        return HolisticResults(self._holistic.process(image))
+        return HolisticResults(self._open().process(image))
 
     def reset(self):
         """Starts a new video (MediaPipe's reset())."""
-        if self._holistic is not None:
-            self._holistic.reset()
-
-    def close(self):
-        """Frees the models."""
-        self._holistic = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exception):
-        self.close()
+        self._open().reset()

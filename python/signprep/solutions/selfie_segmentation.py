@@ -6,6 +6,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import _signprep
+from ._solution import Solution
 
 __all__ = ["SelfieSegmentation"]
 
@@ -14,23 +15,12 @@ class SelfieSegmentationResults(NamedTuple):
     segmentation_mask: np.ndarray  # float32 [H, W] in [0, 1]
 
 
-class SelfieSegmentation:
+class SelfieSegmentation(Solution):
     """MediaPipe's selfie segmentation: the probability that each pixel shows a person."""
 
     def __init__(self, model_selection=0):
-        self._segmentation = _signprep.SelfieSegmentation(model_selection)
+        super().__init__(_signprep.SelfieSegmentation(model_selection))
 
     def process(self, image):
         """The mask of an RGB image (uint8 numpy array [H, W, 3])."""
-        if self._segmentation is None:
-            raise ValueError("SelfieSegmentation is closed")
-        return SelfieSegmentationResults(self._segmentation.process(image))
-
-    def close(self):
-        self._segmentation = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exception):
-        self.close()
+        return SelfieSegmentationResults(self._open().process(image))
