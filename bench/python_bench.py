@@ -24,8 +24,6 @@ import threading
 import time
 from pathlib import Path
 
-import cv2
-import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "python"))
