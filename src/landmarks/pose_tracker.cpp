@@ -65,7 +65,7 @@ struct PoseTracker::Impl {
   nn::Model landmark_model;
   std::vector<Anchor> anchors = generate_anchors(detector_anchor_options());
   std::optional<NormalizedRect> tracked_roi;
-  PoseLandmarkFiltering filtering;
+  PoseLandmarkFiltering filtering{options.smooth_landmarks};
 
   explicit Impl(const PoseTrackerOptions& o)
       : options(o),
@@ -118,7 +118,7 @@ struct PoseTracker::Impl {
     std::optional<std::vector<Landmark>> all;
     if (roi) all = landmarks_in(frame, *roi);
     if (!all) {
-      smooth({}, {}, timestamp_us, frame, nullptr);
+      filtering.apply({}, {}, timestamp_us, frame.width, frame.height, nullptr);
       return std::nullopt;
     }
     std::vector<Landmark> auxiliary(all->begin() + kPoseLandmarkCount,
@@ -129,19 +129,11 @@ struct PoseTracker::Impl {
     // unfiltered auxiliary landmarks (AlignmentPointsRects, no margin).
     const NormalizedRect scale_roi = rect_from_alignment_points(
         {auxiliary[0].x, auxiliary[0].y}, {auxiliary[1].x, auxiliary[1].y}, kUp, size);
-    smooth(*all, auxiliary, timestamp_us, frame, &scale_roi);
+    filtering.apply(*all, auxiliary, timestamp_us, frame.width, frame.height, &scale_roi);
     // PoseLandmarksToRoi on the smoothed auxiliary landmarks, for the next frame.
     tracked_roi = roi_from_alignment_points({auxiliary[0].x, auxiliary[0].y},
                                             {auxiliary[1].x, auxiliary[1].y}, size);
     return Pose{std::move(*all)};
-  }
-
-  void smooth(std::span<Landmark> landmarks, std::span<Landmark> auxiliary,
-              std::int64_t timestamp_us, const image::ImageView& frame,
-              const NormalizedRect* scale_roi) {
-    if (options.smooth_landmarks) {
-      filtering.apply(landmarks, auxiliary, timestamp_us, frame.width, frame.height, scale_roi);
-    }
   }
 };
 

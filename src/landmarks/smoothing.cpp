@@ -213,20 +213,24 @@ void VisibilitySmoother::apply(std::span<Landmark> landmarks) {
   }
 }
 
-PoseLandmarkFiltering::PoseLandmarkFiltering()
-    : visibility_(kPoseVisibilityAlpha),
+PoseLandmarkFiltering::PoseLandmarkFiltering(bool smooth_landmarks)
+    : smooth_landmarks_(smooth_landmarks),
+      visibility_(kPoseVisibilityAlpha),
       aux_visibility_(kPoseVisibilityAlpha),
       landmarks_(kPoseLandmarksFilter),
       aux_landmarks_(kPoseAuxiliaryLandmarksFilter) {}
 
 // pose_landmark_filtering.pbtxt node order: visibility then coordinates, for
 // the landmarks and then the auxiliary landmarks (the two chains share only
-// the "roi" stream, so the order between them does not matter).
+// the "roi" stream, so the order between them does not matter). Its ENABLE
+// switches the landmarks' two nodes to no_filter, never the auxiliary ones.
 void PoseLandmarkFiltering::apply(std::span<Landmark> landmarks, std::span<Landmark> auxiliary,
                                   std::int64_t timestamp_us, int image_width, int image_height,
                                   const NormalizedRect* object_scale_roi) {
-  if (!landmarks.empty()) visibility_.apply(landmarks);
-  landmarks_.apply(landmarks, timestamp_us, image_width, image_height, object_scale_roi);
+  if (smooth_landmarks_) {
+    if (!landmarks.empty()) visibility_.apply(landmarks);
+    landmarks_.apply(landmarks, timestamp_us, image_width, image_height, object_scale_roi);
+  }
   if (!auxiliary.empty()) aux_visibility_.apply(auxiliary);
   aux_landmarks_.apply(auxiliary, timestamp_us, image_width, image_height, object_scale_roi);
 }

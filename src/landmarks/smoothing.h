@@ -145,7 +145,10 @@ class VisibilitySmoother {
 // one-euro for the pose landmarks and for the auxiliary landmarks.
 class PoseLandmarkFiltering {
  public:
-  PoseLandmarkFiltering();
+  // `smooth_landmarks` (Holistic's option, the subgraph's ENABLE) switches
+  // the 33 landmarks' filters only: the auxiliary landmarks, which place the
+  // next frame's crop, are filtered either way.
+  explicit PoseLandmarkFiltering(bool smooth_landmarks = true);
 
   // `landmarks` (33) and `auxiliary` (2) are the unfiltered outputs of
   // PoseLandmarkByRoi, smoothed in place; both empty when there is no pose.
@@ -164,6 +167,7 @@ class PoseLandmarkFiltering {
   void reset();
 
  private:
+  bool smooth_landmarks_;
   VisibilitySmoother visibility_, aux_visibility_;
   LandmarksSmoother landmarks_, aux_landmarks_;
 };

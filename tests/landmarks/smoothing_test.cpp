@@ -219,5 +219,27 @@ TEST(PoseLandmarkFiltering, LostPoseResetsCoordinatesButNotVisibility) {
   EXPECT_EQ(lm[0].visibility, 0.0f);
 }
 
+// pose_landmark_filtering.pbtxt: ENABLE false turns the 33 landmarks'
+// filters into no_filter; the auxiliary landmarks, which place the next
+// crop, are filtered all the same (MediaPipe with smooth_landmarks=False).
+TEST(PoseLandmarkFiltering, WithoutSmoothingOnlyTheAuxiliaryLandmarksAreFiltered) {
+  PoseLandmarkFiltering smoothing_off(false), smoothing_on(true);
+  const NormalizedRect roi{.width = 0.5f, .height = 0.5f};
+  for (const auto& [x, visibility] : {std::pair{0.2f, 1.0f}, std::pair{0.5f, 0.0f}}) {
+    const std::int64_t time = x == 0.2f ? kFrameUs : 2 * kFrameUs;
+    std::vector<Landmark> lm{point(x, 0.5f, 0, visibility)}, aux_off{point(x, 0.6f, 0, visibility)};
+    std::vector<Landmark> lm_on = lm, aux_on = aux_off;
+    smoothing_off.apply(lm, aux_off, time, 128, 128, &roi);
+    smoothing_on.apply(lm_on, aux_on, time, 128, 128, &roi);
+    EXPECT_EQ(lm[0].x, x);  // unfiltered
+    EXPECT_EQ(lm[0].visibility, visibility);
+    EXPECT_EQ(aux_off[0].x, aux_on[0].x);  // filtered as with smoothing on
+    EXPECT_EQ(aux_off[0].visibility, aux_on[0].visibility);
+  }
+  std::vector<Landmark> lm{point(0.8f, 0.5f, 0, 1.0f)}, aux{point(0.8f, 0.6f, 0, 1.0f)};
+  smoothing_off.apply(lm, aux, 3 * kFrameUs, 128, 128, &roi);
+  EXPECT_NE(aux[0].x, 0.8f);  // the one-euro filter moved it
+}
+
 }  // namespace
 }  // namespace signprep::landmarks
