@@ -7,15 +7,19 @@ alternating repetitions.
 
 Rows (seconds a sampled frame, model loading excluded on both sides):
   cli        build/signprep CLIPS OUT --write-keypoints --workers 1: each
-             clip's seconds from run_report.json
-  extract    signprep.Extractor().extract(clip), the same work in-process
+             clip's seconds from run_report.json; its one worker runs the
+             models on every core (N OpenMP threads)
+  extract    signprep.Extractor(threads=N).extract(clip): the same work
+             in-process, the Python module's overhead against the CLI
+  extract/1  the same on one thread, the baseline of the next row
   script     the MediaPipe-style loop (VideoReader, cv2.resize, selfie
-             segmentation, solutions.holistic): Python per frame
-  threads    two clips in two threads against the same two one after the
-             other (wall time ratio; 0.5 is perfect on 2 cores)
+             segmentation, solutions.holistic, one thread): Python per frame
+  threads    one clip twice in two threads (one thread each) against twice
+             one after the other (wall time ratio; 0.5 is perfect on 2 cores)
 """
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -82,20 +86,25 @@ def main():
     parser.add_argument("--reps", type=int, default=3)
     args = parser.parse_args()
     clips = sorted(args.videos) or sorted((ROOT / "samples").glob("*.mp4"))
-    extractor = signprep.Extractor()
+    cores = len(os.sched_getaffinity(0))
+    extractor = signprep.Extractor(threads=cores)  # as the CLI's one worker
+    single = signprep.Extractor(threads=1)
     extractors = [signprep.Extractor(), signprep.Extractor()]
-    pair = [clips[0], clips[-1]]
-    rows = {"cli": [], "extract": [], "script": [], "threads": []}
+    pair = [clips[-1], clips[-1]]  # the same clip twice: 0.5 is the ideal
+    rows = {"cli": [], "extract": [], "extract/1": [], "script": [], "threads": []}
     for _ in range(args.reps):
         rows["cli"].append(cli_seconds_per_frame(clips))
         rows["extract"].append(extract_seconds_per_frame(extractor, clips))
+        rows["extract/1"].append(extract_seconds_per_frame(single, clips))
         rows["script"].append(script_seconds_per_frame(clips))
         rows["threads"].append(thread_ratio(extractors, pair))
-    cli = statistics.median(rows["cli"])
-    print(f"clips: {', '.join(c.name for c in clips)}; {args.reps} alternating repetitions")
-    for name in ("cli", "extract", "script"):
+    print(f"clips: {', '.join(c.name for c in clips)}; {args.reps} alternating repetitions; "
+          f"N = {cores} threads")
+    for name, baseline in (("cli", "cli"), ("extract", "cli"), ("extract/1", "extract/1"),
+                           ("script", "extract/1")):
         value = statistics.median(rows[name])
-        print(f"{name:8s} {value * 1000:7.2f} ms a frame  ({value / cli:.3f}x cli)  "
+        ratio = value / statistics.median(rows[baseline])
+        print(f"{name:9s} {value * 1000:7.2f} ms a frame  ({ratio:.3f}x {baseline})  "
               f"runs: {', '.join(f'{v * 1000:.2f}' for v in rows[name])}")
     print(f"threads  two clips in two threads / one after the other: "
           f"{statistics.median(rows['threads']):.3f}  runs: "
