@@ -20,12 +20,7 @@ pipeline::RunOptions run_options(const ExtractOptions& o) {
   run.write_keypoints = o.keypoints;
   run.write_iv3_features = o.iv3_features;
   run.target_fps = o.target_fps;
-  const std::optional<video::SamplingRule> rule = video::parse_sampling_rule(o.sampling);
-  if (!rule) {
-    throw Error(ErrorKind::kUsage,
-                "sampling must be \"on-slot\" or \"python\", not \"" + o.sampling + "\"");
-  }
-  run.sampling = *rule;
+  run.sampling = api::sampling_rule(o.sampling);
   run.out_size = o.out_size;
   run.conf_thresh = o.conf_thresh;
   run.max_gap = o.max_gap;

@@ -28,6 +28,15 @@ std::filesystem::path models_dir_or_default(const std::filesystem::path& given) 
   return pipeline::models_dir_path(options);
 }
 
+video::SamplingRule sampling_rule(const std::string& name) {
+  const std::optional<video::SamplingRule> rule = video::parse_sampling_rule(name);
+  if (!rule) {
+    throw Error(ErrorKind::kUsage,
+                "sampling must be \"on-slot\" or \"python\", not \"" + name + "\"");
+  }
+  return *rule;
+}
+
 void require_threads(int threads) {
   if (threads < 1) throw Error(ErrorKind::kUsage, "threads must be at least 1");
 }

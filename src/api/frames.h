@@ -3,9 +3,11 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 
 #include "image/image.h"
 #include "signprep/image.h"
+#include "video/frame_sampler.h"
 
 namespace signprep::api {
 
@@ -17,6 +19,9 @@ RgbImage public_image(image::Image&& image);
 
 // `given`, else what `signprep --models-dir` defaults to.
 std::filesystem::path models_dir_or_default(const std::filesystem::path& given);
+
+// "on-slot" or "python"; throws Error(kUsage) for any other name.
+video::SamplingRule sampling_rule(const std::string& name);
 
 // Throws Error(kUsage) "NAME must be at least 1" for fewer threads.
 void require_threads(int threads);

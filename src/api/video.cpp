@@ -12,14 +12,10 @@ namespace signprep {
 namespace {
 
 std::optional<video::FrameSampler> make_sampler(const VideoOptions& o) {
-  const std::optional<video::SamplingRule> rule = video::parse_sampling_rule(o.sampling);
-  if (!rule) {
-    throw Error(ErrorKind::kUsage,
-                "sampling must be \"on-slot\" or \"python\", not \"" + o.sampling + "\"");
-  }
+  const video::SamplingRule rule = api::sampling_rule(o.sampling);
   if (!o.target_fps) return std::nullopt;
   pipeline::validate_target_fps(*o.target_fps);
-  return video::FrameSampler(*o.target_fps, *rule);
+  return video::FrameSampler(*o.target_fps, rule);
 }
 
 VideoProperties properties_of(const video::VideoInfo& info) {
