@@ -18,6 +18,7 @@
 #include "output/json_writer.h"
 #include "output/npz_writer.h"
 #include "pipeline/clip.h"
+#include "pipeline/landmark_blocks.h"
 #include "pipeline/precision_choice.h"
 #include "pipeline/run_options.h"
 #include "video/frame_sampler.h"
@@ -42,62 +43,23 @@ struct LandmarksOptions {
 
 // Per-frame results, frame-major, absent blocks as NaN (as the golden files).
 struct LandmarkArrays {
-  int face_points = landmarks::kFaceLandmarkCount;  // 468 without refinement
+  explicit LandmarkArrays(int face_point_count) : blocks(face_point_count) {}
+
   std::vector<std::int64_t> timestamps_ms;
-  std::vector<float> pose;  // [T,33,4]: x, y, z, visibility
-  std::vector<std::uint8_t> pose_present;
+  pipeline::LandmarkBlocks blocks;
   std::vector<float> foreground_fraction;
-  std::vector<float> left_hand, right_hand;  // [T,21,3]: x, y, z
-  std::vector<std::uint8_t> left_hand_present, right_hand_present;
-  std::vector<float> face;  // [T,478,3]: x, y, z
-  std::vector<std::uint8_t> face_present;
 
   void add(std::int64_t timestamp_ms, const landmarks::HolisticFrame& frame) {
     timestamps_ms.push_back(timestamp_ms);
+    blocks.add(frame);
     foreground_fraction.push_back(frame.foreground_fraction);
-    add_block(frame.pose ? &frame.pose->landmarks : nullptr, landmarks::kPoseLandmarkCount, true,
-              pose, pose_present);
-    add_block(frame.hands.left ? &frame.hands.left->landmarks : nullptr,
-              landmarks::kHandLandmarkCount, false, left_hand, left_hand_present);
-    add_block(frame.hands.right ? &frame.hands.right->landmarks : nullptr,
-              landmarks::kHandLandmarkCount, false, right_hand, right_hand_present);
-    add_block(frame.face ? &frame.face->landmarks : nullptr, face_points, false, face,
-              face_present);
-  }
-
-  // One block of one frame: x, y, z (and visibility), or NaN when absent.
-  static void add_block(const std::vector<landmarks::Landmark>* block, int count,
-                        bool with_visibility, std::vector<float>& values,
-                        std::vector<std::uint8_t>& present) {
-    present.push_back(block != nullptr ? 1 : 0);
-    const std::size_t width = with_visibility ? 4 : 3;
-    if (block == nullptr) {
-      values.insert(values.end(), static_cast<std::size_t>(count) * width,
-                    std::numeric_limits<float>::quiet_NaN());
-      return;
-    }
-    for (const landmarks::Landmark& l : *block) {
-      values.insert(values.end(), {l.x, l.y, l.z});
-      if (with_visibility) values.push_back(l.visibility);
-    }
   }
 
   void write(const std::filesystem::path& path) const {
-    const std::size_t frames = timestamps_ms.size();
     output::NpzWriter npz;
-    const std::size_t t_shape[] = {frames};
-    const std::size_t pose_shape[] = {frames, landmarks::kPoseLandmarkCount, 4};
+    const std::size_t t_shape[] = {timestamps_ms.size()};
     npz.add_int64("timestamps_ms", t_shape, timestamps_ms);
-    npz.add_float32("pose", pose_shape, pose);
-    npz.add_bool("pose_present", t_shape, pose_present);
-    const std::size_t hand_shape[] = {frames, landmarks::kHandLandmarkCount, 3};
-    npz.add_float32("left_hand", hand_shape, left_hand);
-    npz.add_bool("left_hand_present", t_shape, left_hand_present);
-    npz.add_float32("right_hand", hand_shape, right_hand);
-    npz.add_bool("right_hand_present", t_shape, right_hand_present);
-    const std::size_t face_shape[] = {frames, static_cast<std::size_t>(face_points), 3};
-    npz.add_float32("face", face_shape, face);
-    npz.add_bool("face_present", t_shape, face_present);
+    blocks.add_to(npz);
     npz.add_float32("seg_fg_fraction", t_shape, foreground_fraction);
     npz.write(path);
   }
@@ -107,8 +69,7 @@ LandmarkArrays track_video(const std::filesystem::path& video_path, const Landma
                            landmarks::HolisticTracker& tracker) {
   video::VideoReader reader(video_path);
   video::FrameSampler sampler(options.target_fps, options.sampling);
-  LandmarkArrays arrays;
-  if (!options.holistic.refine_face) arrays.face_points = landmarks::kPlainFaceLandmarkCount;
+  LandmarkArrays arrays(pipeline::face_point_count(options.holistic));
   std::int64_t calls = 0;
   while (reader.next_frame()) {
     const double time_ms = reader.timestamp_ms();
@@ -136,9 +97,10 @@ int landmarks_command(const std::vector<std::string>& args) {
       "signprep landmarks VIDEO --out FILE.npz [--target-fps N] [--sampling RULE] [--out-size N]",
       "Runs the keypoint branch (segmentation, then Holistic's trackers) on one video\n"
       "and writes the raw per-frame results: timestamps_ms, pose [T,33,4] (x, y, z,\n"
-      "visibility; NaN where no pose), pose_present, left_hand and right_hand [T,21,3]\n"
-      "(x, y, z; the person's sides), their *_present, face [T,478,3], face_present,\n"
-      "seg_fg_fraction. Frames are sampled with the Python tool's rule by default, as\n"
+      "visibility; NaN where no pose), pose_present, pose_world [T,33,3] (metres),\n"
+      "left_hand and right_hand [T,21,3] (x, y, z; the person's sides), their *_present,\n"
+      "face [T,478,3] (468 with --no-refine-face), face_present, seg_fg_fraction. Frames are "
+      "sampled with the Python tool's rule by default, as\n"
       "MediaPipe's reference runs (../shared/reference/holistic_js) sample them.");
   parser.add_value("--out", "FILE", "the .npz to write (required)", options.out);
   parser.add_value("--target-fps", "FPS",

@@ -108,6 +108,33 @@ int run_command(const std::vector<std::string>& args) {
                    options.target_fps);
   add_sampling_flag(parser, options.sampling);
   parser.add_switch("--disable-parquet", "do not write the .parquet file", disable_parquet);
+  parser.add("--format", "LAYOUT",
+             "the .parquet's layout: python (default: the Python tool's, a row per frame of the "
+             "78 points) or islr (Kaggle ISLR's: a row per landmark per frame, 543 per frame)",
+             [&options](std::string_view text) {
+               if (text == "python") {
+                 options.parquet_layout = pipeline::ParquetLayout::kPython;
+               } else if (text == "islr") {
+                 options.parquet_layout = pipeline::ParquetLayout::kIslr;
+               } else {
+                 throw Error(ErrorKind::kUsage,
+                             "--format takes python or islr, not " + std::string(text));
+               }
+             });
+  parser.add("--keypoints", "SET",
+             "78 (default: X and mask, the Python tool's) or full (also Holistic's whole "
+             "output: pose [T,33,4], pose_world [T,33,3], left_hand/right_hand [T,21,3], face "
+             "[T,478,3], each with *_present; NaN where absent)",
+             [&options](std::string_view text) {
+               if (text == "78") {
+                 options.keypoint_set = pipeline::KeypointSet::k78;
+               } else if (text == "full") {
+                 options.keypoint_set = pipeline::KeypointSet::kFull;
+               } else {
+                 throw Error(ErrorKind::kUsage,
+                             "--keypoints takes 78 or full, not " + std::string(text));
+               }
+             });
   parser.add_value("--out-size", "PX",
                    "side of the square keypoint frame (default " + shown(defaults.out_size) + ")",
                    options.out_size);

@@ -1,6 +1,8 @@
 #include "landmarks/pose_tracker.h"
 
+#include <cmath>
 #include <numbers>
+#include <span>
 #include <string>
 
 #include "core/error.h"
@@ -41,8 +43,29 @@ NormalizedRect roi_from_alignment_points(Point2 center, Point2 scale_point, Imag
 }
 
 // Names of kPoseLandmarkOutputsRead's indices.
-enum LandmarkOutput { kLandmarks = 0, kPoseFlag = 1, kHeatmap = 3 };
-static_assert(kPoseLandmarkOutputsRead == std::array<int, 3>{kLandmarks, kPoseFlag, kHeatmap});
+enum LandmarkOutput { kLandmarks = 0, kPoseFlag = 1, kHeatmap = 3, kWorldLandmarks = 4 };
+static_assert(kPoseLandmarkOutputsRead ==
+              std::array<int, 4>{kLandmarks, kPoseFlag, kHeatmap, kWorldLandmarks});
+
+// tensors_to_pose_landmarks_and_segmentation.pbtxt and
+// WorldLandmarkProjectionCalculator: the world output's first 33 of 39
+// (x, y, z) triples as they are, visibility and presence copied from the
+// landmarks (VisibilityCopyCalculator), x and y turned by the crop's rotation.
+std::vector<Landmark> world_landmarks(std::span<const float> raw,
+                                      std::span<const Landmark> landmarks,
+                                      const NormalizedRect& roi) {
+  const float cos_r = std::cos(roi.rotation), sin_r = std::sin(roi.rotation);
+  std::vector<Landmark> world(kPoseLandmarkCount);
+  for (int i = 0; i < kPoseLandmarkCount; ++i) {
+    const float x = raw[3 * i], y = raw[3 * i + 1];
+    world[i] = {.x = cos_r * x - sin_r * y,
+                .y = sin_r * x + cos_r * y,
+                .z = raw[3 * i + 2],
+                .visibility = landmarks[i].visibility,
+                .presence = landmarks[i].presence};
+  }
+  return world;
+}
 
 const char* landmark_model_file(int model_complexity) {
   switch (model_complexity) {
@@ -90,11 +113,10 @@ struct PoseTracker::Impl {
                                      {frame.width, frame.height});
   }
 
-  // PoseLandmarkByRoiGpu: all 39 landmarks in frame coordinates, or nothing
-  // when the pose-presence score does not pass min_tracking_confidence
-  // (ThresholdingCalculator).
-  std::optional<std::vector<Landmark>> landmarks_in(const image::ImageView& frame,
-                                                    const NormalizedRect& roi) {
+  // PoseLandmarkByRoiGpu: all 39 landmarks in frame coordinates and the 33
+  // world landmarks, or nothing when the pose-presence score does not pass
+  // min_tracking_confidence (ThresholdingCalculator).
+  std::optional<Pose> landmarks_in(const image::ImageView& frame, const NormalizedRect& roi) {
     const LetterboxPadding padding =
         crop_to_tensor(frame, &roi, kLandmarkInput, landmark_model.input(0), options.crop_shift_px);
     landmark_model.run();
@@ -104,36 +126,40 @@ struct PoseTracker::Impl {
     std::vector<Landmark> landmarks =
         decode_landmarks(landmark_model.output(kLandmarks), kModelLandmarkCount,
                          kLandmarkInput.width, kLandmarkInput.height);
+    std::vector<Landmark> world =
+        world_landmarks(landmark_model.output(kWorldLandmarks), landmarks, roi);
     refine_from_heatmap(landmarks, landmark_model.output(kHeatmap), {64, 64, kModelLandmarkCount},
                         kHeatmapKernel, kHeatmapMinConfidence);
     remove_letterbox(landmarks, padding);
     project_to_image(landmarks, roi);
-    return landmarks;
+    return Pose{std::move(landmarks), std::move(world)};
   }
 
   std::optional<Pose> process(const image::ImageView& frame, std::int64_t timestamp_us) {
     std::optional<NormalizedRect> roi = tracked_roi;
     tracked_roi.reset();
     if (!roi) roi = detect(frame);
-    std::optional<std::vector<Landmark>> all;
-    if (roi) all = landmarks_in(frame, *roi);
-    if (!all) {
-      filtering.apply({}, {}, timestamp_us, frame.width, frame.height, nullptr);
+    std::optional<Pose> pose;
+    if (roi) pose = landmarks_in(frame, *roi);
+    if (!pose) {
+      filtering.apply({}, {}, {}, timestamp_us, frame.width, frame.height, nullptr);
       return std::nullopt;
     }
-    std::vector<Landmark> auxiliary(all->begin() + kPoseLandmarkCount,
-                                    all->begin() + kPoseLandmarkCount + 2);
-    all->resize(kPoseLandmarkCount);
+    std::vector<Landmark>& all = pose->landmarks;
+    std::vector<Landmark> auxiliary(all.begin() + kPoseLandmarkCount,
+                                    all.begin() + kPoseLandmarkCount + 2);
+    all.resize(kPoseLandmarkCount);
     const ImageSize size{frame.width, frame.height};
     // pose_landmark_filtering.pbtxt scales its filters by the ROI of the
     // unfiltered auxiliary landmarks (AlignmentPointsRects, no margin).
     const NormalizedRect scale_roi = rect_from_alignment_points(
         {auxiliary[0].x, auxiliary[0].y}, {auxiliary[1].x, auxiliary[1].y}, kUp, size);
-    filtering.apply(*all, auxiliary, timestamp_us, frame.width, frame.height, &scale_roi);
+    filtering.apply(all, auxiliary, pose->world_landmarks, timestamp_us, frame.width, frame.height,
+                    &scale_roi);
     // PoseLandmarksToRoi on the smoothed auxiliary landmarks, for the next frame.
     tracked_roi = roi_from_alignment_points({auxiliary[0].x, auxiliary[0].y},
                                             {auxiliary[1].x, auxiliary[1].y}, size);
-    return Pose{std::move(*all)};
+    return pose;
   }
 };
 

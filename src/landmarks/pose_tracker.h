@@ -21,10 +21,10 @@ namespace signprep::landmarks {
 inline constexpr int kPoseLandmarkCount = 33;
 
 // pose_landmark_full's outputs that Holistic reads, the only ones the tracker
-// computes (nn::ModelOptions::outputs_read): landmarks, pose flag and
-// heatmap; not the segmentation mask (enable_segmentation is off in the
-// Python tool) nor the world landmarks.
-inline constexpr std::array<int, 3> kPoseLandmarkOutputsRead = {0, 1, 3};
+// computes (nn::ModelOptions::outputs_read): landmarks, pose flag, heatmap
+// and world landmarks; not the segmentation mask (enable_segmentation is off
+// in the Python tool).
+inline constexpr std::array<int, 4> kPoseLandmarkOutputsRead = {0, 1, 3, 4};
 
 struct PoseTrackerOptions {
   // pose_detection.tflite and the landmark model of model_complexity
@@ -44,6 +44,10 @@ struct PoseTrackerOptions {
 
 struct Pose {
   std::vector<Landmark> landmarks;  // kPoseLandmarkCount, normalised to the frame
+  // kPoseLandmarkCount in metres, origin between the hips, axes turned with
+  // the pose's crop (MediaPipe's pose_world_landmarks); visibility as
+  // `landmarks`'.
+  std::vector<Landmark> world_landmarks;
 };
 
 class PoseTracker {

@@ -144,10 +144,17 @@ void LandmarksSmoother::ensure_filters(std::size_t count) {
 }
 
 // OneEuroFilterImpl::Apply: every axis of every landmark separately.
-void LandmarksSmoother::filter_pixels(std::span<Landmark> pixels, std::int64_t timestamp_us,
+void LandmarksSmoother::apply_world(std::span<Landmark> landmarks, std::int64_t timestamp_us) {
+  if (landmarks.empty()) return reset();
+  ensure_filters(landmarks.size());
+  const std::optional<float> scale = value_scale(landmarks, 0, 0, nullptr);
+  if (scale) filter_values(landmarks, timestamp_us, *scale);
+}
+
+void LandmarksSmoother::filter_values(std::span<Landmark> values, std::int64_t timestamp_us,
                                       float value_scale) {
-  for (std::size_t i = 0; i < pixels.size(); ++i) {
-    Landmark& p = pixels[i];
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    Landmark& p = values[i];
     p.x = static_cast<float>(x_[i].apply(timestamp_us, value_scale, p.x));
     p.y = static_cast<float>(y_[i].apply(timestamp_us, value_scale, p.y));
     p.z = static_cast<float>(z_[i].apply(timestamp_us, value_scale, p.z));
@@ -158,13 +165,13 @@ void LandmarksSmoother::filter_pixels(std::span<Landmark> pixels, std::int64_t t
 // is disabled, nothing when the object is smaller than
 // min_allowed_object_scale (landmarks then pass unfiltered and the filters'
 // state, last timestamp included, stays as it was).
-std::optional<float> LandmarksSmoother::value_scale(std::span<const Landmark> pixels,
+std::optional<float> LandmarksSmoother::value_scale(std::span<const Landmark> values,
                                                     int image_width, int image_height,
                                                     const NormalizedRect* object_scale_roi) const {
   if (config_.disable_value_scaling) return 1.0f;
   const float scale = object_scale_roi
                           ? object_scale_from_roi(*object_scale_roi, image_width, image_height)
-                          : object_scale_from_landmarks(pixels);
+                          : object_scale_from_landmarks(values);
   // MediaPipe keeps min_allowed_object_scale as a double.
   if (static_cast<double>(scale) < static_cast<double>(config_.min_allowed_object_scale)) {
     return std::nullopt;
@@ -187,7 +194,7 @@ void LandmarksSmoother::apply(std::span<Landmark> landmarks, std::int64_t timest
   to_pixels(pixels, image_width, image_height);
   const std::optional<float> scale =
       value_scale(pixels, image_width, image_height, object_scale_roi);
-  if (scale) filter_pixels(pixels, timestamp_us, *scale);
+  if (scale) filter_values(pixels, timestamp_us, *scale);
   to_normalized(pixels, image_width, image_height);
   std::ranges::copy(pixels, landmarks.begin());
 }
@@ -217,19 +224,27 @@ PoseLandmarkFiltering::PoseLandmarkFiltering(bool smooth_landmarks)
     : smooth_landmarks_(smooth_landmarks),
       visibility_(kPoseVisibilityAlpha),
       aux_visibility_(kPoseVisibilityAlpha),
+      world_visibility_(kPoseVisibilityAlpha),
       landmarks_(kPoseLandmarksFilter),
-      aux_landmarks_(kPoseAuxiliaryLandmarksFilter) {}
+      aux_landmarks_(kPoseAuxiliaryLandmarksFilter),
+      world_landmarks_(kPoseWorldLandmarksFilter) {}
 
 // pose_landmark_filtering.pbtxt node order: visibility then coordinates, for
-// the landmarks and then the auxiliary landmarks (the two chains share only
-// the "roi" stream, so the order between them does not matter). Its ENABLE
-// switches the landmarks' two nodes to no_filter, never the auxiliary ones.
+// the landmarks, the world landmarks and the auxiliary landmarks (the chains
+// share only the "roi" stream, so the order between them does not matter).
+// Its ENABLE switches the landmarks' and world landmarks' nodes to
+// no_filter, never the auxiliary ones.
 void PoseLandmarkFiltering::apply(std::span<Landmark> landmarks, std::span<Landmark> auxiliary,
-                                  std::int64_t timestamp_us, int image_width, int image_height,
+                                  std::span<Landmark> world, std::int64_t timestamp_us,
+                                  int image_width, int image_height,
                                   const NormalizedRect* object_scale_roi) {
   if (smooth_landmarks_) {
     if (!landmarks.empty()) visibility_.apply(landmarks);
     landmarks_.apply(landmarks, timestamp_us, image_width, image_height, object_scale_roi);
+    if (!world.empty()) {
+      world_visibility_.apply(world);
+      world_landmarks_.apply_world(world, timestamp_us);
+    }
   }
   if (!auxiliary.empty()) aux_visibility_.apply(auxiliary);
   aux_landmarks_.apply(auxiliary, timestamp_us, image_width, image_height, object_scale_roi);
@@ -238,8 +253,10 @@ void PoseLandmarkFiltering::apply(std::span<Landmark> landmarks, std::span<Landm
 void PoseLandmarkFiltering::reset() {
   visibility_.reset();
   aux_visibility_.reset();
+  world_visibility_.reset();
   landmarks_.reset();
   aux_landmarks_.reset();
+  world_landmarks_.reset();
 }
 
 }  // namespace signprep::landmarks

@@ -42,7 +42,6 @@ inline constexpr OneEuroConfig kPoseLandmarksFilter{
 inline constexpr OneEuroConfig kPoseAuxiliaryLandmarksFilter{
     .min_cutoff = 0.01f, .beta = 10.0f, .derivate_cutoff = 1.0f};
 // pose_landmark_filtering.pbtxt, pose world landmarks (metres, unscaled).
-// signprep does not output world landmarks; listed for completeness.
 inline constexpr OneEuroConfig kPoseWorldLandmarksFilter{
     .min_cutoff = 0.1f, .beta = 40.0f, .derivate_cutoff = 1.0f, .disable_value_scaling = true};
 // pose_landmark_filtering.pbtxt, VisibilitySmoothingCalculator low_pass_filter
@@ -107,13 +106,18 @@ class LandmarksSmoother {
   void apply(std::span<Landmark> landmarks, std::int64_t timestamp_us, int image_width,
              int image_height, const NormalizedRect* object_scale_roi);
 
+  // The calculator with LANDMARKS (world landmarks, metres): the values
+  // filtered as they are, scaled by their own bounding box unless
+  // disable_value_scaling. An empty span resets, as above.
+  void apply_world(std::span<Landmark> landmarks, std::int64_t timestamp_us);
+
   void reset();
 
  private:
   void ensure_filters(std::size_t count);
-  std::optional<float> value_scale(std::span<const Landmark> pixels, int image_width,
+  std::optional<float> value_scale(std::span<const Landmark> values, int image_width,
                                    int image_height, const NormalizedRect* object_scale_roi) const;
-  void filter_pixels(std::span<Landmark> pixels, std::int64_t timestamp_us, float value_scale);
+  void filter_values(std::span<Landmark> values, std::int64_t timestamp_us, float value_scale);
 
   OneEuroConfig config_;
   std::vector<OneEuroFilter> x_, y_, z_;
@@ -140,36 +144,38 @@ class VisibilitySmoother {
   std::vector<detail::LowPassFilter> filters_;
 };
 
-// The whole PoseLandmarkFiltering subgraph for the image-space outputs
-// (pose_landmark_filtering.pbtxt with ENABLE true): visibility low-pass then
-// one-euro for the pose landmarks and for the auxiliary landmarks.
+// The whole PoseLandmarkFiltering subgraph (pose_landmark_filtering.pbtxt):
+// visibility low-pass then one-euro for the pose landmarks, the auxiliary
+// landmarks and the world landmarks.
 class PoseLandmarkFiltering {
  public:
   // `smooth_landmarks` (Holistic's option, the subgraph's ENABLE) switches
-  // the 33 landmarks' filters only: the auxiliary landmarks, which place the
-  // next frame's crop, are filtered either way.
+  // the 33 landmarks' and the world landmarks' filters only: the auxiliary
+  // landmarks, which place the next frame's crop, are filtered either way.
   explicit PoseLandmarkFiltering(bool smooth_landmarks = true);
 
-  // `landmarks` (33) and `auxiliary` (2) are the unfiltered outputs of
-  // PoseLandmarkByRoi, smoothed in place; both empty when there is no pose.
+  // `landmarks` (33), `auxiliary` (2) and `world` (33) are the unfiltered
+  // outputs of PoseLandmarkByRoi, smoothed in place; all empty when there is
+  // no pose.
   // `object_scale_roi` is the subgraph's "roi": AlignmentPointsRects of the
   // UNFILTERED auxiliary landmarks (centre auxiliary[0], scale point
   // auxiliary[1], 90 degrees); null only when there is no pose.
   //
-  // Without a pose the one-euro filters reset (their calculators also take
-  // IMAGE_SIZE, which has a packet every frame) but the visibility filters do
-  // not (see VisibilitySmoother::apply).
+  // Without a pose the image-space one-euro filters reset (their calculators
+  // also take IMAGE_SIZE, which has a packet every frame) but the visibility
+  // filters and the world landmarks' one-euro filter, whose calculators take
+  // the landmarks alone, do not (see VisibilitySmoother::apply).
   void apply(std::span<Landmark> landmarks, std::span<Landmark> auxiliary,
-             std::int64_t timestamp_us, int image_width, int image_height,
-             const NormalizedRect* object_scale_roi);
+             std::span<Landmark> world, std::int64_t timestamp_us, int image_width,
+             int image_height, const NormalizedRect* object_scale_roi);
 
   // A new video: every filter forgets its state.
   void reset();
 
  private:
   bool smooth_landmarks_;
-  VisibilitySmoother visibility_, aux_visibility_;
-  LandmarksSmoother landmarks_, aux_landmarks_;
+  VisibilitySmoother visibility_, aux_visibility_, world_visibility_;
+  LandmarksSmoother landmarks_, aux_landmarks_, world_landmarks_;
 };
 
 }  // namespace signprep::landmarks

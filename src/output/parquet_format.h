@@ -10,10 +10,17 @@
 
 namespace signprep::output::parquet {
 
-enum class PhysicalType : std::int32_t { kInt64 = 2, kFloat = 4, kByteArray = 6 };
+enum class PhysicalType : std::int32_t {
+  kInt32 = 1,
+  kInt64 = 2,
+  kFloat = 4,
+  kDouble = 5,
+  kByteArray = 6
+};
 constexpr std::int32_t kRepetitionOptional = 1;  // FieldRepetitionType
 constexpr std::int32_t kConvertedTypeUtf8 = 0;   // ConvertedType
-constexpr std::int32_t kEncodingPlain = 0;       // Encoding
+constexpr std::int32_t kConvertedTypeInt16 = 16;
+constexpr std::int32_t kEncodingPlain = 0;  // Encoding
 constexpr std::int32_t kEncodingRle = 3;
 constexpr std::int32_t kCodecSnappy = 1;   // CompressionCodec
 constexpr std::int32_t kPageTypeData = 0;  // PageType
@@ -23,6 +30,9 @@ constexpr std::string_view kMagic = "PAR1";
 
 enum class CompactType : std::uint8_t {
   kStop = 0,
+  kBoolTrue = 1,
+  kBoolFalse = 2,
+  kByte = 3,
   kI16 = 4,
   kI32 = 5,
   kI64 = 6,

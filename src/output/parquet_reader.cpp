@@ -12,7 +12,9 @@
 #include <iterator>
 #include <limits>
 #include <string_view>
+#include <type_traits>
 #include <utility>
+#include <variant>
 
 #include "core/error.h"
 #include "core/little_endian.h"
@@ -110,6 +112,13 @@ class CompactReader {
       case CompactType::kI64:
         value.integer = zigzag_varint();
         return value;
+      case CompactType::kByte:
+        value.integer = static_cast<std::int8_t>(std::to_integer<std::uint8_t>(next_byte()));
+        return value;
+      case CompactType::kBoolTrue:  // a struct field's bool is in its header
+      case CompactType::kBoolFalse:
+        value.integer = type == CompactType::kBoolTrue ? 1 : 0;
+        return value;
       case CompactType::kBinary: {
         const std::uint64_t size = varint();
         if (size > bytes_.size() - position_) fail("Thrift binary runs past its data");
@@ -187,47 +196,54 @@ const std::vector<ThriftValue>& list_field(const ThriftValue& parent, std::int16
 
 // ------------------------------------------------------------------ schema
 
+// A column as the schema declares it; int16 is an INT32 annotated INT_16.
 struct ColumnSchema {
   std::string name;
   PhysicalType type = PhysicalType::kFloat;
+  bool is_int16 = false;
 };
 
-// The table's columns in order, as the writer names and types them.
-std::vector<ColumnSchema> expected_columns(std::size_t dims) {
-  std::vector<ColumnSchema> columns;
-  for (std::size_t dim = 0; dim < dims; ++dim) {
-    columns.push_back({std::to_string(dim), PhysicalType::kFloat});
+// One OPTIONAL leaf of a type the writer writes, strings marked UTF-8 and
+// INT32 marked INT_16.
+ColumnSchema read_column_schema(const ThriftValue& element, const std::string& what) {
+  ColumnSchema column;
+  column.name = field(element, 4, CompactType::kBinary, what + "'s name").binary;
+  const std::string named = "column \"" + column.name + "\"";
+  const std::int64_t type =
+      integer_field(element, 1, CompactType::kI32, named + "'s physical type");
+  switch (static_cast<PhysicalType>(type)) {
+    case PhysicalType::kInt32:
+      column.is_int16 = true;
+      expect_integer(element, 6, CompactType::kI32, parquet::kConvertedTypeInt16,
+                     named + "'s converted type");
+      break;
+    case PhysicalType::kByteArray:
+      expect_integer(element, 6, CompactType::kI32, parquet::kConvertedTypeUtf8,
+                     named + "'s converted type");
+      break;
+    case PhysicalType::kInt64:
+    case PhysicalType::kFloat:
+    case PhysicalType::kDouble:
+      break;
+    default:
+      fail(named + " has physical type " + std::to_string(type) + ", which signprep never writes");
   }
-  columns.push_back({std::string(parquet::kTimeColumn), PhysicalType::kInt64});
-  columns.push_back({std::string(parquet::kMaskColumn), PhysicalType::kByteArray});
-  return columns;
+  column.type = static_cast<PhysicalType>(type);
+  expect_integer(element, 3, CompactType::kI32, parquet::kRepetitionOptional,
+                 named + "'s repetition");
+  return column;
 }
 
-// Checks the schema (a root group, then one OPTIONAL leaf per column, the
-// string column marked UTF-8) against expected_columns; returns the columns.
+// The schema: a root group, then one leaf per column.
 std::vector<ColumnSchema> read_schema(const ThriftValue& metadata) {
   const auto& elements = list_field(metadata, 2, CompactType::kStruct, "the schema");
-  if (elements.size() < 3) fail("the schema has too few columns for a keypoint table");
+  if (elements.empty()) fail("the schema is empty");
   const std::size_t column_count = elements.size() - 1;
   expect_integer(elements.front(), 5, CompactType::kI32, static_cast<std::int64_t>(column_count),
                  "the schema root's child count");
-  const std::vector<ColumnSchema> columns = expected_columns(column_count - 2);
+  std::vector<ColumnSchema> columns;
   for (std::size_t i = 0; i < column_count; ++i) {
-    const ThriftValue& element = elements[i + 1];
-    const std::string what = "schema column " + std::to_string(i);
-    const std::string& name = field(element, 4, CompactType::kBinary, what + "'s name").binary;
-    if (name != columns[i].name) {
-      fail(what + " is named \"" + name + "\", expected \"" + columns[i].name + "\"");
-    }
-    const std::string column = "column \"" + name + "\"";
-    expect_integer(element, 1, CompactType::kI32, static_cast<std::int32_t>(columns[i].type),
-                   column + "'s physical type");
-    expect_integer(element, 3, CompactType::kI32, parquet::kRepetitionOptional,
-                   column + "'s repetition");
-    if (columns[i].type == PhysicalType::kByteArray) {
-      expect_integer(element, 6, CompactType::kI32, parquet::kConvertedTypeUtf8,
-                     column + "'s converted type");
-    }
+    columns.push_back(read_column_schema(elements[i + 1], "schema column " + std::to_string(i)));
   }
   return columns;
 }
@@ -341,18 +357,30 @@ class ColumnValues {
     position_ = skip_all_present_levels(page_, rows, column_);
   }
 
-  float next_float() {
-    return std::bit_cast<float>(take_little_endian<std::uint32_t>(page_, position_, column_));
-  }
-  std::int64_t next_int64() {
-    return static_cast<std::int64_t>(take_little_endian<std::uint64_t>(page_, position_, column_));
-  }
-  std::string next_string() {
-    const auto size = take_little_endian<std::uint32_t>(page_, position_, column_);
-    if (size > page_.size() - position_) fail(column_ + "'s string runs past the page");
-    std::string text(reinterpret_cast<const char*>(page_.data() + position_), size);
-    position_ += size;
-    return text;
+  template <typename T>
+  T next() {
+    if constexpr (std::is_same_v<T, float>) {
+      return std::bit_cast<float>(take_little_endian<std::uint32_t>(page_, position_, column_));
+    } else if constexpr (std::is_same_v<T, double>) {
+      return std::bit_cast<double>(take_little_endian<std::uint64_t>(page_, position_, column_));
+    } else if constexpr (std::is_same_v<T, std::int16_t>) {
+      const auto value =
+          static_cast<std::int32_t>(take_little_endian<std::uint32_t>(page_, position_, column_));
+      if (value < std::numeric_limits<std::int16_t>::min() ||
+          value > std::numeric_limits<std::int16_t>::max()) {
+        fail(column_ + " holds " + std::to_string(value) + ", outside its INT_16 annotation");
+      }
+      return static_cast<std::int16_t>(value);
+    } else if constexpr (std::is_same_v<T, std::int64_t>) {
+      return static_cast<std::int64_t>(
+          take_little_endian<std::uint64_t>(page_, position_, column_));
+    } else {
+      const auto size = take_little_endian<std::uint32_t>(page_, position_, column_);
+      if (size > page_.size() - position_) fail(column_ + "'s string runs past the page");
+      std::string text(reinterpret_cast<const char*>(page_.data() + position_), size);
+      position_ += size;
+      return text;
+    }
   }
 
   void expect_end() const {
@@ -368,38 +396,64 @@ class ColumnValues {
   std::size_t position_ = 0;
 };
 
-// The table's columns as read, one vector per float column, before X is
-// put together; each grows only as its page's values are read, so a damaged
-// count never becomes a huge allocation.
-struct TableColumns {
-  std::vector<std::vector<float>> floats;
-  std::vector<std::int64_t> t_ms;
-  std::vector<std::string> mask_bits;
-};
-
-void read_column(ColumnValues values, PhysicalType type, std::size_t rows, TableColumns& table) {
-  if (type == PhysicalType::kFloat) table.floats.emplace_back();
-  for (std::size_t row = 0; row < rows; ++row) {
-    switch (type) {
-      case PhysicalType::kFloat:
-        table.floats.back().push_back(values.next_float());
-        break;
-      case PhysicalType::kInt64:
-        table.t_ms.push_back(values.next_int64());
-        break;
-      case PhysicalType::kByteArray:
-        table.mask_bits.push_back(values.next_string());
-        break;
-    }
-  }
+// Each column grows only as its page's values are read, so a damaged count
+// never becomes a huge allocation.
+template <typename T>
+std::vector<T> read_values(ColumnValues values, std::size_t rows) {
+  std::vector<T> read;
+  for (std::size_t row = 0; row < rows; ++row) read.push_back(values.next<T>());
   values.expect_end();
+  return read;
+}
+
+ParquetColumn read_column(ColumnValues values, const ColumnSchema& schema, std::size_t rows) {
+  ParquetColumn column{schema.name, {}};
+  switch (schema.type) {
+    case PhysicalType::kInt32:
+      column.values = read_values<std::int16_t>(std::move(values), rows);
+      break;
+    case PhysicalType::kInt64:
+      column.values = read_values<std::int64_t>(std::move(values), rows);
+      break;
+    case PhysicalType::kFloat:
+      column.values = read_values<float>(std::move(values), rows);
+      break;
+    case PhysicalType::kDouble:
+      column.values = read_values<double>(std::move(values), rows);
+      break;
+    case PhysicalType::kByteArray:
+      column.values = read_values<std::string>(std::move(values), rows);
+      break;
+  }
+  return column;
+}
+
+// The keypoint table's columns in order, as the writer names and types them.
+void expect_keypoint_columns(const std::vector<ParquetColumn>& columns) {
+  if (columns.size() < 3) fail("the schema has too few columns for a keypoint table");
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    const std::size_t dims = columns.size() - 2;
+    const std::string expected = i < dims    ? std::to_string(i)
+                                 : i == dims ? std::string(parquet::kTimeColumn)
+                                             : std::string(parquet::kMaskColumn);
+    if (columns[i].name != expected) {
+      fail("schema column " + std::to_string(i) + " is named \"" + columns[i].name +
+           "\", expected \"" + expected + "\"");
+    }
+    const bool typed = i < dims ? std::holds_alternative<std::vector<float>>(columns[i].values)
+                       : i == dims
+                           ? std::holds_alternative<std::vector<std::int64_t>>(columns[i].values)
+                           : std::holds_alternative<std::vector<std::string>>(columns[i].values);
+    if (!typed) fail("column \"" + expected + "\"'s physical type is not a keypoint table's");
+  }
 }
 
 // X's layout, frame-major, from the float columns.
-std::vector<float> frame_major(const std::vector<std::vector<float>>& columns, std::size_t rows) {
+std::vector<float> frame_major(std::span<const ParquetColumn> columns, std::size_t rows) {
   std::vector<float> x(rows * columns.size());
   for (std::size_t dim = 0; dim < columns.size(); ++dim) {
-    for (std::size_t row = 0; row < rows; ++row) x[row * columns.size() + dim] = columns[dim][row];
+    const auto& values = std::get<std::vector<float>>(columns[dim].values);
+    for (std::size_t row = 0; row < rows; ++row) x[row * columns.size() + dim] = values[row];
   }
   return x;
 }
@@ -469,7 +523,7 @@ std::vector<std::byte> read_file(const std::filesystem::path& path) {
 
 }  // namespace
 
-KeypointTable decode_keypoints_parquet(std::span<const std::byte> file) {
+std::vector<ParquetColumn> decode_parquet_table(std::span<const std::byte> file) {
   const Footer footer = read_footer(file);
   const std::vector<ColumnSchema> columns = read_schema(footer.metadata);
   const auto& row_groups = list_field(footer.metadata, 4, CompactType::kStruct, "the row groups");
@@ -482,20 +536,35 @@ KeypointTable decode_keypoints_parquet(std::span<const std::byte> file) {
          std::to_string(columns.size()));
   }
   const std::size_t rows = row_count(footer.metadata, row_groups.front());
-  TableColumns read;
+  std::vector<ParquetColumn> table;
   for (std::size_t i = 0; i < columns.size(); ++i) {
     const std::string what = "column \"" + columns[i].name + "\"";
     const ThriftValue& metadata = column_metadata(chunks[i], columns[i], rows, what);
     const Bytes chunk = chunk_bytes(file, footer.start, metadata, what);
-    read_column(ColumnValues(read_page(chunk, rows, what), rows, what), columns[i].type, rows,
-                read);
+    table.push_back(
+        read_column(ColumnValues(read_page(chunk, rows, what), rows, what), columns[i], rows));
   }
+  return table;
+}
+
+std::vector<ParquetColumn> read_parquet_table(const std::filesystem::path& path) {
+  try {
+    return decode_parquet_table(read_file(path));
+  } catch (const Error& error) {
+    throw Error(ErrorKind::kInput, path.string() + ": " + error.what());
+  }
+}
+
+KeypointTable decode_keypoints_parquet(std::span<const std::byte> file) {
+  std::vector<ParquetColumn> columns = decode_parquet_table(file);
+  expect_keypoint_columns(columns);
+  const std::size_t dims = columns.size() - 2;
   KeypointTable table;
-  table.rows = rows;
-  table.dims = read.floats.size();
-  table.x = frame_major(read.floats, rows);
-  table.t_ms = std::move(read.t_ms);
-  table.mask_bits = std::move(read.mask_bits);
+  table.dims = dims;
+  table.t_ms = std::move(std::get<std::vector<std::int64_t>>(columns[dims].values));
+  table.rows = table.t_ms.size();
+  table.x = frame_major(std::span(columns).first(dims), table.rows);
+  table.mask_bits = std::move(std::get<std::vector<std::string>>(columns[dims + 1].values));
   return table;
 }
 

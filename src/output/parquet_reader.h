@@ -1,7 +1,7 @@
-// Reads back the keypoint .parquet files that parquet_writer.h writes, and
-// nothing else: one row group, float columns "0" .. "<dims-1>", then "t_ms"
-// (int64) and "mask_bits" (UTF-8), every column OPTIONAL with all values
-// present, one Snappy-compressed DataPage v1 of PLAIN values per column.
+// Reads back the .parquet files that parquet_writer.h writes, and nothing
+// else: one row group, its column types, every column OPTIONAL with all
+// values present, one Snappy-compressed DataPage v1 of PLAIN values per
+// column.
 // Strict: every length, offset and count comes from the file and is checked
 // before use, and anything signprep does not write is refused, so a
 // truncated, damaged or foreign file is an Error, never a crash.
@@ -14,7 +14,18 @@
 #include <string>
 #include <vector>
 
+#include "output/parquet_writer.h"
+
 namespace signprep::output {
+
+// Any table the writer writes, its columns in file order; throws
+// Error(kInput) saying what is wrong.
+std::vector<ParquetColumn> decode_parquet_table(std::span<const std::byte> file);
+// Reads and decodes `path`; throws Error(kInput) "<path>: <problem>".
+std::vector<ParquetColumn> read_parquet_table(const std::filesystem::path& path);
+
+// The keypoint table (float columns "0" .. "<dims-1>", then "t_ms" (int64)
+// and "mask_bits" (UTF-8)):
 
 struct KeypointTable {
   std::size_t rows = 0;

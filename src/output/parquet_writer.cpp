@@ -1,5 +1,5 @@
-// A small Parquet writer: just enough of the format for flat tables of FLOAT,
-// INT64 and UTF-8 string columns, laid out as pyarrow lays out a pandas
+// A small Parquet writer: just enough of the format for flat tables of INT32
+// (as int16), INT64, FLOAT, DOUBLE and UTF-8 string columns, laid out as pyarrow lays out a pandas
 // DataFrame (facts from parquet-format's parquet.thrift and Encodings.md).
 //
 // File: "PAR1", then per column one chunk = one DataPage v1 (Thrift page
@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include "core/error.h"
@@ -29,6 +30,7 @@ using Bytes = std::vector<std::byte>;
 
 using parquet::CompactType;
 using parquet::kCodecSnappy;
+using parquet::kConvertedTypeInt16;
 using parquet::kConvertedTypeUtf8;
 using parquet::kEncodingPlain;
 using parquet::kEncodingRle;
@@ -99,6 +101,14 @@ class CompactWriter {
  public:
   CompactWriter() : last_field_ids_{0} {}
 
+  void byte_field(std::int16_t id, std::int8_t value) {
+    field_header(id, CompactType::kByte);
+    bytes_.push_back(static_cast<std::byte>(value));
+  }
+  // The compact protocol carries a bool in its field header's type.
+  void bool_field(std::int16_t id, bool value) {
+    field_header(id, value ? CompactType::kBoolTrue : CompactType::kBoolFalse);
+  }
   void i16_field(std::int16_t id, std::int16_t value) {
     field_header(id, CompactType::kI16);
     append_varint(bytes_, zigzag(value));
@@ -186,6 +196,7 @@ struct Column {
   std::string name;
   PhysicalType type = PhysicalType::kFloat;
   bool is_utf8 = false;
+  bool is_int16 = false;  // INT32 holding int16 values
   std::size_t value_count = 0;
   Bytes plain_values;
   std::optional<Bytes> min_value;
@@ -193,59 +204,63 @@ struct Column {
   std::optional<std::int64_t> nan_count;  // floating-point columns only
 };
 
-Bytes float_bytes(float value) {
+// A value as PLAIN encodes it: little-endian, int16 widened to INT32.
+template <typename T>
+Bytes plain_bytes(T value) {
   Bytes bytes;
-  append_little_endian(bytes, std::bit_cast<std::uint32_t>(value));
+  if constexpr (std::is_same_v<T, float>) {
+    append_little_endian(bytes, std::bit_cast<std::uint32_t>(value));
+  } else if constexpr (std::is_same_v<T, double>) {
+    append_little_endian(bytes, std::bit_cast<std::uint64_t>(value));
+  } else if constexpr (std::is_same_v<T, std::int16_t>) {
+    append_little_endian(bytes, static_cast<std::uint32_t>(static_cast<std::int32_t>(value)));
+  } else {
+    append_little_endian(bytes, static_cast<std::uint64_t>(value));
+  }
   return bytes;
 }
 
-Bytes int64_bytes(std::int64_t value) {
-  Bytes bytes;
-  append_little_endian(bytes, static_cast<std::uint64_t>(value));
-  return bytes;
+template <typename T>
+constexpr PhysicalType physical_type() {
+  if constexpr (std::is_same_v<T, float>) return PhysicalType::kFloat;
+  if constexpr (std::is_same_v<T, double>) return PhysicalType::kDouble;
+  if constexpr (std::is_same_v<T, std::int16_t>) return PhysicalType::kInt32;
+  return PhysicalType::kInt64;
 }
 
-Column float_column(std::string name, std::span<const float> values) {
+// A numeric column with its statistics. Floating-point NaN is kept out of
+// min/max and counted, as the spec asks.
+template <typename T>
+Column numeric_column(std::string name, std::span<const T> values) {
   Column column;
   column.name = std::move(name);
-  column.type = PhysicalType::kFloat;
+  column.type = physical_type<T>();
+  column.is_int16 = std::is_same_v<T, std::int16_t>;
   column.value_count = values.size();
-  column.plain_values.reserve(values.size() * sizeof(float));
-  std::optional<float> lowest;
-  std::optional<float> highest;
+  std::optional<T> lowest;
+  std::optional<T> highest;
   std::int64_t nans = 0;
-  for (float value : values) {
-    append_little_endian(column.plain_values, std::bit_cast<std::uint32_t>(value));
-    if (std::isnan(value)) {
-      ++nans;  // the spec keeps NaN out of min/max and counts it instead
-      continue;
+  for (T value : values) {
+    append(column.plain_values, plain_bytes(value));
+    if constexpr (std::is_floating_point_v<T>) {
+      if (std::isnan(value)) {
+        ++nans;
+        continue;
+      }
     }
     lowest = lowest ? std::min(*lowest, value) : value;
     highest = highest ? std::max(*highest, value) : value;
   }
-  column.nan_count = nans;
-  if (lowest) {
+  if constexpr (std::is_floating_point_v<T>) {
+    column.nan_count = nans;
     // The spec's rule for zeros: a zero min is written as -0.0 and a zero max
     // as +0.0, so that a reader filtering on either zero never skips the chunk.
-    column.min_value = float_bytes(*lowest == 0.0f ? -0.0f : *lowest);
-    column.max_value = float_bytes(*highest == 0.0f ? 0.0f : *highest);
+    if (lowest && *lowest == 0) lowest = -T{0};
+    if (highest && *highest == 0) highest = T{0};
   }
-  return column;
-}
-
-Column int64_column(std::string name, std::span<const std::int64_t> values) {
-  Column column;
-  column.name = std::move(name);
-  column.type = PhysicalType::kInt64;
-  column.value_count = values.size();
-  column.plain_values.reserve(values.size() * sizeof(std::int64_t));
-  for (std::int64_t value : values) {
-    append_little_endian(column.plain_values, static_cast<std::uint64_t>(value));
-  }
-  if (!values.empty()) {
-    const auto [lowest, highest] = std::minmax_element(values.begin(), values.end());
-    column.min_value = int64_bytes(*lowest);
-    column.max_value = int64_bytes(*highest);
+  if (lowest) {
+    column.min_value = plain_bytes(*lowest);
+    column.max_value = plain_bytes(*highest);
   }
   return column;
 }
@@ -359,6 +374,15 @@ void write_schema(CompactWriter& meta, std::span<const Column> columns) {
       meta.i32_field(6, kConvertedTypeUtf8);  // for readers that predate logical types
       meta.begin_struct_field(10);            // LogicalType, a union: STRING
       meta.begin_struct_field(1);
+      meta.end_struct();
+      meta.end_struct();
+    }
+    if (column.is_int16) {
+      meta.i32_field(6, kConvertedTypeInt16);
+      meta.begin_struct_field(10);  // LogicalType, a union: INTEGER
+      meta.begin_struct_field(10);  // IntType
+      meta.byte_field(1, 16);       // bitWidth
+      meta.bool_field(2, true);     // isSigned
       meta.end_struct();
       meta.end_struct();
     }
@@ -500,9 +524,9 @@ std::vector<Column> keypoint_columns(int frames, int dims, std::span<const float
   std::vector<float> values(rows);
   for (std::size_t dim = 0; dim < stride; ++dim) {
     for (std::size_t row = 0; row < rows; ++row) values[row] = x[row * stride + dim];
-    columns.push_back(float_column(std::to_string(dim), values));
+    columns.push_back(numeric_column<float>(std::to_string(dim), values));
   }
-  columns.push_back(int64_column(std::string(kTimeColumn), t_ms));
+  columns.push_back(numeric_column<std::int64_t>(std::string(kTimeColumn), t_ms));
   columns.push_back(
       utf8_column(std::string(kMaskColumn), mask_bit_strings(frames, mask, mask_points)));
   return columns;
@@ -516,6 +540,39 @@ std::vector<std::byte> encode_keypoints_parquet(int frames, int dims, std::span<
                                                 int mask_points) {
   check_keypoint_input(frames, dims, x, t_ms, mask, mask_points);
   return encode_table(keypoint_columns(frames, dims, x, t_ms, mask, mask_points), frames);
+}
+
+std::vector<std::byte> encode_parquet_table(std::span<const ParquetColumn> columns) {
+  std::vector<Column> encoded;
+  encoded.reserve(columns.size());
+  for (const ParquetColumn& column : columns) {
+    encoded.push_back(std::visit(
+        [&column](const auto& values) {
+          using T = typename std::decay_t<decltype(values)>::value_type;
+          if constexpr (std::is_same_v<T, std::string>) {
+            return utf8_column(column.name, values);
+          } else {
+            return numeric_column<T>(column.name, values);
+          }
+        },
+        column.values));
+  }
+  const std::size_t rows = encoded.empty() ? 0 : encoded.front().value_count;
+  for (const Column& column : encoded) {
+    expect_size("column " + column.name, column.value_count, rows, "the first column's rows");
+  }
+  return encode_table(encoded, to_i64(rows));
+}
+
+void write_parquet_table(const std::filesystem::path& path,
+                         std::span<const ParquetColumn> columns) {
+  std::vector<std::byte> bytes;
+  try {
+    bytes = encode_parquet_table(columns);
+  } catch (const Error& error) {
+    throw Error(error.kind(), std::string(error.what()) + " (writing " + path.string() + ")");
+  }
+  write_file_atomically(path, bytes);
 }
 
 void write_keypoints_parquet(const std::filesystem::path& path, int frames, int dims,

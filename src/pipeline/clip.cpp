@@ -16,6 +16,7 @@
 #include "pipeline/clip_meta.h"
 #include "pipeline/feature_client.h"
 #include "pipeline/feature_link.h"
+#include "pipeline/islr_parquet.h"
 #include "pipeline/keypoint_frame.h"
 #include "pipeline/output_layout.h"
 #include "video/frame_sampler.h"
@@ -28,6 +29,7 @@ struct SampledClip {
   ClipFacts facts;
   std::vector<std::int64_t> timestamps_ms;
   features::KeypointSequence keypoints;
+  std::optional<LandmarkBlocks> landmark_blocks;
   std::optional<std::string> warning;
 };
 
@@ -40,8 +42,10 @@ void track_frame(const image::Image& rgb, const RunOptions& options,
   timed(seconds.resize,
         [&] { frame = image::resize_area(rgb.view(), options.out_size, options.out_size); });
   const std::int64_t call = clip.keypoints.frames;
-  append_keypoint_frame(holistic.process(frame.view(), landmarks::solution_timestamp_us(call)),
-                        options.conf_thresh, clip.keypoints);
+  const landmarks::HolisticFrame result =
+      holistic.process(frame.view(), landmarks::solution_timestamp_us(call));
+  append_keypoint_frame(result, options.conf_thresh, clip.keypoints);
+  if (clip.landmark_blocks) clip.landmark_blocks->add(result);
 }
 
 // Decodes `video` and runs each kept frame through the branches as it
@@ -52,6 +56,8 @@ SampledClip sample_clip(const std::filesystem::path& video, const RunOptions& op
   video::VideoReader reader(video);
   video::FrameSampler sampler(options.target_fps, options.sampling);
   SampledClip clip;
+  if (options.keeps_landmark_blocks())
+    clip.landmark_blocks.emplace(face_point_count(options.holistic));
   for (;;) {
     bool more = false;
     image::Image rgb;
@@ -92,9 +98,13 @@ std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& np
   std::vector<std::filesystem::path> files = {npz};
   if (keypoints && options.write_parquet) {
     const std::filesystem::path parquet = parquet_beside(npz);
-    output::write_keypoints_parquet(parquet, clip.keypoints->frames, features::kDimsPerFrame,
-                                    clip.keypoints->xy, clip.timestamps_ms, clip.keypoints->visible,
-                                    features::kKeypointCount);
+    if (options.parquet_layout == ParquetLayout::kIslr) {
+      write_islr_parquet(parquet, *clip.landmark_blocks);
+    } else {
+      output::write_keypoints_parquet(parquet, clip.keypoints->frames, features::kDimsPerFrame,
+                                      clip.keypoints->xy, clip.timestamps_ms,
+                                      clip.keypoints->visible, features::kKeypointCount);
+    }
     files.push_back(parquet);
   }
   const std::size_t x_shape[] = {frames, features::kDimsPerFrame};
@@ -107,6 +117,7 @@ std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& np
   if (keypoints) writer.add_bool("mask", mask_shape, clip.keypoints->visible);
   writer.add_int64("timestamps_ms", time_shape, clip.timestamps_ms);
   writer.add_unicode_scalar("meta", clip.meta_json);
+  if (options.keypoint_set == KeypointSet::kFull) clip.landmark_blocks->add_to(writer);
   writer.write(npz);
   return files;
 }
@@ -183,6 +194,7 @@ ClipArrays extract_clip(const std::filesystem::path& video, const RunOptions& op
       clip.facts.occluded = arrays.occluded;
     });
     arrays.keypoints = std::move(clip.keypoints);
+    arrays.landmark_blocks = std::move(clip.landmark_blocks);
   }
   arrays.timestamps_ms = std::move(clip.timestamps_ms);
   arrays.meta_json = clip_meta_json(clip.facts, options);

@@ -16,6 +16,7 @@
 #include "features/frame_features.h"
 #include "features/keypoints.h"
 #include "landmarks/holistic.h"
+#include "pipeline/landmark_blocks.h"
 #include "pipeline/run_options.h"
 
 namespace signprep::pipeline {
@@ -54,6 +55,9 @@ struct ClipArrays {
   std::vector<std::int64_t> timestamps_ms;
   // Keypoints after gap interpolation: X [T, 156] and mask [T, 78].
   std::optional<features::KeypointSequence> keypoints;
+  // Holistic's whole output per frame, when the options keep it
+  // (RunOptions::keeps_landmark_blocks).
+  std::optional<LandmarkBlocks> landmark_blocks;
   std::optional<std::vector<float>> iv3_features;  // [T, 2048]
   bool occluded = false;                           // the labels' flag (false without keypoints)
   std::string meta_json;                           // the .npz's meta (pipeline/clip_meta.h)
@@ -78,8 +82,9 @@ ClipArrays extract_clip(const std::filesystem::path& video, const RunOptions& op
                         ClipStageSeconds& seconds);
 
 // Writes `npz` atomically with the Python tool's members in its order (X,
-// the features, mask, timestamps_ms, meta; each only when its branch ran)
-// and, for keypoints unless --disable-parquet, the .parquet beside it.
+// the features, mask, timestamps_ms, meta; each only when its branch ran),
+// then with --keypoints full LandmarkBlocks' members, and, for keypoints
+// unless --disable-parquet, the .parquet beside it (--format's layout).
 // `on_frame_kept` is called after each kept frame went through the branches
 // (progress while a long clip runs).
 // Throws Error(kInput) for a video that cannot be read or yields no frame

@@ -95,6 +95,13 @@ std::string clip_meta_json(const ClipFacts& clip, const RunOptions& options) {
     meta.emplace_back("iv3_calibration", options.iv3_calibration_fnv1a64);
   }
   if (options.write_keypoints) append_holistic_settings(options.holistic, meta);
+  if (options.write_keypoints && options.keypoint_set != KeypointSet::k78) {
+    meta.emplace_back("keypoints", std::string(keypoint_set_name(options.keypoint_set)));
+  }
+  if (options.write_keypoints && options.write_parquet &&
+      options.parquet_layout != ParquetLayout::kPython) {
+    meta.emplace_back("format", std::string(parquet_layout_name(options.parquet_layout)));
+  }
   if (options.write_keypoints && options.keypoint_precision != PrecisionRequest::kFp32) {
     meta.emplace_back("keypoint_precision",
                       std::string(precision_request_name(options.keypoint_precision)));

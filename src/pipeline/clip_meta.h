@@ -23,7 +23,7 @@ struct ClipFacts {
 // The meta keys whose values the run's settings decide; --resume keeps a
 // clip's files only when all of them match the current run's.
 // A key absent from both (such as "sampling" under the default rule) matches.
-inline constexpr std::array<std::string_view, 14> kSettingKeys = {"video",
+inline constexpr std::array<std::string_view, 16> kSettingKeys = {"video",
                                                                   "target_fps",
                                                                   "sampling",
                                                                   "out_size",
@@ -36,7 +36,9 @@ inline constexpr std::array<std::string_view, 14> kSettingKeys = {"video",
                                                                   "model_complexity",
                                                                   "refine_face",
                                                                   "smooth_landmarks",
-                                                                  "segmentation"};
+                                                                  "segmentation",
+                                                                  "keypoints",
+                                                                  "format"};
 
 // What the clip's .npz holds. With keypoints: the Python tool's keys first,
 // in its order and formatting (json.dumps), then signprep's additions (tool
@@ -50,8 +52,8 @@ inline constexpr std::array<std::string_view, 14> kSettingKeys = {"video",
 // "keypoint_precision" only for keypoints from bf16 models, Holistic's
 // settings ("model_complexity", "refine_face", "smooth_landmarks",
 // "segmentation") only for keypoints made with other values than the
-// Python tool's, so
-// that the default run's meta is what earlier versions wrote. The
+// Python tool's, "keypoints": "full" and "format": "islr" only with those
+// flags, so that the default run's meta is what earlier versions wrote. The
 // precisions are the decided ones: a run never records "auto".
 std::string clip_meta_json(const ClipFacts& clip, const RunOptions& options);
 

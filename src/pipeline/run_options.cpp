@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "pipeline/iv3_calibration.h"
+#include "pipeline/landmark_blocks.h"
 
 namespace signprep::pipeline {
 namespace {
@@ -55,6 +56,14 @@ void validate(const HolisticSettings& settings) {
   require_between(settings.model_complexity, 0, 2, "--model-complexity");
 }
 
+std::string_view keypoint_set_name(KeypointSet set) {
+  return set == KeypointSet::kFull ? "full" : "78";
+}
+
+std::string_view parquet_layout_name(ParquetLayout layout) {
+  return layout == ParquetLayout::kIslr ? "islr" : "python";
+}
+
 void validate(const RunOptions& options) {
   using Limits = OptionLimits;
   validate_target_fps(options.target_fps);
@@ -87,6 +96,19 @@ void validate(const RunOptions& options) {
     require(options.feature_key != reserved, "--feature-key " + options.feature_key +
                                                  " would overwrite the npz member of that name");
   }
+  if (options.keypoint_set == KeypointSet::kFull) {
+    for (const std::string_view member : LandmarkBlocks::kMemberNames) {
+      require(options.feature_key != member,
+              "--feature-key " + options.feature_key +
+                  " would overwrite --keypoints full's npz member of that name");
+    }
+  }
+  require(options.keypoint_set == KeypointSet::k78 || options.write_keypoints,
+          "--keypoints full adds Holistic's landmarks to the keypoints: add --write-keypoints");
+  require(options.parquet_layout == ParquetLayout::kPython ||
+              (options.write_keypoints && options.write_parquet),
+          "--format islr is the layout of the keypoints' .parquet: it needs --write-keypoints "
+          "and no --disable-parquet");
   const auto& occ = options.occlusion;
   require(occ.vis_thresh >= 0 && occ.vis_thresh <= 1, "--occ-vis-thresh must be in [0, 1]");
   require(occ.frame_prop >= 0 && occ.frame_prop <= 1, "--occ-frame-prop must be in [0, 1]");

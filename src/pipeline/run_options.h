@@ -62,6 +62,17 @@ struct HolisticSettings {
 // Throws Error(kUsage) for a model complexity other than 0, 1 or 2.
 void validate(const HolisticSettings& settings);
 
+// --keypoints: the Python tool's 78 points (X, mask) alone, or with
+// Holistic's whole output beside them (pipeline/landmark_blocks.h).
+enum class KeypointSet { k78, kFull };
+// --format: the .parquet beside each .npz in the Python tool's layout (a row
+// per frame, the 78 points) or in Kaggle ISLR's (a row per landmark per
+// frame, pipeline/islr_parquet.h).
+enum class ParquetLayout { kPython, kIslr };
+// The flags' words: "78" / "full", "python" / "islr".
+std::string_view keypoint_set_name(KeypointSet set);
+std::string_view parquet_layout_name(ParquetLayout layout);
+
 struct RunOptions {
   std::filesystem::path input;       // a video file or a directory of videos
   std::filesystem::path output_dir;  // created when missing
@@ -95,8 +106,10 @@ struct RunOptions {
   double target_fps = 15;  // sampling rate of kept frames
   video::SamplingRule sampling = video::SamplingRule::kOnSlot;
   bool write_parquet = true;  // --disable-parquet turns it off
-  int out_size = 256;         // side of the square keypoint frame
-  double conf_thresh = 0.5;   // detection/tracking confidence and pose visibility
+  KeypointSet keypoint_set = KeypointSet::k78;
+  ParquetLayout parquet_layout = ParquetLayout::kPython;
+  int out_size = 256;        // side of the square keypoint frame
+  double conf_thresh = 0.5;  // detection/tracking confidence and pose visibility
   HolisticSettings holistic;
   int max_gap = 5;  // longest gap (frames) filled by interpolation
 
@@ -128,6 +141,12 @@ struct RunOptions {
   // The occlusion flag is computed whenever keypoints are, as the Python tool
   // computes it whenever it writes them (--occ-enable changes nothing).
   features::OcclusionOptions occlusion;
+
+  // Holistic's whole output is kept per frame (--keypoints full, --format islr).
+  bool keeps_landmark_blocks() const {
+    return write_keypoints && (keypoint_set == KeypointSet::kFull ||
+                               (write_parquet && parquet_layout == ParquetLayout::kIslr));
+  }
 
   std::optional<std::int64_t> label_gloss() const { return gloss_id ? gloss_id : id; }
   std::optional<std::int64_t> label_cat() const { return cat_id ? cat_id : label_gloss(); }

@@ -63,6 +63,8 @@ JsonValue options_summary(const RunOptions& options) {
       {"conf_thresh", options.conf_thresh},
       {"max_gap", options.max_gap},
       {"write_parquet", options.write_parquet},
+      {"keypoints", std::string(keypoint_set_name(options.keypoint_set))},
+      {"format", std::string(parquet_layout_name(options.parquet_layout))},
       {"flat", options.flat},
       {"resume", options.resume},
       {"resume_fast", options.resume_fast},

@@ -199,45 +199,78 @@ TEST(VisibilitySmoother, LowPassNumbers) {
   EXPECT_EQ(lm[0].visibility, 0.2f);
 }
 
-TEST(PoseLandmarkFiltering, LostPoseResetsCoordinatesButNotVisibility) {
+// The image-space one-euro filters restart after a frame without a pose;
+// the visibility filters and the world landmarks' one-euro filter, whose
+// calculators see no packet on such a frame, keep their state.
+TEST(PoseLandmarkFiltering, LostPoseResetsImageCoordinatesOnly) {
   PoseLandmarkFiltering filtering;
   const NormalizedRect roi{.width = 0.5f, .height = 0.5f};
   std::vector<Landmark> lm{point(0.2f, 0.5f, 0, 1.0f), point(0.6f, 0.9f, 0, 1.0f)};
   std::vector<Landmark> aux{point(0.4f, 0.6f, 0, 1.0f), point(0.4f, 0.3f, 0, 1.0f)};
-  filtering.apply(lm, aux, kFrameUs, 128, 128, &roi);
-  filtering.apply({}, {}, 2 * kFrameUs, 128, 128, nullptr);  // no pose
+  std::vector<Landmark> world{point(0.1f, -0.2f, 0.3f, 1.0f), point(-0.1f, 0.4f, 0, 1.0f)};
+  filtering.apply(lm, aux, world, kFrameUs, 128, 128, &roi);
+  filtering.apply({}, {}, {}, 2 * kFrameUs, 128, 128, nullptr);  // no pose
   lm = {point(0.7f, 0.1f, 0, 0.0f), point(0.6f, 0.9f, 0, 0.0f)};
   aux = {point(0.1f, 0.6f, 0, 0.0f), point(0.4f, 0.3f, 0, 0.0f)};
-  filtering.apply(lm, aux, 3 * kFrameUs, 128, 128, &roi);
+  world = {point(0.5f, -0.2f, 0.3f, 0.0f), point(-0.1f, 0.4f, 0, 0.0f)};
+  filtering.apply(lm, aux, world, 3 * kFrameUs, 128, 128, &roi);
   EXPECT_EQ(lm[0].x, 0.7f);  // one-euro restarted
   EXPECT_EQ(aux[0].x, 0.1f);
+  EXPECT_GT(world[0].x, 0.1f);  // one-euro kept its state: between the two values
+  EXPECT_LT(world[0].x, 0.5f);
   EXPECT_FLOAT_EQ(lm[0].visibility, 0.9f);  // 0.1 * 0 + 0.9 * 1: low-pass kept its state
   EXPECT_FLOAT_EQ(aux[0].visibility, 0.9f);
+  EXPECT_FLOAT_EQ(world[0].visibility, 0.9f);
   filtering.reset();
   lm = {point(0.7f, 0.1f, 0, 0.0f), point(0.6f, 0.9f, 0, 0.0f)};
-  filtering.apply(lm, aux, 4 * kFrameUs, 128, 128, &roi);
+  world = {point(0.5f, -0.2f, 0.3f, 0.0f), point(-0.1f, 0.4f, 0, 0.0f)};
+  filtering.apply(lm, aux, world, 4 * kFrameUs, 128, 128, &roi);
   EXPECT_EQ(lm[0].visibility, 0.0f);
+  EXPECT_EQ(world[0].x, 0.5f);
 }
 
-// pose_landmark_filtering.pbtxt: ENABLE false turns the 33 landmarks'
-// filters into no_filter; the auxiliary landmarks, which place the next
-// crop, are filtered all the same (MediaPipe with smooth_landmarks=False).
+// World landmarks are filtered in metres, unscaled (disable_value_scaling):
+// the same step moves them alike whatever the landmarks' spread.
+TEST(LandmarksSmoother, WorldLandmarksIgnoreTheObjectScale) {
+  LandmarksSmoother narrow(kPoseWorldLandmarksFilter), wide(kPoseWorldLandmarksFilter);
+  std::vector<Landmark> a{point(0, 0, 0, 1), point(0.01f, 0.01f, 0, 1)};
+  std::vector<Landmark> b{point(0, 0, 0, 1), point(5, 5, 0, 1)};
+  narrow.apply_world(a, kFrameUs);
+  wide.apply_world(b, kFrameUs);
+  a[0].x = b[0].x = 0.2f;
+  narrow.apply_world(a, 2 * kFrameUs);
+  wide.apply_world(b, 2 * kFrameUs);
+  EXPECT_EQ(a[0].x, b[0].x);
+  EXPECT_GT(a[0].x, 0.0f);
+  EXPECT_LT(a[0].x, 0.2f);
+}
+
+// pose_landmark_filtering.pbtxt: ENABLE false turns the 33 landmarks' and
+// the world landmarks' filters into no_filter; the auxiliary landmarks,
+// which place the next crop, are filtered all the same (MediaPipe with
+// smooth_landmarks=False).
 TEST(PoseLandmarkFiltering, WithoutSmoothingOnlyTheAuxiliaryLandmarksAreFiltered) {
   PoseLandmarkFiltering smoothing_off(false), smoothing_on(true);
   const NormalizedRect roi{.width = 0.5f, .height = 0.5f};
   for (const auto& [x, visibility] : {std::pair{0.2f, 1.0f}, std::pair{0.5f, 0.0f}}) {
     const std::int64_t time = x == 0.2f ? kFrameUs : 2 * kFrameUs;
     std::vector<Landmark> lm{point(x, 0.5f, 0, visibility)}, aux_off{point(x, 0.6f, 0, visibility)};
-    std::vector<Landmark> lm_on = lm, aux_on = aux_off;
-    smoothing_off.apply(lm, aux_off, time, 128, 128, &roi);
-    smoothing_on.apply(lm_on, aux_on, time, 128, 128, &roi);
+    std::vector<Landmark> world{point(x, -0.5f, 0.1f, visibility)};
+    std::vector<Landmark> lm_on = lm, aux_on = aux_off, world_on = world;
+    smoothing_off.apply(lm, aux_off, world, time, 128, 128, &roi);
+    smoothing_on.apply(lm_on, aux_on, world_on, time, 128, 128, &roi);
     EXPECT_EQ(lm[0].x, x);  // unfiltered
     EXPECT_EQ(lm[0].visibility, visibility);
+    EXPECT_EQ(world[0].x, x);
+    EXPECT_EQ(world[0].visibility, visibility);
     EXPECT_EQ(aux_off[0].x, aux_on[0].x);  // filtered as with smoothing on
     EXPECT_EQ(aux_off[0].visibility, aux_on[0].visibility);
+    if (x == 0.5f) {
+      EXPECT_NE(world_on[0].x, x);  // the enabled filters moved it
+    }
   }
   std::vector<Landmark> lm{point(0.8f, 0.5f, 0, 1.0f)}, aux{point(0.8f, 0.6f, 0, 1.0f)};
-  smoothing_off.apply(lm, aux, 3 * kFrameUs, 128, 128, &roi);
+  smoothing_off.apply(lm, aux, {}, 3 * kFrameUs, 128, 128, &roi);
   EXPECT_NE(aux[0].x, 0.8f);  // the one-euro filter moved it
 }
 
