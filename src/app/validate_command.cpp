@@ -22,6 +22,7 @@
 #include "app/commands.h"
 #include "app/exit_codes.h"
 #include "app/flag_parser.h"
+#include "app/validate_landmarks.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "core/printable.h"
@@ -31,6 +32,7 @@
 #include "output/labels_csv.h"
 #include "output/npz_reader.h"
 #include "output/parquet_reader.h"
+#include "pipeline/landmark_blocks.h"
 #include "pipeline/output_layout.h"
 #include "pipeline/run_options.h"
 
@@ -89,8 +91,11 @@ std::map<std::string, const NpyArray*> check_members(const std::vector<output::N
                                                      const std::string& feature_key,
                                                      const std::string& file,
                                                      ProblemList& problems) {
-  // What a clip's .npz may hold, in the order signprep and the Python tool write it.
-  const std::vector<std::string> known = {"X", feature_key, "mask", "timestamps_ms", "meta"};
+  // What a clip's .npz may hold, in the order signprep and the Python tool
+  // write it, then --keypoints full's members.
+  std::vector<std::string> known = {"X", feature_key, "mask", "timestamps_ms", "meta"};
+  known.insert(known.end(), pipeline::LandmarkBlocks::kMemberNames.begin(),
+               pipeline::LandmarkBlocks::kMemberNames.end());
   std::map<std::string, const NpyArray*> found;
   std::vector<std::string> order;
   for (const output::NpzMember& member : members) {
@@ -407,6 +412,30 @@ void check_parquet(const fs::path& parquet, const NpyArray* x, const NpyArray* m
   }
 }
 
+// The meta's JSON, or null when there is none or it does not parse (which
+// check_meta reports).
+JsonValue meta_json(const NpyArray* meta) {
+  if (meta == nullptr || !meta->descr.starts_with("<U") || !meta->shape.empty()) return {};
+  try {
+    return parse_json(meta->unicode_scalar());
+  } catch (const Error&) {
+    return {};
+  }
+}
+
+std::string meta_string(const JsonValue& meta, std::string_view key) {
+  const JsonValue* value = meta.as_object() ? meta.find(key) : nullptr;
+  return value && value->as_string() ? *value->as_string() : "";
+}
+
+// The face block's points as the run's settings made them.
+int face_point_count(const JsonValue& meta) {
+  const JsonValue* refine = meta.as_object() ? meta.find("refine_face") : nullptr;
+  pipeline::HolisticSettings settings;
+  if (refine && refine->as_bool()) settings.refine_face = *refine->as_bool();
+  return pipeline::face_point_count(settings);
+}
+
 // Checks the .npz and the .parquet beside it, if any; returns whether there was one.
 bool check_npz(const fs::path& path, const std::string& feature_key, ProblemList& problems) {
   const std::string file = path.string();
@@ -445,14 +474,25 @@ bool check_npz(const fs::path& path, const std::string& feature_key, ProblemList
       check_timestamps(*timestamps, file, problems);
     }
   }
-  if (const NpyArray* meta = member("meta")) {
-    check_meta(*meta, clip.frames, found.contains("X"), file, problems);
+  const JsonValue meta = meta_json(member("meta"));
+  if (const NpyArray* meta_array = member("meta")) {
+    check_meta(*meta_array, clip.frames, found.contains("X"), file, problems);
+  }
+  for (const std::string& problem :
+       landmark_block_problems(found, clip.frames, face_point_count(meta))) {
+    problems.add(file, problem);
   }
   const fs::path parquet = pipeline::parquet_beside(path);
   std::error_code unknown;  // a .parquet that cannot be looked at is reported by its read
   if (!fs::exists(parquet, unknown) && !unknown) return false;
-  check_parquet(parquet, member("X"), member("mask"), member("timestamps_ms"), clip.frames,
-                problems);
+  if (meta_string(meta, "format") == "islr") {
+    for (const std::string& problem : islr_parquet_problems(parquet, found, clip.frames)) {
+      problems.add(parquet.string(), problem);
+    }
+  } else {
+    check_parquet(parquet, member("X"), member("mask"), member("timestamps_ms"), clip.frames,
+                  problems);
+  }
   return true;
 }
 
@@ -551,8 +591,9 @@ int validate_command(const std::vector<std::string>& args) {
   FlagParser parser("signprep validate OUT_DIR [--feature-key NAME]",
                     "Checks an output directory before training: every .npz under it (members and\n"
                     "their order, dtypes, shapes, one T across arrays, X finite and in [0, 1],\n"
-                    "timestamps strictly increasing, meta JSON with the Python tool's keys), the\n"
-                    ".parquet beside each (whole, signprep's schema, the .npz's values) and\n"
+                    "timestamps strictly increasing, meta JSON with the Python tool's keys;\n"
+                    "--keypoints full's blocks: shapes, NaN exactly where absent), the .parquet\n"
+                    "beside each (whole, signprep's or the ISLR schema, the .npz's values) and\n"
                     "labels.csv (header, values, one row per .npz and a .npz per row). Prints one\n"
                     "line per problem and a summary; exits 1 when there is any problem.");
   parser.add_value("--feature-key", "NAME",
