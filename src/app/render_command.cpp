@@ -18,7 +18,9 @@ int render_command(const std::vector<std::string>& args) {
       "video, or over a plain background without --video: every frame as an H.264 .mp4, or\n"
       "N evenly spaced frames as a .png contact sheet about 1600 px wide. Visible points\n"
       "are filled, one colour per block; points present but not visible are hollow and\n"
-      "grey. Works on the Python tool's .npz files too.");
+      "grey. A clip written with --keypoints full shows Holistic's whole output instead:\n"
+      "all 33 pose points, both hands and the face mesh. Works on the Python tool's .npz\n"
+      "files too.");
   parser.add_value("--video", "SOURCE", "the video the .npz was made from", options.video);
   parser.add_value("-o", "OUT", "output: .mp4 (video) or .png (contact sheet)", output);
   parser.add_value("--frames", "N",

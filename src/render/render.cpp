@@ -32,8 +32,25 @@ constexpr int kVideoMaxWidth = 1280;
 constexpr int kPlainWidth = 720;
 
 // What a clip's .npz says, checked.
+// --keypoints full's blocks, frame-major, with the frames each was found in.
+struct Block {
+  std::vector<float> values;
+  std::vector<std::uint8_t> present;
+  std::size_t per_frame = 0;  // floats
+
+  std::span<const float> frame(std::size_t t) const {
+    if (present[t] == 0) return {};
+    return std::span(values).subspan(t * per_frame, per_frame);
+  }
+};
+
+struct Landmarks {
+  Block pose, left_hand, right_hand, face;
+};
+
 struct Clip {
   std::size_t frames = 0;
+  std::optional<Landmarks> landmarks;  // drawn instead of the 78 points when there
   std::vector<float> xy;
   std::vector<std::uint8_t> visible;
   std::vector<std::int64_t> timestamps_ms;
@@ -47,7 +64,39 @@ struct Clip {
     return {std::span(xy).subspan(t * features::kDimsPerFrame, features::kDimsPerFrame),
             std::span(visible).subspan(t * features::kKeypointCount, features::kKeypointCount)};
   }
+  FrameLandmarks frame_landmarks(std::size_t t) const {
+    return {landmarks->pose.frame(t), landmarks->left_hand.frame(t), landmarks->right_hand.frame(t),
+            landmarks->face.frame(t)};
+  }
 };
+
+// A block of `frames` frames, when the .npz holds it as --keypoints full
+// writes it ([T, points, width] float32 and [T] bool).
+std::optional<Block> read_block(const std::vector<output::NpzMember>& members,
+                                const std::string& name, std::size_t frames, std::size_t width) {
+  const output::NpyArray* values = nullptr;
+  const output::NpyArray* present = nullptr;
+  for (const output::NpzMember& m : members) {
+    if (m.name == name) values = &m.array;
+    if (m.name == name + "_present") present = &m.array;
+  }
+  if (values == nullptr || present == nullptr || values->descr != "<f4" ||
+      values->shape.size() != 3 || values->shape[0] != frames || values->shape[2] != width ||
+      present->descr != "|b1" || present->shape != std::vector<std::size_t>{frames}) {
+    return std::nullopt;
+  }
+  return Block{values->float32_values(), present->bool_values(), values->shape[1] * width};
+}
+
+std::optional<Landmarks> read_landmarks(const std::vector<output::NpzMember>& members,
+                                        std::size_t frames) {
+  std::optional<Block> pose = read_block(members, "pose", frames, 4);
+  std::optional<Block> left = read_block(members, "left_hand", frames, 3);
+  std::optional<Block> right = read_block(members, "right_hand", frames, 3);
+  std::optional<Block> face = read_block(members, "face", frames, 3);
+  if (!pose || !left || !right || !face) return std::nullopt;
+  return Landmarks{std::move(*pose), std::move(*left), std::move(*right), std::move(*face)};
+}
 
 double number_or(const JsonValue* value, double fallback) {
   if (value == nullptr) return fallback;
@@ -102,6 +151,7 @@ Clip read_clip(const fs::path& path) {
     fail("X must be [T,156] and mask [T,78] with T = " + std::to_string(frames));
   }
   clip.frames = frames;
+  clip.landmarks = read_landmarks(members, frames);
   clip.xy = x->float32_values();
   clip.visible = mask->bool_values();
   clip.timestamps_ms = times->int64_values();
@@ -228,7 +278,11 @@ void paint_background(cairo_t* cr, const Box& box, const image::Image* rgb) {
 void draw_frame(cairo_t* cr, const Box& box, const Clip& clip, std::size_t t,
                 const image::Image* background) {
   paint_background(cr, box, background);
-  draw_keypoints(cr, box, clip.frame(t));
+  if (clip.landmarks) {
+    draw_landmarks(cr, box, clip.frame_landmarks(t));
+  } else {
+    draw_keypoints(cr, box, clip.frame(t));
+  }
   draw_caption(cr, box, caption(clip, t));
 }
 

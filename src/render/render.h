@@ -2,7 +2,8 @@
 // background of the clip's aspect ratio, as an .mp4 (every frame, at the
 // stored timestamps) or a .png contact sheet (evenly spaced frames in a grid
 // about 1600 px wide), so that a person can see at a glance whether the
-// hands and face were tracked. Works on any .npz in the Python tool's format.
+// hands and face were tracked. Works on any .npz in the Python tool's format;
+// one written with --keypoints full shows Holistic's whole output.
 #pragma once
 
 #include <cstdint>
