@@ -1,8 +1,11 @@
 #include <charconv>
 #include <cstdlib>
+#include <initializer_list>
 #include <iostream>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <utility>
 
 #include "app/commands.h"
 #include "app/exit_codes.h"
@@ -17,6 +20,19 @@
 
 namespace signprep::app {
 namespace {
+
+// The value `text` names among `choices`; Error(kUsage) listing them otherwise.
+template <typename Value>
+Value one_of(std::string_view flag, std::string_view text,
+             std::initializer_list<std::pair<std::string_view, Value>> choices) {
+  std::string names;
+  for (const auto& [name, value] : choices) {
+    if (name == text) return value;
+    names += (names.empty() ? "" : " or ") + std::string(name);
+  }
+  throw Error(ErrorKind::kUsage,
+              std::string(flag) + " takes " + names + ", not " + std::string(text));
+}
 
 // --device: cpu, cuda (device 0) or cuda:N.
 std::optional<int> parse_device(std::string_view text) {
@@ -112,28 +128,19 @@ int run_command(const std::vector<std::string>& args) {
              "the .parquet's layout: python (default: the Python tool's, a row per frame of the "
              "78 points) or islr (Kaggle ISLR's: a row per landmark per frame, 543 per frame)",
              [&options](std::string_view text) {
-               if (text == "python") {
-                 options.parquet_layout = pipeline::ParquetLayout::kPython;
-               } else if (text == "islr") {
-                 options.parquet_layout = pipeline::ParquetLayout::kIslr;
-               } else {
-                 throw Error(ErrorKind::kUsage,
-                             "--format takes python or islr, not " + std::string(text));
-               }
+               options.parquet_layout =
+                   one_of<pipeline::ParquetLayout>("--format", text,
+                                                   {{"python", pipeline::ParquetLayout::kPython},
+                                                    {"islr", pipeline::ParquetLayout::kIslr}});
              });
   parser.add("--keypoints", "SET",
              "78 (default: X and mask, the Python tool's) or full (also Holistic's whole "
              "output: pose [T,33,4], pose_world [T,33,3], left_hand/right_hand [T,21,3], face "
              "[T,478,3], each with *_present; NaN where absent)",
              [&options](std::string_view text) {
-               if (text == "78") {
-                 options.keypoint_set = pipeline::KeypointSet::k78;
-               } else if (text == "full") {
-                 options.keypoint_set = pipeline::KeypointSet::kFull;
-               } else {
-                 throw Error(ErrorKind::kUsage,
-                             "--keypoints takes 78 or full, not " + std::string(text));
-               }
+               options.keypoint_set = one_of<pipeline::KeypointSet>(
+                   "--keypoints", text,
+                   {{"78", pipeline::KeypointSet::k78}, {"full", pipeline::KeypointSet::kFull}});
              });
   parser.add_value("--out-size", "PX",
                    "side of the square keypoint frame (default " + shown(defaults.out_size) + ")",

@@ -290,8 +290,8 @@ TEST(FaceTracker, NeedsAPoseAndAFace) {
   EXPECT_FALSE(tracker.process(black.view(), std::nullopt, 33333));
   std::vector<Landmark> pose = upright_pose_face();
   pose.resize(33);
-  EXPECT_FALSE(tracker.process(black.view(), Pose{pose}, 66666));  // no face to detect
-  EXPECT_THROW(tracker.process(black.view(), Pose{{}}, 99999), std::invalid_argument);
+  EXPECT_FALSE(tracker.process(black.view(), Pose{pose, {}}, 66666));  // no face to detect
+  EXPECT_THROW(tracker.process(black.view(), Pose{{}, {}}, 99999), std::invalid_argument);
 }
 
 TEST(FaceTracker, MissingModelIsAModelError) {

@@ -207,7 +207,7 @@ TEST(HandTracker, NeedsAPoseWithHandLandmarks) {
   const Hands none = tracker.process(black.view(), std::nullopt, 33333);
   EXPECT_FALSE(none.left);
   EXPECT_FALSE(none.right);
-  EXPECT_THROW(tracker.process(black.view(), Pose{std::vector<Landmark>(20)}, 66666),
+  EXPECT_THROW(tracker.process(black.view(), Pose{std::vector<Landmark>(20), {}}, 66666),
                std::invalid_argument);
 }
 
