@@ -88,7 +88,7 @@ py::object landmark_array(std::optional<std::vector<signprep::Landmark>>&& block
 
 // Holistic.process's result: the blocks as arrays, None where not found.
 struct HolisticResult {
-  py::object pose, left_hand, right_hand, face;
+  py::object pose, pose_world, left_hand, right_hand, face;
 };
 
 std::optional<std::int64_t> microseconds(std::optional<double> timestamp_ms) {
@@ -124,10 +124,15 @@ void translate_errors(std::exception_ptr error) {
 }
 
 // The keyword arguments extract() takes, into the C++ options.
-signprep::ExtractOptions extract_options(bool keypoints, bool iv3_features,
+signprep::ExtractOptions extract_options(const py::object& keypoints, bool iv3_features,
                                          const py::kwargs& more) {
   signprep::ExtractOptions o;
-  o.keypoints = keypoints;
+  // keypoints: True / False, or the command line's --keypoints word.
+  if (py::isinstance<py::str>(keypoints)) {
+    o.keypoint_set = py::cast<std::string>(keypoints);
+  } else {
+    o.keypoints = py::cast<bool>(keypoints);
+  }
   o.iv3_features = iv3_features;
   for (const auto& [key, value] : more) {
     const std::string name = py::cast<std::string>(key);
@@ -155,10 +160,38 @@ signprep::ExtractOptions extract_options(bool keypoints, bool iv3_features,
       o.iv3_weights = py::cast<std::filesystem::path>(value);
     else if (name == "threads")
       o.threads = py::cast<int>(value);
+    else if (name == "model_complexity")
+      o.model_complexity = py::cast<int>(value);
+    else if (name == "refine_face")
+      o.refine_face = py::cast<bool>(value);
+    else if (name == "smooth_landmarks")
+      o.smooth_landmarks = py::cast<bool>(value);
+    else if (name == "segmentation")
+      o.segmentation = py::cast<bool>(value);
     else
       throw py::type_error("extract() got an unexpected keyword argument '" + name + "'");
   }
   return o;
+}
+
+// --keypoints full's members, in the .npz's order.
+void add_landmarks(signprep::LandmarkArrays&& found, py::ssize_t frames, py::dict& members) {
+  const auto block = [&](const char* name, std::vector<float>&& values, py::ssize_t points,
+                         py::ssize_t width) {
+    members[name] = owning_array(std::move(values), {frames, points, width});
+  };
+  const auto present = [&](const char* name, std::vector<std::uint8_t>&& values) {
+    members[name] = owning_array(std::move(values), {frames}, py::dtype("?"));
+  };
+  block("pose", std::move(found.pose), 33, 4);
+  present("pose_present", std::move(found.pose_present));
+  block("pose_world", std::move(found.pose_world), 33, 3);
+  block("left_hand", std::move(found.left_hand), 21, 3);
+  present("left_hand_present", std::move(found.left_hand_present));
+  block("right_hand", std::move(found.right_hand), 21, 3);
+  present("right_hand_present", std::move(found.right_hand_present));
+  block("face", std::move(found.face), found.face_points, 3);
+  present("face_present", std::move(found.face_present));
 }
 
 // The .npz's members in its order, meta parsed.
@@ -175,6 +208,7 @@ py::dict clip_dict(signprep::ClipArrays&& clip) {
   }
   members["timestamps_ms"] = owning_array(std::move(clip.timestamps_ms), {frames});
   members["meta"] = py::module_::import("json").attr("loads")(clip.meta_json);
+  if (clip.landmarks) add_landmarks(std::move(*clip.landmarks), frames, members);
   return members;
 }
 
@@ -221,11 +255,14 @@ PYBIND11_MODULE(_signprep, m) {
   py::class_<HolisticResult>(m, "HolisticResult",
                              "One frame's landmarks, each block a float32 array or None when "
                              "not found.\n\n"
-                             "pose: [33, 4] x, y, z, visibility; left_hand, right_hand: [21, 3] "
-                             "(the person's left and right); face: [478, 3] (468 without "
-                             "refinement). x and y are normalised to the frame's width and "
-                             "height; z is on about x's scale.")
+                             "pose: [33, 4] x, y, z, visibility; pose_world: [33, 4] x, y, z in "
+                             "metres (origin between the hips), visibility; left_hand, "
+                             "right_hand: [21, 3] (the person's left and right); face: [478, 3] "
+                             "(468 without refinement). The other blocks' x and y are "
+                             "normalised to the frame's width and height; z is on about x's "
+                             "scale.")
       .def_readonly("pose", &HolisticResult::pose)
+      .def_readonly("pose_world", &HolisticResult::pose_world)
       .def_readonly("left_hand", &HolisticResult::left_hand)
       .def_readonly("right_hand", &HolisticResult::right_hand)
       .def_readonly("face", &HolisticResult::face)
@@ -280,6 +317,7 @@ PYBIND11_MODULE(_signprep, m) {
               found = holistic.process(frame, microseconds(timestamp_ms));
             }
             return HolisticResult{landmark_array(std::move(found.pose), true),
+                                  landmark_array(std::move(found.pose_world), true),
                                   landmark_array(std::move(found.left_hand), false),
                                   landmark_array(std::move(found.right_hand), false),
                                   landmark_array(std::move(found.face), false)};
@@ -371,8 +409,10 @@ PYBIND11_MODULE(_signprep, m) {
       "for the same options: models loaded once, for many clips. Keyword options are the\n"
       "command line's (target_fps=15, sampling='on-slot', out_size=256, conf_thresh=0.5,\n"
       "max_gap=5, feature_key='X2048', occ_vis_thresh=0.6, occ_frame_prop=0.4,\n"
-      "occ_min_run=15, models_dir=None, iv3_weights=None, threads=1).")
-      .def(py::init([](bool keypoints, bool iv3_features, const py::kwargs& options) {
+      "occ_min_run=15, model_complexity=1, refine_face=True, smooth_landmarks=True,\n"
+      "segmentation=True, models_dir=None, iv3_weights=None, threads=1). keypoints=\"full\"\n"
+      "adds Holistic's whole output (--keypoints full).")
+      .def(py::init([](const py::object& keypoints, bool iv3_features, const py::kwargs& options) {
              const signprep::ExtractOptions o = extract_options(keypoints, iv3_features, options);
              py::gil_scoped_release unlocked;
              return signprep::Extractor(o);
@@ -391,7 +431,9 @@ PYBIND11_MODULE(_signprep, m) {
           "path"_a,
           "A dict of the .npz's members in its order: X [T, 156] float32 and mask [T, 78]\n"
           "bool (keypoints), the features [T, 2048] float32 under feature_key, timestamps_ms\n"
-          "[T] int64, and meta parsed into a dict.");
+          "[T] int64, and meta parsed into a dict; with keypoints=\"full\" then pose\n"
+          "[T, 33, 4], pose_present, pose_world [T, 33, 3], left_hand, right_hand [T, 21, 3],\n"
+          "their *_present, face [T, 478, 3] and face_present (NaN where absent).");
 
   py::class_<signprep::InceptionV3>(
       m, "InceptionV3",

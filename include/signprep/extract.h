@@ -21,7 +21,16 @@ namespace signprep {
 
 // The command line's options of the same names, with its defaults.
 struct ExtractOptions {
-  bool keypoints = true;      // --write-keypoints: X and mask
+  bool keypoints = true;  // --write-keypoints: X and mask
+  // --keypoints: "78", or "full" for Holistic's whole output beside X and
+  // mask (ClipArrays::landmarks).
+  std::string keypoint_set = "78";
+  // Holistic's options: --model-complexity, --no-refine-face,
+  // --no-smooth-landmarks, --no-segmentation.
+  int model_complexity = 1;
+  bool refine_face = true;
+  bool smooth_landmarks = true;
+  bool segmentation = true;
   bool iv3_features = false;  // --write-iv3-features
   double target_fps = 15;
   std::string sampling = "on-slot";  // or "python"
@@ -38,6 +47,17 @@ struct ExtractOptions {
   int threads = 1;  // OpenMP threads per model run
 };
 
+// Holistic's whole output per frame, as --keypoints full writes it: the raw
+// per-frame results (no gap filling), a block not found in a frame NaN there.
+struct LandmarkArrays {
+  int face_points = 478;                     // 468 without refine_face
+  std::vector<float> pose;                   // [T, 33, 4]: x, y, z, visibility
+  std::vector<float> pose_world;             // [T, 33, 3]: metres, origin between the hips
+  std::vector<float> left_hand, right_hand;  // [T, 21, 3]: the person's sides
+  std::vector<float> face;                   // [T, face_points, 3]
+  std::vector<std::uint8_t> pose_present, left_hand_present, right_hand_present, face_present;
+};
+
 // The .npz's members; those of a branch not run are empty.
 struct ClipArrays {
   std::vector<float> X;                     // [T, 156], keypoints after gap interpolation
@@ -45,9 +65,10 @@ struct ClipArrays {
   std::vector<float> features;              // [T, 2048], stored under feature_key
   std::vector<std::int64_t> timestamps_ms;  // [T]
   std::string feature_key;
-  std::string meta_json;               // the .npz's meta string
-  bool occluded = false;               // labels.csv's flag (false without keypoints)
-  std::optional<std::string> warning;  // damage the decoder skipped, if any
+  std::string meta_json;                    // the .npz's meta string
+  bool occluded = false;                    // labels.csv's flag (false without keypoints)
+  std::optional<std::string> warning;       // damage the decoder skipped, if any
+  std::optional<LandmarkArrays> landmarks;  // keypoint_set "full"
 
   std::int64_t frames() const { return static_cast<std::int64_t>(timestamps_ms.size()); }
 };

@@ -56,7 +56,10 @@ struct Landmark {
 
 // Each block is absent when it was not found in the frame.
 struct HolisticLandmarks {
-  std::optional<std::vector<Landmark>> pose;        // 33
+  std::optional<std::vector<Landmark>> pose;  // 33
+  // 33 in metres, origin between the hips, visibility as the pose's
+  // (MediaPipe's pose_world_landmarks); present with the pose.
+  std::optional<std::vector<Landmark>> pose_world;
   std::optional<std::vector<Landmark>> left_hand;   // 21, the person's left
   std::optional<std::vector<Landmark>> right_hand;  // 21, the person's right
   std::optional<std::vector<Landmark>> face;        // 478 refined, else 468

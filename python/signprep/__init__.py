@@ -47,9 +47,14 @@ def extract(path, keypoints=True, iv3_features=False, **options):
     Members in the .npz's order: ``X`` [T, 156] float32 and ``mask`` [T, 78] bool
     (keypoints), the features [T, 2048] float32 under ``feature_key`` (iv3_features),
     ``timestamps_ms`` [T] int64, and ``meta`` parsed into a dict; bit-identical to the
-    file for the same options. Options are the command line's, by the same names:
+    file for the same options. ``keypoints="full"`` (the command line's ``--keypoints
+    full``) adds Holistic's whole output after ``meta``: ``pose`` [T, 33, 4],
+    ``pose_present``, ``pose_world`` [T, 33, 3] (metres), ``left_hand`` and ``right_hand``
+    [T, 21, 3], their ``*_present``, ``face`` [T, 478, 3], ``face_present`` (NaN where
+    a block was not found). Options are the command line's, by the same names:
     target_fps=15, sampling="on-slot", out_size=256, conf_thresh=0.5, max_gap=5,
     feature_key="X2048", occ_vis_thresh=0.6, occ_frame_prop=0.4, occ_min_run=15,
+    model_complexity=1, refine_face=True, smooth_landmarks=True, segmentation=True,
     models_dir=None, iv3_weights=None, threads=1.
 
     Loads the models on each call: for many clips, make one ``Extractor`` and call its

@@ -13,5 +13,6 @@ from ._signprep import (
 )
 
 def extract(
-    path: Union[str, PathLike[str]], keypoints: bool = True, iv3_features: bool = False, **options: Any
+    path: Union[str, PathLike[str]], keypoints: Union[bool, str] = True, iv3_features: bool = False,
+    **options: Any
 ) -> dict[str, Any]: ...

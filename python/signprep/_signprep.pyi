@@ -16,6 +16,8 @@ class HolisticResult:
     @property
     def pose(self) -> Optional[npt.NDArray[np.float32]]: ...  # [33, 4]: x, y, z, visibility
     @property
+    def pose_world(self) -> Optional[npt.NDArray[np.float32]]: ...  # [33, 4]: metres, visibility
+    @property
     def left_hand(self) -> Optional[npt.NDArray[np.float32]]: ...  # [21, 3]
     @property
     def right_hand(self) -> Optional[npt.NDArray[np.float32]]: ...  # [21, 3]
@@ -83,7 +85,8 @@ class VideoReader:
     def damage(self) -> Optional[str]: ...
 
 class Extractor:
-    def __init__(self, keypoints: bool = True, iv3_features: bool = False, **options: Any) -> None: ...
+    def __init__(self, keypoints: Union[bool, str] = True, iv3_features: bool = False,
+                 **options: Any) -> None: ...
     def extract(self, path: _Path) -> dict[str, Any]: ...
 
 class InceptionV3:

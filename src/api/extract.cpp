@@ -26,10 +26,32 @@ pipeline::RunOptions run_options(const ExtractOptions& o) {
   run.max_gap = o.max_gap;
   run.feature_key = o.feature_key;
   run.occlusion = {o.occ_vis_thresh, o.occ_frame_prop, o.occ_min_run};
+  run.holistic = {.model_complexity = o.model_complexity,
+                  .refine_face = o.refine_face,
+                  .smooth_landmarks = o.smooth_landmarks,
+                  .segmentation = o.segmentation};
+  if (o.keypoint_set == "full") {
+    run.keypoint_set = pipeline::KeypointSet::kFull;
+  } else if (o.keypoint_set != "78") {
+    throw Error(ErrorKind::kUsage, "--keypoints takes 78 or full, not " + o.keypoint_set);
+  }
   if (!o.models_dir.empty()) run.models_dir = o.models_dir;
   if (!o.iv3_weights.empty()) run.iv3_weights = o.iv3_weights;
   pipeline::validate(run);
   return run;
+}
+
+LandmarkArrays public_arrays(pipeline::LandmarkBlocks&& blocks) {
+  return {blocks.face_points,
+          std::move(blocks.pose),
+          std::move(blocks.pose_world),
+          std::move(blocks.left_hand),
+          std::move(blocks.right_hand),
+          std::move(blocks.face),
+          std::move(blocks.pose_present),
+          std::move(blocks.left_hand_present),
+          std::move(blocks.right_hand_present),
+          std::move(blocks.face_present)};
 }
 
 }  // namespace
@@ -63,6 +85,9 @@ ClipArrays Extractor::extract(const std::filesystem::path& video) {
   arrays.meta_json = std::move(clip.meta_json);
   arrays.occluded = clip.occluded;
   arrays.warning = std::move(clip.warning);
+  if (impl_->options.keypoint_set == pipeline::KeypointSet::kFull && clip.landmark_blocks) {
+    arrays.landmarks = public_arrays(std::move(*clip.landmark_blocks));
+  }
   return arrays;
 }
 

@@ -32,14 +32,17 @@ landmarks::HolisticOptions internal_options(const HolisticOptions& o) {
   return internal;
 }
 
+std::vector<Landmark> public_landmarks(const std::vector<landmarks::Landmark>& block) {
+  std::vector<Landmark> points;
+  points.reserve(block.size());
+  for (const landmarks::Landmark& p : block) points.push_back({p.x, p.y, p.z, p.visibility});
+  return points;
+}
+
 template <typename Block>
 std::optional<std::vector<Landmark>> public_landmarks(const std::optional<Block>& block) {
   if (!block) return std::nullopt;
-  std::vector<Landmark> points;
-  points.reserve(block->landmarks.size());
-  for (const landmarks::Landmark& p : block->landmarks)
-    points.push_back({p.x, p.y, p.z, p.visibility});
-  return points;
+  return public_landmarks(block->landmarks);
 }
 
 }  // namespace
@@ -74,7 +77,9 @@ HolisticLandmarks Holistic::process(const RgbView& frame,
   const landmarks::HolisticFrame found = s.tracker.process(view, now);
   s.last_timestamp_us = now;
   ++s.calls;
-  return {public_landmarks(found.pose), public_landmarks(found.hands.left),
+  std::optional<std::vector<Landmark>> world;
+  if (found.pose) world = public_landmarks(found.pose->world_landmarks);
+  return {public_landmarks(found.pose), std::move(world), public_landmarks(found.hands.left),
           public_landmarks(found.hands.right), public_landmarks(found.face)};
 }
 

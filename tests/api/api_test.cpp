@@ -5,6 +5,7 @@
 // agree with one another.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <vector>
 
@@ -50,6 +51,7 @@ TEST(PublicApi, ExtractKeepsTheFramesTheReaderKeeps) {
   EXPECT_EQ(clip.mask.size(), frames.size() * 78);
   EXPECT_TRUE(clip.features.empty());
   EXPECT_NE(clip.meta_json.find("\"video\": \"webcam_man_480p15.mp4\""), std::string::npos);
+  EXPECT_FALSE(clip.landmarks);  // only with keypoint_set "full"
 }
 
 TEST(PublicApi, HolisticFindsThePersonAndTracksAcrossFrames) {
@@ -58,9 +60,13 @@ TEST(PublicApi, HolisticFindsThePersonAndTracksAcrossFrames) {
   int poses = 0;
   for (const signprep::VideoFrame& frame : frames) {
     const signprep::HolisticLandmarks found = holistic.process(frame.rgb.view());
-    if (found.pose) {
+    EXPECT_EQ(found.pose.has_value(), found.pose_world.has_value());
+    if (found.pose && found.pose_world) {
       ++poses;
       EXPECT_EQ(found.pose->size(), 33u);
+      EXPECT_EQ(found.pose_world->size(), 33u);
+      // Metres from the hips' midpoint: the nose well within 2 m.
+      EXPECT_LT(std::abs((*found.pose_world)[0].y), 2.0f);
     }
     if (found.face) {
       EXPECT_EQ(found.face->size(), 478u);

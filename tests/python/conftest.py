@@ -46,8 +46,9 @@ def cli_keypoints(tmp_path_factory):
 @pytest.fixture(scope="session")
 def cli_python_rule(tmp_path_factory):
     """Keypoints as the Python tool samples frames, and without gap filling: the
-    frames a MediaPipe-style script sees, and its raw 78 points."""
+    frames a MediaPipe-style script sees, and its raw 78 points; with Holistic's
+    whole output beside them (--keypoints full)."""
     out = tmp_path_factory.mktemp("cli_python_rule")
     run_cli(SAMPLES, out, "--write-keypoints", "--quiet", "--sampling", "python",
-            "--max-gap", "0")
+            "--max-gap", "0", "--keypoints", "full")
     return out

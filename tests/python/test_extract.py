@@ -17,7 +17,8 @@ def assert_same_as_npz(extracted, npz_path):
                 assert extracted["meta"] == json.loads(str(npz["meta"]))
             else:
                 assert extracted[name].dtype == npz[name].dtype, name
-                assert np.array_equal(extracted[name], npz[name]), name
+                floating = npz[name].dtype.kind == "f"  # --keypoints full's blocks hold NaN
+                assert np.array_equal(extracted[name], npz[name], equal_nan=floating), name
 
 
 @pytest.mark.parametrize("clip", CLIPS, ids=lambda c: c.stem)
@@ -33,6 +34,23 @@ def test_keypoints_and_features_equal_the_cli_npz(tmp_path, iv3_weights):
                                  target_fps=5, feature_key="F")
     assert list(extracted) == ["X", "F", "mask", "timestamps_ms", "meta"]
     assert_same_as_npz(extracted, tmp_path / f"{clip.stem}.npz")
+
+
+def test_full_keypoints_equal_the_cli_npz(cli_python_rule):
+    clip = CLIPS[1]
+    extracted = signprep.extract(clip, keypoints="full", sampling="python", max_gap=0)
+    assert list(extracted)[4:] == ["pose", "pose_present", "pose_world", "left_hand",
+                                   "left_hand_present", "right_hand", "right_hand_present",
+                                   "face", "face_present"]
+    assert_same_as_npz(extracted, cli_python_rule / f"{clip.stem}.npz")
+
+
+def test_holistic_settings_reach_the_extractor():
+    plain = signprep.extract(CLIPS[0], keypoints="full", refine_face=False, target_fps=2)
+    assert plain["face"].shape[1:] == (468, 3)
+    assert plain["meta"]["refine_face"] is False
+    with pytest.raises(ValueError, match="--keypoints takes 78 or full"):
+        signprep.Extractor(keypoints="all")
 
 
 def test_an_extractor_serves_many_clips(cli_keypoints):

@@ -30,10 +30,15 @@ def test_holistic_blocks_and_their_shapes():
     found = {"pose": 0, "face": 0}
     for frame in frames:
         a, b = refined.process(frame), plain.process(frame)
+        assert (a.pose is None) == (a.pose_world is None)
         if a.pose is not None:
             found["pose"] += 1
             assert a.pose.shape == (33, 4) and a.pose.dtype == np.float32
             assert ((a.pose[:, 3] >= 0) & (a.pose[:, 3] <= 1)).all()  # visibility
+            assert a.pose_world.shape == (33, 4) and a.pose_world.dtype == np.float32
+            assert np.array_equal(a.pose_world[:, 3], a.pose[:, 3])
+            hips = a.pose_world[23:25, :3].mean(axis=0)  # the origin, in metres
+            assert np.abs(hips).max() < 0.05
         if a.face is not None:
             found["face"] += 1
             assert a.face.shape == (478, 3)
@@ -52,11 +57,19 @@ def test_segment_background_is_the_cli_keypoint_branch(cli_python_rule):
     with np.load(cli_python_rule / f"{clip.stem}.npz") as npz:
         x = npz["X"].reshape(len(frames), 78, 2)
         mask = npz["mask"]
+        blocks = {key: npz[key] for key in ("pose", "pose_world", "right_hand", "face")}
     for t, frame in enumerate(frames):
         result = holistic.process(cv2.resize(frame, (256, 256), interpolation=cv2.INTER_AREA))
         if result.pose is not None:
             shown = mask[t, :25]
             assert np.array_equal(np.clip(result.pose[:25, :2], 0, 1)[shown], x[t, :25][shown])
+        # --keypoints full's blocks are the same per-frame results, bit for bit.
+        for key, block in blocks.items():
+            ours = getattr(result, key)
+            if ours is None:
+                assert np.isnan(block[t]).all(), (key, t)
+            else:
+                assert np.array_equal(ours[:, :block.shape[2]], block[t]), (key, t)
 
 
 def test_static_image_mode_forgets_between_frames():
@@ -96,4 +109,7 @@ def test_the_drop_in_exposes_mediapipes_names():
     wrist = pose.landmark[holistic.PoseLandmark.LEFT_WRIST]
     assert wrist.x == pytest.approx(float(pose.array[15, 0]))
     assert 0 <= wrist.visibility <= 1
+    world = results.pose_world_landmarks
+    assert repr(world) == "LandmarkList(33 landmarks)"
+    assert world.landmark[15].visibility == wrist.visibility
     assert results.face_landmarks is None or len(results.face_landmarks.landmark) == 468

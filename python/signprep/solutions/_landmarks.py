@@ -51,5 +51,17 @@ class NormalizedLandmarkList:
         return f"NormalizedLandmarkList({len(self.array)} landmarks)"
 
 
+class LandmarkList(NormalizedLandmarkList):
+    """World landmarks in metres (MediaPipe's ``LandmarkList``), the same access."""
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"LandmarkList({len(self.array)} landmarks)"
+
+
 def landmark_list(array):
     return None if array is None else NormalizedLandmarkList(array)
+
+
+def world_landmark_list(array):
+    return None if array is None else LandmarkList(array)

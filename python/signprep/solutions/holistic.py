@@ -9,7 +9,7 @@ enums, computed by signprep on MediaPipe's own models.
             tip = results.right_hand_landmarks.landmark[mp_holistic.HandLandmark.INDEX_FINGER_TIP]
 """
 from .. import _signprep
-from ._landmarks import landmark_list
+from ._landmarks import landmark_list, world_landmark_list
 from .hands import HandLandmark
 from ._solution import Solution
 from .pose import PoseLandmark
@@ -19,21 +19,18 @@ __all__ = ["Holistic", "HandLandmark", "PoseLandmark"]
 
 class HolisticResults:
     """What ``Holistic.process`` returns, as MediaPipe's NamedTuple names it: each
-    ``*_landmarks`` is None or has ``.landmark[i].x/.y/.z`` (pose also ``.visibility``)."""
-    __slots__ = ("pose_landmarks", "left_hand_landmarks", "right_hand_landmarks",
-                 "face_landmarks", "segmentation_mask")
+    ``*_landmarks`` is None or has ``.landmark[i].x/.y/.z`` (pose also ``.visibility``);
+    ``pose_world_landmarks`` in metres, origin between the hips."""
+    __slots__ = ("pose_landmarks", "pose_world_landmarks", "left_hand_landmarks",
+                 "right_hand_landmarks", "face_landmarks", "segmentation_mask")
 
     def __init__(self, found):
         self.pose_landmarks = landmark_list(found.pose)
+        self.pose_world_landmarks = world_landmark_list(found.pose_world)
         self.left_hand_landmarks = landmark_list(found.left_hand)
         self.right_hand_landmarks = landmark_list(found.right_hand)
         self.face_landmarks = landmark_list(found.face)
         self.segmentation_mask = None  # MediaPipe's too, without enable_segmentation
-
-    @property
-    def pose_world_landmarks(self):
-        raise NotImplementedError(
-            "pose_world_landmarks (metres) are not computed by signprep yet")
 
 
 class Holistic(Solution):
