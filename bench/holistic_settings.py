@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Per-frame time of each Holistic setting (issue 24, item 5): keypoint runs
+"""Per-frame time of each Holistic setting and output (issue 24, items 2, 3, 5): keypoint runs
 of the same clips with --workers 1, the settings in turn, repeated; medians
 and the ratio to the default measured in the same rounds.
 
@@ -25,6 +25,10 @@ SETTINGS = {
     "--no-segmentation": ["--no-segmentation"],
     "--model-complexity 0 --no-refine-face --no-segmentation":
         ["--model-complexity", "0", "--no-refine-face", "--no-segmentation"],
+    # What the whole output costs beyond the 78 points: keeping the blocks,
+    # writing them, and the ISLR table of 543 rows a frame.
+    "--keypoints full": ["--keypoints", "full"],
+    "--keypoints full --format islr": ["--keypoints", "full", "--format", "islr"],
 }
 
 
