@@ -3,7 +3,7 @@
 (issue 23): keypoints of every clip with one extractor, medians of
 alternating repetitions.
 
-  PYTHONPATH=build/python bench/python_bench.py [VIDEOS...] [--reps 3]
+  bench/python_bench.py [VIDEOS...] [--reps 3]     (imports this checkout's build/python)
 
 Rows (seconds a sampled frame, model loading excluded on both sides):
   cli        build/signprep CLIPS OUT --write-keypoints --workers 1: each
@@ -30,7 +30,9 @@ from pathlib import Path
 
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "python"))
+# This checkout's module and the tests' MediaPipe-style script, whatever
+# another checkout's setup put on the user's path.
+sys.path[:0] = [str(ROOT / "build" / "python"), str(ROOT / "tests" / "python")]
 import signprep  # noqa: E402
 import mediapipe_style_script  # noqa: E402
 
