@@ -10,6 +10,7 @@
 #include <fstream>
 #include <limits>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "core/error.h"
@@ -126,6 +127,45 @@ TEST(ParquetReader, ReadsAnyWidth) {
   EXPECT_EQ(table.dims, 2u);  // validate checks that it is 156
   EXPECT_EQ(table.x, clip.x);
   EXPECT_EQ(table.mask_bits, (std::vector<std::string>{"100", "100"}));
+}
+
+// Every column type the writer takes (the ISLR table's int16, double and
+// strings among them) comes back bit for bit, NaN, extremes and signed zero
+// included; a keypoint table is refused as one it is not.
+TEST(ParquetReader, ReadsBackEveryColumnType) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::vector<ParquetColumn> written = {
+      {"frame", std::vector<std::int16_t>{0, -32768, 32767}},
+      {"row_id", std::vector<std::string>{"0-face-0", "", "\xc3\xa9"}},
+      {"t", std::vector<std::int64_t>{std::numeric_limits<std::int64_t>::min(), 0, 7}},
+      {"f", std::vector<float>{1.5f, -0.0f, std::numeric_limits<float>::quiet_NaN()}},
+      {"x", std::vector<double>{nan, -0.0, 1e-300}},
+  };
+  const std::vector<ParquetColumn> read = decode_parquet_table(encode_parquet_table(written));
+  ASSERT_EQ(read.size(), written.size());
+  const auto double_bits = [](const ParquetColumn& c) {
+    std::vector<std::uint64_t> result;
+    for (double v : std::get<std::vector<double>>(c.values))
+      result.push_back(std::bit_cast<std::uint64_t>(v));
+    return result;
+  };
+  EXPECT_EQ(read[0].name, "frame");
+  EXPECT_EQ(std::get<std::vector<std::int16_t>>(read[0].values),
+            std::get<std::vector<std::int16_t>>(written[0].values));
+  EXPECT_EQ(std::get<std::vector<std::string>>(read[1].values),
+            std::get<std::vector<std::string>>(written[1].values));
+  EXPECT_EQ(std::get<std::vector<std::int64_t>>(read[2].values),
+            std::get<std::vector<std::int64_t>>(written[2].values));
+  EXPECT_EQ(bits(std::get<std::vector<float>>(read[3].values)),
+            bits(std::get<std::vector<float>>(written[3].values)));
+  EXPECT_EQ(double_bits(read[4]), double_bits(written[4]));
+  EXPECT_THROW(decode_keypoints_parquet(encode_parquet_table(written)), Error);
+}
+
+TEST(ParquetReader, ColumnsOfDifferentLengthsAreRefused) {
+  const std::vector<ParquetColumn> columns = {{"a", std::vector<double>{1, 2}},
+                                              {"b", std::vector<std::int16_t>{1}}};
+  EXPECT_THROW(encode_parquet_table(columns), Error);
 }
 
 TEST(ParquetReader, ReadErrorsNameTheFile) {
