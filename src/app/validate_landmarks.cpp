@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string_view>
 #include <variant>
@@ -175,7 +176,7 @@ std::vector<std::string> islr_parquet_problems(const std::filesystem::path& parq
         it->second->descr == "<f4") {
       return it->second->float32_values();
     }
-    return std::vector<float>(frames * points * width, NAN);
+    return std::vector<float>(frames * points * width, std::numeric_limits<float>::quiet_NaN());
   };
   blocks.face = values("face", 3, static_cast<std::size_t>(blocks.face_points));
   blocks.left_hand = values("left_hand", 3, landmarks::kHandLandmarkCount);
