@@ -23,6 +23,7 @@
 #include "app/exit_codes.h"
 #include "app/flag_parser.h"
 #include "app/validate_landmarks.h"
+#include "app/validate_text.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "core/printable.h"
@@ -65,24 +66,9 @@ class ProblemList {
   std::size_t count_ = 0;
 };
 
-std::string join(const std::vector<std::string>& items, std::string_view separator = ", ") {
-  std::string text;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) text += separator;
-    text += items[i];
-  }
-  return text;
-}
-
 // "1 row", "3 rows".
 std::string counted(std::size_t count, const std::string& noun) {
   return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
-}
-
-std::string shape_text(const std::vector<std::size_t>& shape) {
-  std::vector<std::string> dimensions;
-  for (std::size_t dimension : shape) dimensions.push_back(std::to_string(dimension));
-  return "(" + join(dimensions) + (shape.size() == 1 ? ",)" : ")");
 }
 
 // Reports unknown, repeated, missing and misordered members; returns the
@@ -303,23 +289,26 @@ void check_meta_object(const JsonValue& meta, std::size_t frames, bool keypoints
   }
 }
 
-void check_meta(const NpyArray& meta, std::size_t frames, bool keypoints, const std::string& file,
-                ProblemList& problems) {
+// Returns the parsed meta for the checks that read it, or null when it is
+// not a JSON object (reported here).
+JsonValue check_meta(const NpyArray& meta, std::size_t frames, bool keypoints,
+                     const std::string& file, ProblemList& problems) {
   if (!meta.descr.starts_with("<U") || !meta.shape.empty()) {
     problems.add(file, "meta has dtype " + meta.descr + " and shape " + shape_text(meta.shape) +
                            ", expected a 0-d unicode string (<U, ())");
-    return;
+    return {};
   }
   try {
-    const JsonValue json = parse_json(meta.unicode_scalar());
+    JsonValue json = parse_json(meta.unicode_scalar());
     if (json.as_object() != nullptr) {
       check_meta_object(json, frames, keypoints, file, problems);
-    } else {
-      problems.add(file, "meta is not a JSON object");
+      return json;
     }
+    problems.add(file, "meta is not a JSON object");
   } catch (const Error& error) {
     problems.add(file, "meta: " + std::string(error.what()));
   }
+  return {};
 }
 
 // Whether `array` is there with the dtype and shape the comparison with the
@@ -412,17 +401,6 @@ void check_parquet(const fs::path& parquet, const NpyArray* x, const NpyArray* m
   }
 }
 
-// The meta's JSON, or null when there is none or it does not parse (which
-// check_meta reports).
-JsonValue meta_json(const NpyArray* meta) {
-  if (meta == nullptr || !meta->descr.starts_with("<U") || !meta->shape.empty()) return {};
-  try {
-    return parse_json(meta->unicode_scalar());
-  } catch (const Error&) {
-    return {};
-  }
-}
-
 std::string meta_string(const JsonValue& meta, std::string_view key) {
   const JsonValue* value = meta.as_object() ? meta.find(key) : nullptr;
   return value && value->as_string() ? *value->as_string() : "";
@@ -474,9 +452,9 @@ bool check_npz(const fs::path& path, const std::string& feature_key, ProblemList
       check_timestamps(*timestamps, file, problems);
     }
   }
-  const JsonValue meta = meta_json(member("meta"));
+  JsonValue meta;
   if (const NpyArray* meta_array = member("meta")) {
-    check_meta(*meta_array, clip.frames, found.contains("X"), file, problems);
+    meta = check_meta(*meta_array, clip.frames, found.contains("X"), file, problems);
   }
   for (const std::string& problem :
        landmark_block_problems(found, clip.frames, face_point_count(meta))) {

@@ -7,39 +7,14 @@
 #include <string_view>
 #include <variant>
 
+#include "app/validate_text.h"
 #include "core/error.h"
-#include "landmarks/face_tracker.h"
-#include "landmarks/hand_tracker.h"
-#include "landmarks/pose_tracker.h"
 #include "output/parquet_reader.h"
 #include "pipeline/islr_parquet.h"
 #include "pipeline/landmark_blocks.h"
 
 namespace signprep::app {
 namespace {
-
-struct BlockLayout {
-  std::string_view name;
-  std::string_view presence;  // the [T] member saying in which frames it was found
-  std::size_t points;
-  std::size_t width;
-};
-
-std::vector<BlockLayout> block_layouts(int face_points) {
-  const auto pose = static_cast<std::size_t>(landmarks::kPoseLandmarkCount);
-  const auto hand = static_cast<std::size_t>(landmarks::kHandLandmarkCount);
-  return {{"pose", "pose_present", pose, 4},
-          {"pose_world", "pose_present", pose, 3},
-          {"left_hand", "left_hand_present", hand, 3},
-          {"right_hand", "right_hand_present", hand, 3},
-          {"face", "face_present", static_cast<std::size_t>(face_points), 3}};
-}
-
-std::string shape_text(const std::vector<std::size_t>& shape) {
-  std::string text = "(";
-  for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
-  return text + (shape.size() == 1 ? ",)" : ")");
-}
 
 bool has_layout(const output::NpyArray& array, std::string_view descr,
                 const std::vector<std::size_t>& shape, std::string_view name,
@@ -52,7 +27,7 @@ bool has_layout(const output::NpyArray& array, std::string_view descr,
 }
 
 // Present frames finite, absent ones NaN: the first frame breaking either.
-void check_values(const BlockLayout& block, const std::vector<float>& values,
+void check_values(const pipeline::BlockLayout& block, const std::vector<float>& values,
                   const std::vector<std::uint8_t>& present, std::vector<std::string>& problems) {
   const std::size_t per_frame = block.points * block.width;
   for (std::size_t t = 0; t < present.size(); ++t) {
@@ -82,9 +57,7 @@ std::vector<std::string> landmark_block_problems(const NpzMembers& members, std:
   }
   if (missing.size() == pipeline::LandmarkBlocks::kMemberNames.size()) return problems;
   if (!missing.empty()) {
-    std::string list;
-    for (const std::string& name : missing) list += (list.empty() ? "" : ", ") + name;
-    problems.push_back("lacks " + list + " (--keypoints full writes all nine)");
+    problems.push_back("lacks " + join(missing) + " (--keypoints full writes all nine)");
     return problems;
   }
   std::map<std::string_view, std::vector<std::uint8_t>> presence;
@@ -93,7 +66,7 @@ std::vector<std::string> landmark_block_problems(const NpzMembers& members, std:
     const output::NpyArray& array = *members.at(std::string(name));
     if (has_layout(array, "|b1", {frames}, name, problems)) presence[name] = array.bool_values();
   }
-  for (const BlockLayout& block : block_layouts(face_points)) {
+  for (const pipeline::BlockLayout& block : pipeline::LandmarkBlocks(face_points).layouts()) {
     const output::NpyArray& array = *members.at(std::string(block.name));
     if (!has_layout(array, "<f4", {frames, block.points, block.width}, block.name, problems) ||
         !presence.contains(block.presence)) {
@@ -169,19 +142,15 @@ std::vector<std::string> islr_parquet_problems(const std::filesystem::path& parq
                            members.at("face")->shape.size() == 3;
   pipeline::LandmarkBlocks blocks(with_values ? static_cast<int>(members.at("face")->shape[1])
                                               : pipeline::kIslrFacePoints);
-  const auto values = [&](std::string_view name, std::size_t width, std::size_t points) {
-    const auto it = members.find(std::string(name));
-    if (with_values && it != members.end() &&
-        it->second->shape == std::vector<std::size_t>{frames, points, width} &&
-        it->second->descr == "<f4") {
-      return it->second->float32_values();
-    }
-    return std::vector<float>(frames * points * width, std::numeric_limits<float>::quiet_NaN());
-  };
-  blocks.face = values("face", 3, static_cast<std::size_t>(blocks.face_points));
-  blocks.left_hand = values("left_hand", 3, landmarks::kHandLandmarkCount);
-  blocks.pose = values("pose", 4, landmarks::kPoseLandmarkCount);
-  blocks.right_hand = values("right_hand", 3, landmarks::kHandLandmarkCount);
+  for (const pipeline::BlockLayout& block : blocks.layouts()) {
+    const auto it = members.find(std::string(block.name));
+    const std::vector<std::size_t> shape = {frames, block.points, block.width};
+    blocks.*block.values = with_values && it != members.end() && it->second->shape == shape &&
+                                   it->second->descr == "<f4"
+                               ? it->second->float32_values()
+                               : std::vector<float>(frames * block.points * block.width,
+                                                    std::numeric_limits<float>::quiet_NaN());
+  }
   blocks.pose_present.assign(frames, 0);  // frames() counts these
   const std::vector<output::ParquetColumn> expected = pipeline::islr_columns(blocks);
   const IslrTable want = *islr_table(expected, problems);

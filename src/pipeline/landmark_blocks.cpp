@@ -43,22 +43,34 @@ void LandmarkBlocks::add(const landmarks::HolisticFrame& frame) {
             &face_present);
 }
 
+std::array<BlockLayout, 5> LandmarkBlocks::layouts() const {
+  const auto pose_points = static_cast<std::size_t>(landmarks::kPoseLandmarkCount);
+  const auto hand_points = static_cast<std::size_t>(landmarks::kHandLandmarkCount);
+  return {{
+      {"pose", "pose_present", pose_points, 4, &LandmarkBlocks::pose,
+       &LandmarkBlocks::pose_present},
+      {"pose_world", "pose_present", pose_points, 3, &LandmarkBlocks::pose_world,
+       &LandmarkBlocks::pose_present},
+      {"left_hand", "left_hand_present", hand_points, 3, &LandmarkBlocks::left_hand,
+       &LandmarkBlocks::left_hand_present},
+      {"right_hand", "right_hand_present", hand_points, 3, &LandmarkBlocks::right_hand,
+       &LandmarkBlocks::right_hand_present},
+      {"face", "face_present", static_cast<std::size_t>(face_points), 3, &LandmarkBlocks::face,
+       &LandmarkBlocks::face_present},
+  }};
+}
+
 void LandmarkBlocks::add_to(output::NpzWriter& npz) const {
   const std::size_t t = frames();
   const std::size_t t_shape[] = {t};
-  const std::size_t pose_shape[] = {t, landmarks::kPoseLandmarkCount, 4};
-  const std::size_t world_shape[] = {t, landmarks::kPoseLandmarkCount, 3};
-  const std::size_t hand_shape[] = {t, landmarks::kHandLandmarkCount, 3};
-  const std::size_t face_shape[] = {t, static_cast<std::size_t>(face_points), 3};
-  npz.add_float32("pose", pose_shape, pose);
-  npz.add_bool("pose_present", t_shape, pose_present);
-  npz.add_float32("pose_world", world_shape, pose_world);
-  npz.add_float32("left_hand", hand_shape, left_hand);
-  npz.add_bool("left_hand_present", t_shape, left_hand_present);
-  npz.add_float32("right_hand", hand_shape, right_hand);
-  npz.add_bool("right_hand_present", t_shape, right_hand_present);
-  npz.add_float32("face", face_shape, face);
-  npz.add_bool("face_present", t_shape, face_present);
+  std::string_view last_presence;
+  for (const BlockLayout& block : layouts()) {
+    const std::size_t shape[] = {t, block.points, block.width};
+    npz.add_float32(block.name, shape, this->*block.values);
+    if (block.presence != last_presence)
+      npz.add_bool(block.presence, t_shape, this->*block.present);
+    last_presence = block.presence;
+  }
 }
 
 }  // namespace signprep::pipeline

@@ -19,6 +19,19 @@ namespace signprep::pipeline {
 // 478 face points with refinement, 468 without.
 int face_point_count(const HolisticSettings& settings);
 
+struct LandmarkBlocks;
+
+// A block's .npz member: [T, points, width] float32, and the [T] bool member
+// saying in which frames it was found.
+struct BlockLayout {
+  std::string_view name;
+  std::string_view presence;
+  std::size_t points;
+  std::size_t width;
+  std::vector<float> LandmarkBlocks::*values;
+  std::vector<std::uint8_t> LandmarkBlocks::*present;
+};
+
 struct LandmarkBlocks {
   explicit LandmarkBlocks(int face_point_count) : face_points(face_point_count) {}
 
@@ -33,6 +46,9 @@ struct LandmarkBlocks {
 
   std::size_t frames() const { return pose_present.size(); }
   void add(const landmarks::HolisticFrame& frame);
+  // The blocks in add_to()'s order, each followed there by its presence
+  // member unless an earlier block shares it (pose_world pose's).
+  std::array<BlockLayout, 5> layouts() const;
   // The .npz members add_to() writes, in its order.
   static constexpr std::array<std::string_view, 9> kMemberNames = {
       "pose",       "pose_present",       "pose_world", "left_hand",   "left_hand_present",
