@@ -874,6 +874,10 @@ std::vector<Group<TransposedCase>> awkward_transposed() {
   c.stride_h = 1;
   cases.add(c);
   cases.add(transposed({2, 7, 7, 16}, 3, 2, 2, Padding::kSame));
+  cases.add(transposed({2, 8, 6, 16}, 3, 2, 2, Padding::kSame));  // tiles, in a batch
+  c = transposed({1, 6, 5, 16}, 5, 3, 3, Padding::kValid);        // tiles of 3x2
+  c.kernel_w = c.stride_w = 2;
+  cases.add(c);
   cases.add(transposed({1, 31, 23, 13}, 7, 3, 2, Padding::kSame));
   cases.add(transposed({1, 31, 23, 16}, 1, 2, 2, Padding::kSame));
   return cases.done();
