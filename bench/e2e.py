@@ -11,6 +11,7 @@ the largest worker's peak memory.
 
     bench/e2e.py VIDEOS [--workers 2] [--target-fps 15] [--iv3-weights W]
                  [--reps 3] [--baseline OTHER_SIGNPREP] [--bf16] [--int8]
+                 [--signprep PATH]
 
 With --iv3-weights, each repetition runs keypoints only and keypoints with
 InceptionV3, interleaved; medians over repetitions. --baseline runs another
@@ -33,7 +34,8 @@ import tempfile
 import time
 from pathlib import Path
 
-SIGNPREP = Path(__file__).resolve().parents[1] / "build" / "signprep"
+ROOT = Path(__file__).resolve().parents[1]
+SIGNPREP = ROOT / "build" / "signprep"
 STAGE_LINE = re.compile(r"^signprep: (.+): (\d+) frames; seconds: (.+)$")
 STAGES = ["decode", "resize", "segmentation", "pose", "hands", "face", "inceptionv3",
           "postprocess", "writing"]
@@ -96,8 +98,10 @@ def main():
     parser.add_argument("--baseline", type=Path, help="another signprep binary to compare with")
     parser.add_argument("--bf16", action="store_true", help="also the networks in bf16 (AMX)")
     parser.add_argument("--int8", action="store_true", help="also InceptionV3 in int8 (VNNI, AMX)")
+    parser.add_argument("--signprep", type=Path, default=SIGNPREP,
+                        help="the binary to measure (default: build/signprep)")
     args = parser.parse_args()
-    builds = {"this build": SIGNPREP}
+    builds = {"this build": args.signprep}
     if args.baseline:
         builds["baseline"] = args.baseline
     common = ["--workers", str(args.workers), "--target-fps", args.target_fps]
@@ -120,8 +124,8 @@ def main():
             print("int8 rows skipped: this CPU has neither VNNI nor AMX")
         else:
             path = Path(calibration.name) / "iv3.int8.json"
-            samples = sorted((SIGNPREP.parents[1] / "samples").glob("*.mp4"))
-            subprocess.run([str(SIGNPREP), "calibrate-iv3", "--iv3-weights", str(args.iv3_weights),
+            samples = sorted((ROOT / "samples").glob("*.mp4"))
+            subprocess.run([str(args.signprep), "calibrate-iv3", "--iv3-weights", str(args.iv3_weights),
                             "--out", str(path), *map(str, samples)], check=True)
             modes["keypoints + InceptionV3, int8"] = [
                 *modes["keypoints + InceptionV3"], "--iv3-precision", "int8",

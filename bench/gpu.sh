@@ -49,68 +49,21 @@ build() {
   fi
 }
 
-# A bundle's xz'd libraries and models, unpacked into DIR/lib and DIR/models
-# (with python3's lzma: the GPU machine may have no xz).
-unpack_bundle() {
-  local bundle=$1 into=$2 packed
-  mkdir -p "$into/lib" "$into/models"
-  for packed in "$bundle"/lib/*.xz "$bundle"/models/*.xz; do
-    python3 -c 'import lzma, sys; open(sys.argv[2], "wb").write(lzma.open(sys.argv[1]).read())' \
-      "$packed" "$into/$(basename "$(dirname "$packed")")/$(basename "$packed" .xz)"
-  done
-}
+source bench/bundle.sh
 
 # The models a keypoints run loads (src/landmarks: pose, hands through the
-# re-crop, face, segmentation); the bundle checks itself with them below.
+# re-crop, face, segmentation); the bundle checks itself with them.
 keypoint_models=(pose_detection pose_landmark_full hand_recrop hand_landmark_full
                  face_detection_short_range face_landmark_with_attention
                  selfie_segmentation_landscape)
 
-# The libraries the programs named load, as ldd finds them, less what every
-# Linux machine has (glibc, libstdc++, libgcc).
-linked_libraries() {
-  ldd "$@" | awk '$3 ~ /^\// {print $3}' | sort -u |
-    grep -v -E '/(libc|libm|libpthread|libdl|librt|libstdc\+\+|libgcc_s|ld-linux-x86-64)\.so' || true
-}
-
-# Small enough to travel with the working tree to a GPU machine (the device
-# tool carries 64 MiB): binaries without debug sections, the rest xz'd.
 if [[ -n "$bundle" ]]; then
   build
-  bench/minimal_ffmpeg.sh build-gpu/ffmpeg
-  rm -rf "$bundle" && mkdir -p "$bundle/lib" "$bundle/models"
-  for binary in signprep iv3_gpu_check feature_server_bench libsignprep_cuda.so \
-                tests/nn/gpu_network_test; do
-    strip --strip-debug -o "$bundle/$(basename "$binary")" "build-gpu/$binary"
-  done
-  # Everything they link beyond glibc, libstdc++ and CUDA (oneDNN, OpenMP,
-  # the OpenCL loader, libzip, cairo...), FFmpeg's from the minimal build.
-  for lib in $(LD_LIBRARY_PATH="$PWD/build-gpu/ffmpeg/lib" \
-                 linked_libraries build-gpu/signprep build-gpu/iv3_gpu_check \
-                   build-gpu/tests/nn/gpu_network_test); do
-    xz -T0 -6 -c "$lib" >"$bundle/lib/$(basename "$lib").xz"
-  done
-  for model in "${keypoint_models[@]}"; do
-    xz -T0 -6 -c "models/$model.tflite" >"$bundle/models/$model.tflite.xz"
-  done
-  # The bundle alone, as the GPU machine will see it: every library resolved
-  # in it (but glibc's and libstdc++'s), and a keypoints run of one sample.
-  unpacked=$(mktemp -d)
-  trap 'rm -rf "$unpacked"' EXIT
-  unpack_bundle "$bundle" "$unpacked"
-  sample=$(mktemp -d -p "$unpacked")
-  ln -s "$PWD/samples/numbers_20_90_144p12.mp4" "$sample/"
-  LD_LIBRARY_PATH="$unpacked/lib" SIGNPREP_MODELS_DIR="$unpacked/models" \
-    "$bundle/signprep" "$sample" "$unpacked/out" --write-keypoints --quiet >"$unpacked/log" 2>&1 ||
-    { cat "$unpacked/log" >&2; echo "bench/gpu.sh: the bundle's signprep failed on a sample" >&2; exit 1; }
-  missing=$(LD_LIBRARY_PATH="$unpacked/lib" linked_libraries "$bundle/signprep" |
-            grep -v "^$unpacked/" || true)
-  [[ -z "$missing" ]] || { echo "bench/gpu.sh: the bundle lacks $missing" >&2; exit 1; }
-  echo "bundle in $bundle ($(du -sh "$bundle" | cut -f1)), checked on a sample: $(cd "$bundle" && ls | tr '\n' ' ')"
+  make_bundle "$bundle" build-gpu signprep iv3_gpu_check feature_server_bench \
+    libsignprep_cuda.so tests/nn/gpu_network_test -- "${keypoint_models[@]}" ||
+    { echo "bench/gpu.sh: the bundle failed its check" >&2; exit 1; }
   exit 0
 fi
-
-section() { printf '\n== %s\n' "$*"; }
 
 section "GPU"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader ||
@@ -118,20 +71,10 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader ||
 echo "$(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 
 if [[ -n "$prebuilt" ]]; then
-  # The bundle's libraries reach its programs alone, through wrappers: in
-  # python3's own LD_LIBRARY_PATH they would replace the machine's (zlib,
-  # OpenSSL) under PyTorch.
   unpacked=$(mktemp -d)
   trap 'rm -rf "$unpacked"' EXIT
-  unpack_bundle "$prebuilt" "$unpacked"
+  open_bundle "$prebuilt" "$unpacked" signprep iv3_gpu_check feature_server_bench gpu_network_test
   bin="$unpacked/bin"
-  mkdir -p "$bin"
-  for program in signprep iv3_gpu_check feature_server_bench gpu_network_test; do
-    printf '#!/bin/sh\nLD_LIBRARY_PATH="%s${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" exec "%s" "$@"\n' \
-      "$unpacked/lib" "$(realpath "$prebuilt/$program")" >"$bin/$program"
-    chmod +x "$bin/$program"
-  done
-  export SIGNPREP_MODELS_DIR="$unpacked/models"
   unit_test="$bin/gpu_network_test"
 else
   section "build (build-gpu/)"
@@ -147,17 +90,7 @@ if ! ldconfig -p | grep -q 'libcudnn.so.9' || ! ldconfig -p | grep -q 'libcudart
   done
 fi
 
-# Each check within its own time limit: one that fails or hangs leaves the
-# others to run (a GPU machine is lent for minutes), and the exit status
-# says how many failed.
 export PYTHONUNBUFFERED=1
-failed=0
-check() {
-  local limit=$1
-  shift
-  timeout "$limit" "$@" || { echo "bench/gpu.sh: failed (exit $?): $*" >&2; failed=$((failed + 1)); }
-}
-
 section "unit test: the CUDA backend against the CPU executor"
 check 120 "$unit_test"
 

@@ -3,7 +3,8 @@
 torchvision (python3-torch 1.13) in the same run, at batch 8 and 32 on 1 and 2
 threads, as frames per second and ms per frame.
 
-usage: bench/iv3_bench.py [--seconds S] [--rounds N]
+usage: bench/iv3_bench.py [--seconds S] [--rounds N] [--precisions-only]
+                          [--iv3-bench PATH]
 
 Random weights are generated as the parity test does
 (tests/features/iv3_reference.py: batch-norm statistics estimated, so the
@@ -51,8 +52,8 @@ def torch_ms_per_frame(model, batch, threads, seconds):
     return statistics.median(times), statistics.median(cpu_times)
 
 
-def signprep_run(weights, batch, threads, seconds, precision="fp32"):
-    out = subprocess.run([str(BENCH), str(weights), str(batch), str(threads), str(seconds),
+def signprep_run(bench, weights, batch, threads, seconds, precision="fp32"):
+    out = subprocess.run([str(bench), str(weights), str(batch), str(threads), str(seconds),
                           precision], check=True, capture_output=True, text=True).stdout
     return json.loads(out)
 
@@ -63,7 +64,29 @@ def torch_bf16_ms_per_frame(model, batch, threads, seconds):
         return torch_ms_per_frame(model, batch, threads, seconds)
 
 
-def precision_table(model, weights, rounds, seconds, batch=8):
+def torch_table(bench, model, weights, rounds, seconds):
+    """signprep fp32 against torchvision fp32 at each of SETTINGS."""
+    print("| threads | batch | signprep ms/frame (CPU ms) | frames/s | GFLOP/s | "
+          "torch ms/frame (CPU ms) | frames/s | speed-up |")
+    print("|---|---|---|---|---|---|---|---|")
+    for threads, batch in SETTINGS:
+        ours, ours_cpu, theirs, theirs_cpu, gflops = [], [], [], [], []
+        for _ in range(rounds):
+            result = signprep_run(bench, weights, batch, threads, seconds)
+            ours.append(result["ms_per_frame"])
+            ours_cpu.append(result["cpu_ms_per_frame"])
+            gflops.append(result["gflops"])
+            wall, cpu = torch_ms_per_frame(model, batch, threads, seconds)
+            theirs.append(wall)
+            theirs_cpu.append(cpu)
+        o, t = statistics.median(ours), statistics.median(theirs)
+        print(f"| {threads} | {batch} | {o:.1f} ({statistics.median(ours_cpu):.1f}) | "
+              f"{1e3 / o:.1f} | {statistics.median(gflops):.0f} | "
+              f"{t:.1f} ({statistics.median(theirs_cpu):.1f}) | {1e3 / t:.1f} | "
+              f"{t / o:.2f}x |", flush=True)
+
+
+def precision_table(bench, model, weights, rounds, seconds, batch=8):
     """fp32 against bf16 and int8, signprep and torch, medians of `rounds`,
     same run. bf16 pays only where oneDNN runs it on AMX, int8 where it runs
     on VNNI or AMX; the isa columns say where."""
@@ -74,9 +97,9 @@ def precision_table(model, weights, rounds, seconds, batch=8):
     for threads in (1, 2):
         fp32, bf16, int8, torch32, torch16, isa = [], [], [], [], [], {}
         for _ in range(rounds):
-            fp32.append(signprep_run(weights, batch, threads, seconds)["ms_per_frame"])
+            fp32.append(signprep_run(bench, weights, batch, threads, seconds)["ms_per_frame"])
             for precision, times in (("bf16", bf16), ("int8", int8)):
-                result = signprep_run(weights, batch, threads, seconds, precision)
+                result = signprep_run(bench, weights, batch, threads, seconds, precision)
                 times.append(result["ms_per_frame"])
                 isa[precision] = result["isa"]
             torch32.append(torch_ms_per_frame(model, batch, threads, seconds)[0])
@@ -92,6 +115,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=6.0)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--iv3-bench", type=Path, default=BENCH,
+                        help="the benchmark binary (default: build/bench/iv3_bench)")
+    parser.add_argument("--precisions-only", action="store_true",
+                        help="only the fp32 / bf16 / int8 table (batch 8, 1 and 2 threads)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -102,25 +129,9 @@ def main():
         model = model.to(memory_format=torch.channels_last)
 
         print(f"torch {torch.__version__}, torchvision {torchvision.__version__}")
-        print("| threads | batch | signprep ms/frame (CPU ms) | frames/s | GFLOP/s | "
-              "torch ms/frame (CPU ms) | frames/s | speed-up |")
-        print("|---|---|---|---|---|---|---|---|")
-        for threads, batch in SETTINGS:
-            ours, ours_cpu, theirs, theirs_cpu, gflops = [], [], [], [], []
-            for _ in range(args.rounds):
-                result = signprep_run(weights, batch, threads, args.seconds)
-                ours.append(result["ms_per_frame"])
-                ours_cpu.append(result["cpu_ms_per_frame"])
-                gflops.append(result["gflops"])
-                wall, cpu = torch_ms_per_frame(model, batch, threads, args.seconds)
-                theirs.append(wall)
-                theirs_cpu.append(cpu)
-            o, t = statistics.median(ours), statistics.median(theirs)
-            print(f"| {threads} | {batch} | {o:.1f} ({statistics.median(ours_cpu):.1f}) | "
-                  f"{1e3 / o:.1f} | {statistics.median(gflops):.0f} | "
-                  f"{t:.1f} ({statistics.median(theirs_cpu):.1f}) | {1e3 / t:.1f} | "
-                  f"{t / o:.2f}x |", flush=True)
-        precision_table(model, weights, args.rounds, args.seconds)
+        if not args.precisions_only:
+            torch_table(args.iv3_bench, model, weights, args.rounds, args.seconds)
+        precision_table(args.iv3_bench, model, weights, args.rounds, args.seconds)
 
 
 if __name__ == "__main__":

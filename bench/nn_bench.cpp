@@ -5,13 +5,16 @@
 // where the CPU has it, emulated (slower than fp32) elsewhere: the first line
 // says which.
 //
-//   build/bench/nn_bench [--benchmark_filter=pose]      (models/ from scripts/setup)
-//   build/bench/nn_bench --profile [THREADS] [bf16]    time per operator type
+//   build/bench/nn_bench [--benchmark_filter=pose]      (models/ from scripts/setup, or
+//   $SIGNPREP_MODELS_DIR) build/bench/nn_bench --profile [THREADS] [fp32|bf16] [MODEL...]
+//                                               time per operator type (all models by default)
 #include <benchmark/benchmark.h>
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <map>
 #include <string>
 #include <thread>
@@ -24,7 +27,12 @@
 
 namespace {
 
-const std::string kModels = SIGNPREP_MODELS_DIR;
+// $SIGNPREP_MODELS_DIR where set (a bundle on a device machine, bench/amx.sh),
+// else the checkout's models/.
+const std::string kModels = [] {
+  const char* given = std::getenv("SIGNPREP_MODELS_DIR");
+  return std::string(given && *given ? given : SIGNPREP_MODELS_DIR);
+}();
 constexpr const char* kAllModels[] = {"pose_detection",
                                       "pose_landmark_lite",
                                       "pose_landmark_full",
@@ -171,11 +179,12 @@ void print_profile(const std::string& label, signprep::nn::Model model) {
   std::printf("\n");
 }
 
-void print_profiles(int threads, signprep::nn::CpuPrecision precision) {
-  for (const char* name : kAllModels) {
+void print_profiles(int threads, signprep::nn::CpuPrecision precision,
+                    const std::vector<std::string>& names) {
+  for (const std::string& name : names) {
     print_profile(name, loaded(name, threads, {}, precision));
     if (!outputs_holistic_reads(name).empty()) {
-      print_profile(std::string(name) + "_holistic",
+      print_profile(name + "_holistic",
                     loaded(name, threads, outputs_holistic_reads(name), precision));
     }
   }
@@ -186,9 +195,13 @@ int main(int argc, char** argv) {
   std::printf("bf16 convolutions run on %s (%s)\n", bf16.implementation.c_str(),
               bf16.uses_amx ? "AMX" : "no AMX: emulated, slower than fp32");
   if (argc > 1 && std::string(argv[1]) == "--profile") {
-    print_profiles(argc > 2 ? std::atoi(argv[2]) : 1, argc > 3 && std::string(argv[3]) == "bf16"
-                                                          ? signprep::nn::CpuPrecision::kBf16
-                                                          : signprep::nn::CpuPrecision::kFp32);
+    const std::vector<std::string> named(argv + std::min(argc, 4), argv + argc);
+    print_profiles(argc > 2 ? std::atoi(argv[2]) : 1,
+                   argc > 3 && std::string(argv[3]) == "bf16" ? signprep::nn::CpuPrecision::kBf16
+                                                              : signprep::nn::CpuPrecision::kFp32,
+                   named.empty()
+                       ? std::vector<std::string>(std::begin(kAllModels), std::end(kAllModels))
+                       : named);
     return 0;
   }
   const auto add = [](const std::string& label, const std::string& name, bool holistic_outputs) {
