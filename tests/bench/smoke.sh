@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 bench/all --help >/dev/null
 bench/gpu.sh --help >/dev/null
+bench/amx.sh --help >/dev/null
 for script in bench/*.py; do
   /usr/bin/python3 "$script" --help >/dev/null
 done
