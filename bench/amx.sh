@@ -4,7 +4,8 @@
 #   bench/amx.sh [--prebuilt DIR] [VIDEOS]
 # the CPU's flags and oneDNN's bf16 choice; the Holistic model set and each
 # keypoint model in fp32 and bf16 (nn_bench, 1 and 2 threads) and the time
-# per operator type in both; InceptionV3 fp32 / bf16 / int8 against
+# per operator type in both, and oneDNN's own split of the bf16 set's time
+# (conversions between bf16 and float32 apart); InceptionV3 fp32 / bf16 / int8 against
 # torchvision fp32 and autocast bf16 (iv3_bench.py, random weights; needs
 # python3 with torch and torchvision); bf16 and int8 features against fp32
 # on VIDEOS (feature_agreement.py); what `auto` picks and what a fp32 run's
@@ -86,6 +87,18 @@ section "time per operator type, 1 thread: fp32, then bf16"
 check 60 "$nn_bench" --profile 1 fp32 "${keypoint_models[@]}"
 check 60 "$nn_bench" --profile 1 bf16 "${keypoint_models[@]}"
 
+# Conversions between bf16 and float32 tensors (reorders of activations,
+# whose dims start at batch 1; weights, reordered at load, are left out) are
+# counted inside the operators' times above: oneDNN's own log splits them out.
+section "bf16 Holistic set, 1 thread: oneDNN's time by primitive (ONEDNN_VERBOSE, 2 s of runs)"
+ONEDNN_VERBOSE=1 check 60 "$nn_bench" --benchmark_filter='^holistic_frame/1/1' \
+  --benchmark_min_time=2 >"$work/verbose.txt" 2>/dev/null
+awk -F, '$1 ~ /_verbose$/ && $2 == "exec" && ($4 != "reorder" || $(NF-1) ~ /^1x/) {
+           kind = $4 == "reorder" ? "reorder (a conversion)" : $4
+           ms[kind] += $NF; n[kind]++; total += $NF }
+         END { for (k in ms) printf "%5.1f%%  %-24s %d calls\n", 100 * ms[k] / total, k, n[k] }' \
+  "$work/verbose.txt" | sort -rn || true
+
 weights="$work/iv3.safetensors"
 if python3 -c 'import torch, torchvision' 2>/dev/null &&
    python3 -c 'import sys; sys.path.insert(0, "tests/features"); import iv3_reference, pathlib;
@@ -118,7 +131,7 @@ done
 
 # On two cores, as issue 20's targets were set on this pool's 2-core machines.
 section "end to end on $videos (2 workers on 2 cores, 15 fps, one run each)"
-e2e=(taskset -c 0,1 python3 bench/e2e.py "$videos" --signprep "$signprep" --reps 1 --bf16 --int8)
+e2e=(taskset -c '0,1' python3 bench/e2e.py "$videos" --signprep "$signprep" --reps 1 --bf16 --int8)
 [[ -f "$weights" ]] && e2e+=(--iv3-weights "$weights")
 check 420 "${e2e[@]}"
 exit $((failed > 0))
