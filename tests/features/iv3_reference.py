@@ -27,7 +27,6 @@ the ~90 layers instead of exploding or vanishing.
 import sys
 from pathlib import Path
 
-import cv2
 import numpy as np
 import torch
 import torchvision
@@ -66,6 +65,7 @@ def write_random_weights(path, frames=4):
 
 def preprocess(frames):
     """As the Python tool: cv2.resize (bilinear) to 299x299, to [0, 1], ImageNet normalisation."""
+    import cv2  # here, so that the weight writer runs where OpenCV is not installed (bench/amx.sh)
     resized = np.stack([cv2.resize(frame, (299, 299)) for frame in frames])
     x = torch.from_numpy(resized).permute(0, 3, 1, 2).float().div(255)
     return resized, torchvision.transforms.functional.normalize(x, MEAN, STD)
