@@ -6,7 +6,9 @@ Runs `signprep VIDEOS OUT --write-keypoints [--write-iv3-features] --verbose`
 stage (decode with colour conversion, resize, segmentation, pose, hands,
 face, InceptionV3, post-processing, writing), the milliseconds per sampled
 frame summed over the workers and the stage's share, then frames/s and
-videos/hour for the run, the share of time outside the neural networks and
+videos/hour for the run, the share of time outside the neural networks'
+stages and outside the networks' own runs (`--verbose`'s "inference": the
+crops, resizes and post-processing within the stages count as outside), and
 the largest worker's peak memory.
 
     bench/e2e.py VIDEOS [--workers 2] [--target-fps 15] [--iv3-weights W]
@@ -36,7 +38,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SIGNPREP = ROOT / "build" / "signprep"
-STAGE_LINE = re.compile(r"^signprep: (.+): (\d+) frames; seconds: (.+)$")
+# "; inference" (the networks' own run time, within the stages) since 2026-12-07.
+STAGE_LINE = re.compile(r"^signprep: (.+): (\d+) frames; seconds: (.+?)(?:; inference ([\d.]+))?$")
 STAGES = ["decode", "resize", "segmentation", "pose", "hands", "face", "inceptionv3",
           "postprocess", "writing"]
 NETWORKS = {"segmentation", "pose", "hands", "face", "inceptionv3"}
@@ -53,6 +56,7 @@ def run_once(signprep, videos, extra):
         with open(Path(out) / "run_report.json") as f:
             report = json.load(f)
     stages = dict.fromkeys(STAGES, 0.0)
+    inference = 0.0
     for line in result.stderr.splitlines():
         match = STAGE_LINE.match(line)
         if not match:
@@ -60,7 +64,8 @@ def run_once(signprep, videos, extra):
         for part in match.group(3).split(", "):
             name, seconds = part.rsplit(" ", 1)
             stages[name] += float(seconds)
-    return {"wall": wall, "stages": stages, "videos": len(report["videos"]),
+        inference += float(match.group(4) or "nan")
+    return {"wall": wall, "stages": stages, "inference": inference, "videos": len(report["videos"]),
             "frames": sum(v["frames"] for v in report["videos"]),
             "peak_mib": report.get("peak_worker_memory_mib") or 0}
 
@@ -80,10 +85,13 @@ def summarize(label, runs):
             print(f"| {stage} | {stages[stage] * 1000 / frames:.1f} | "
                   f"{100 * stages[stage] / total:.1f}% |")
     outside = sum(v for s, v in stages.items() if s not in NETWORKS)
+    inference = statistics.median(r["inference"] for r in runs)
     print(f"| **all stages (summed over workers)** | {total * 1000 / frames:.1f} | 100% |\n")
     print(f"- wall {wall:.1f} s: **{frames / wall:.1f} sampled frames/s**, "
           f"{videos * 3600 / wall:.0f} videos/hour")
-    print(f"- outside the neural networks: {100 * outside / total:.1f}% of the stages' time")
+    print(f"- outside the neural networks: {100 * outside / total:.1f}% of the stages' time; "
+          f"outside the networks' own runs (with the crops and post-processing within their "
+          f"stages): {100 * (1 - inference / total):.1f}%")
     print(f"- peak worker memory: {max(r['peak_mib'] for r in runs)} MiB")
     return wall
 

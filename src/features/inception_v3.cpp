@@ -367,7 +367,8 @@ CpuNetworks load_cpu(const nn::SafetensorsFile& weights, const InceptionV3Option
   const nn::ModelOptions model_options{.threads = options.threads,
                                        .outputs_read = {},
                                        .precision = options.precision,
-                                       .activation_ranges = options.activation_ranges};
+                                       .activation_ranges = options.activation_ranges,
+                                       .run_clock = options.run_clock};
   CpuNetworks networks{
       nn::Model::build(inception_v3_graph(weights, options.batch_size), model_options), {}};
   if (options.batch_size > 1) {

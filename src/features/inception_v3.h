@@ -41,6 +41,8 @@ struct InceptionV3Options {
   // each activation took on calibration frames, by tensor name, from
   // InceptionV3::calibrate (features/iv3_calibration.h keeps it in a file).
   std::map<std::string, float> activation_ranges = {};
+  // Where the network's runs add their wall time, when set (nn::ModelOptions).
+  std::shared_ptr<nn::RunClock> run_clock = nullptr;
 };
 
 class InceptionV3 final : public FrameFeatures {

@@ -457,9 +457,14 @@ std::span<const float> Model::output(int i) const {
 }
 
 void Model::run() {
+  const auto start = std::chrono::steady_clock::now();
   // oneDNN parallelises with OpenMP, whose thread count belongs to the calling thread.
   omp_set_num_threads(impl_->options.threads);
   for (const auto& step : impl_->steps) step.kernel->run();
+  if (impl_->options.run_clock) {
+    impl_->options.run_clock->seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
 }
 
 void Model::measure_activation_ranges(std::map<std::string, float>& ranges) {

@@ -25,6 +25,13 @@ namespace signprep::nn {
 
 struct ModelDef;  // nn/model_def.h
 
+// Wall time spent in Model::run, summed over the models that share it
+// (ModelOptions::run_clock): how much of a run the networks themselves take,
+// apart from the crops, resizes and post-processing around them.
+struct RunClock {
+  double seconds = 0;
+};
+
 struct TensorInfo {
   std::string name;
   std::vector<int> shape;
@@ -64,6 +71,8 @@ struct ModelOptions {
   // calibration inputs (measure_activation_ranges); its u8 scale maps that
   // value to 255. Every activation that is never negative needs one.
   std::map<std::string, float> activation_ranges = {};
+  // Where run() adds its wall time, when set.
+  std::shared_ptr<RunClock> run_clock = nullptr;
 };
 
 class Model {

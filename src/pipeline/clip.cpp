@@ -134,13 +134,14 @@ std::unique_ptr<features::FrameFeatures> connect_to_feature_server(const RunOpti
 // One frame per run on the CPU, whatever --batch-size: as fast per frame as
 // batches of 8 or 32 on oneDNN, at a third of the memory (docs/BENCHMARKS.md,
 // "Memory per worker").
-std::unique_ptr<features::FrameFeatures> load_cpu_inception(const RunOptions& options,
-                                                            int threads) {
+std::unique_ptr<features::FrameFeatures> load_cpu_inception(const RunOptions& options, int threads,
+                                                            std::shared_ptr<nn::RunClock> clock) {
   features::InceptionV3Options iv3;
   iv3.batch_size = 1;
   iv3.threads = threads;
   iv3.precision = cpu_precision(options.iv3_precision);
   iv3.activation_ranges = options.iv3_activation_ranges;  // int8's, decided by the supervisor
+  iv3.run_clock = std::move(clock);
   return std::make_unique<features::InceptionV3>(
       features::InceptionV3::load(iv3_weights_path(options), iv3));
 }
@@ -162,12 +163,14 @@ Extractors load_extractors(const RunOptions& options, int threads) {
     holistic.min_tracking_confidence = static_cast<float>(options.conf_thresh);
     holistic.model_options.threads = threads;
     holistic.model_options.precision = cpu_precision(options.keypoint_precision);
+    holistic.model_options.run_clock = extractors.inference;
     apply(options.holistic, holistic);
     extractors.holistic.emplace(holistic);
   }
   if (options.write_iv3_features) {
-    extractors.iv3 = options.cuda_device ? connect_to_feature_server(options)
-                                         : load_cpu_inception(options, threads);
+    extractors.iv3 = options.cuda_device
+                         ? connect_to_feature_server(options)
+                         : load_cpu_inception(options, threads, extractors.inference);
   }
   return extractors;
 }
@@ -206,7 +209,9 @@ ClipOutcome process_clip(const std::filesystem::path& video, const std::filesyst
                          const RunOptions& options, Extractors& extractors,
                          const std::function<void()>& on_frame_kept) {
   ClipOutcome outcome;
+  const double inference_before = extractors.inference->seconds;
   const ClipArrays clip = extract_clip(video, options, extractors, on_frame_kept, outcome.seconds);
+  outcome.seconds.inference = extractors.inference->seconds - inference_before;
   timed(outcome.seconds.writing, [&] { outcome.files = write_outputs(npz, options, clip); });
   outcome.frames_kept = static_cast<std::int64_t>(clip.timestamps_ms.size());
   outcome.occluded = clip.occluded;

@@ -16,6 +16,7 @@
 #include "features/frame_features.h"
 #include "features/keypoints.h"
 #include "landmarks/holistic.h"
+#include "nn/model.h"
 #include "pipeline/landmark_blocks.h"
 #include "pipeline/run_options.h"
 
@@ -28,6 +29,8 @@ struct Extractors {
   // --write-iv3-features: features::InceptionV3, or the client of the run's
   // feature server (--device cuda).
   std::unique_ptr<features::FrameFeatures> iv3;
+  // The networks on this process's CPU add their run time here.
+  std::shared_ptr<nn::RunClock> inference = std::make_shared<nn::RunClock>();
 };
 
 // Wall time of the stages outside Holistic, in seconds.
@@ -37,6 +40,9 @@ struct ClipStageSeconds {
   double inception = 0;    // InceptionV3 (queued batches run as they fill)
   double postprocess = 0;  // interpolation, occlusion
   double writing = 0;      // .npz, .parquet
+  // Not a stage: the networks' own run time (on the CPU) within Holistic's
+  // stages and InceptionV3's, without the crops and resizes that feed them.
+  double inference = 0;
 };
 
 struct ClipOutcome {
@@ -71,8 +77,10 @@ void apply(const HolisticSettings& settings, landmarks::HolisticOptions& options
 // precision, InceptionV3 on the CPU or the run's feature server
 // (--device cuda), each running `threads` OpenMP threads.
 Extractors load_extractors(const RunOptions& options, int threads);
-// InceptionV3 on the CPU as the options ask for it.
-std::unique_ptr<features::FrameFeatures> load_cpu_inception(const RunOptions& options, int threads);
+// InceptionV3 on the CPU as the options ask for it, its runs timed on
+// `clock` when given.
+std::unique_ptr<features::FrameFeatures> load_cpu_inception(
+    const RunOptions& options, int threads, std::shared_ptr<nn::RunClock> clock = nullptr);
 
 // The clip's arrays and meta without writing anything: what process_clip
 // writes, and what the Python module's extract() returns. Throws as

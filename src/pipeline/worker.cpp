@@ -250,7 +250,8 @@ std::string stage_seconds(const std::filesystem::path& video, const ClipOutcome&
          << ", face " << h.face - holistic_before.face << ", postprocess " << s.postprocess;
   }
   if (extractors.iv3) line << ", inceptionv3 " << s.inception;
-  line << ", writing " << s.writing << "\n";
+  // Within the stages above, not one of them: what the networks took alone.
+  line << ", writing " << s.writing << "; inference " << s.inference << "\n";
   return line.str();
 }
 
@@ -351,7 +352,7 @@ bool run_assigned(const WorkerSetup& setup, std::size_t index, Extractors& extra
       // worker goes on with InceptionV3 on the CPU.
       record.error = video.string() + ": " + error.what();
       record.status = VideoStatus::kFailed;
-      extractors.iv3 = load_cpu_inception(setup.options, setup.threads);
+      extractors.iv3 = load_cpu_inception(setup.options, setup.threads, extractors.inference);
       link.send(WorkerEvent::Kind::kMessage,
                 "signprep: warning: a worker lost the feature server; it computes InceptionV3 "
                 "on the CPU from here\n");

@@ -7,6 +7,7 @@ implementation of the rule applied to the golden keypoints."""
 import csv
 import json
 import os
+import re
 import subprocess
 import tempfile
 import unittest
@@ -41,6 +42,18 @@ class KeypointsRun(unittest.TestCase):
         self.assertEqual(self.result.returncode, 0, self.result.stderr)
         for stage in ("decode", "segmentation", "pose", "hands", "face", "writing"):
             self.assertIn(stage, self.result.stderr)
+
+    def test_inference_is_a_part_of_the_network_stages(self):
+        lines = re.findall(r"frames; seconds: (.+); inference ([\d.]+)", self.result.stderr)
+        self.assertEqual(len(lines), 3, self.result.stderr)
+        for stages, inference in lines:
+            seconds = {name: float(value) for name, value in
+                       (part.rsplit(" ", 1) for part in stages.split(", "))}
+            network_stages = sum(seconds[s] for s in ("segmentation", "pose", "hands", "face"))
+            # timed inside those stages' timers, so never more than they took
+            self.assertGreater(float(inference), 0)
+            # each figure printed to the millisecond: five roundings
+            self.assertLessEqual(float(inference), network_stages + 0.0025)
 
     def test_npz_has_the_python_tools_members(self):
         for clip in CLIPS:
