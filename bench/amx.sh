@@ -104,7 +104,7 @@ if python3 -c 'import torch, torchvision' 2>/dev/null &&
    python3 -c 'import sys; sys.path.insert(0, "tests/features"); import iv3_reference, pathlib;
 iv3_reference.write_random_weights(pathlib.Path(sys.argv[1]))' "$weights"; then
   section "InceptionV3: fp32, bf16, int8 and torchvision (batch 8, medians of 2)"
-  check 200 python3 bench/iv3_bench.py --precisions-only --rounds 2 --seconds 3 \
+  check 300 python3 bench/iv3_bench.py --precisions-only --rounds 2 --seconds 3 \
     --iv3-bench "$iv3_bench"
 else
   section "InceptionV3 with torchvision skipped: python3 has no torch/torchvision"
