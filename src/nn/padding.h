@@ -31,4 +31,12 @@ inline AxisPadding axis_padding(Padding padding, int in, int out, int filter, in
   return {total / 2, total - total / 2};
 }
 
+// MediaPipe's Convolution2DTransposeBias (transpose_conv_bias.cc) crops its
+// output by this many cells along one axis, half before: SAME
+// max(0, filter - (in - 1) % stride - 1), VALID nothing.
+inline int transposed_total_padding(Padding padding, int in, int filter, int stride) {
+  if (padding != Padding::kSame) return 0;
+  return std::max(0, filter - (in - 1) % stride - 1);
+}
+
 }  // namespace signprep::nn

@@ -484,8 +484,8 @@ std::unique_ptr<Kernel> resize_bilinear(Context& context, const ModelDef& model,
       outputs[0]);
 }
 
-// MediaPipe's Convolution2DTransposeBias (weights OHWI, bias). MediaPipe pads
-// max(0, k - (in-1) % stride - 1) in all, half before.
+// MediaPipe's Convolution2DTransposeBias (weights OHWI, bias), padded as
+// transposed_total_padding says, half before.
 struct TransposedGeometry {
   int kh, kw, total_h, total_w;
   // Stride equal to the kernel and no padding: each input cell fills a tile
@@ -498,11 +498,9 @@ struct TransposedGeometry {
 TransposedGeometry transposed_geometry(const ModelDef& model, const OpDef& op) {
   const auto& in = model.tensors[op.inputs[0]].shape;
   const auto& weights = model.tensors[op.inputs[1]].shape;
-  const auto total = [&](int size, int k, int stride) {
-    return op.padding == Padding::kSame ? std::max(0, k - (size - 1) % stride - 1) : 0;
-  };
-  return {weights[1], weights[2], total(in[1], weights[1], op.stride_h),
-          total(in[2], weights[2], op.stride_w)};
+  return {weights[1], weights[2],
+          transposed_total_padding(op.padding, in[1], weights[1], op.stride_h),
+          transposed_total_padding(op.padding, in[2], weights[2], op.stride_w)};
 }
 
 // The general case as oneDNN's deconvolution, which scatters each input cell

@@ -14,17 +14,13 @@
 #include <algorithm>
 
 #include "nn/ops/reference/kernels.h"
+#include "nn/padding.h"
 
 namespace signprep::nn::reference {
 namespace {
 
-int total_padding(Padding padding, int in, int filter, int stride) {
-  if (padding != Padding::kSame) return 0;
-  return std::max(0, filter - (in - 1) % stride - 1);
-}
-
 int transposed_out_size(Padding padding, int in, int filter, int stride) {
-  return stride * (in - 1) + filter - total_padding(padding, in, filter, stride);
+  return stride * (in - 1) + filter - transposed_total_padding(padding, in, filter, stride);
 }
 
 }  // namespace
@@ -55,8 +51,8 @@ void run_convolution_2d_transpose_bias(const ModelDef& model, const OpDef& op, I
   const int in_h = in[1], in_w = in[2], in_c = in[3];
   const int out_h = out[1], out_w = out[2], out_c = out[3];
   const int kh = w[1], kw = w[2];
-  const int pad_h = total_padding(op.padding, in_h, kh, op.stride_h) / 2;
-  const int pad_w = total_padding(op.padding, in_w, kw, op.stride_w) / 2;
+  const int pad_h = transposed_total_padding(op.padding, in_h, kh, op.stride_h) / 2;
+  const int pad_w = transposed_total_padding(op.padding, in_w, kw, op.stride_w) / 2;
   const float* input = inputs[0];
   const float* weights = inputs[1];
   const float* bias = inputs[2];
