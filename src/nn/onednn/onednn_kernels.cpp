@@ -553,9 +553,12 @@ std::unique_ptr<Kernel> tiled_transposed_convolution(Context& context, const Mod
   const int n = in[0], h = in[1], w = in[2], in_c = in[3];
   const int out_c = model.tensors[op.outputs[0]].shape[3];
   const int tile_channels = g.kh * g.kw * out_c;
+  auto& state = context.state();
+  const memory::desc bias_md({tile_channels}, memory::data_type::f32, memory::format_tag::x);
+  memory bias_memory(bias_md, state.engine);
+  float* bias = static_cast<float*>(bias_memory.get_data_handle());
   // OHWI's [o][a][b][i] as the 1x1 convolution's [(a, b, o)][i], and the bias per (a, b, o).
   std::vector<float> weights(static_cast<std::size_t>(tile_channels) * in_c);
-  std::vector<float> bias(static_cast<std::size_t>(tile_channels));
   for (int o = 0; o < out_c; ++o) {
     for (int tap = 0; tap < g.kh * g.kw; ++tap) {
       const std::size_t channel = static_cast<std::size_t>(tap) * out_c + o;
@@ -568,9 +571,7 @@ std::unique_ptr<Kernel> tiled_transposed_convolution(Context& context, const Mod
   const memory::data_type out_type = type_of(context, op.outputs[0]);
   const memory::desc user_weights({tile_channels, in_c, 1, 1}, memory::data_type::f32,
                                   memory::format_tag::oihw);
-  const memory::desc bias_md({tile_channels}, memory::data_type::f32, memory::format_tag::x);
   const memory::desc tiles_md = nhwc_desc({n, h, w, tile_channels}, out_type);
-  auto& state = context.state();
   const dnnl::convolution_forward::primitive_desc pd(
       {dnnl::prop_kind::forward_inference,
        dnnl::algorithm::convolution_direct,
@@ -584,8 +585,6 @@ std::unique_ptr<Kernel> tiled_transposed_convolution(Context& context, const Mod
       state.engine);
   note_implementation(context, op, pd);
   const memory packed = packed_weights(state, pd.weights_desc(), user_weights, weights.data());
-  memory bias_memory(bias_md, state.engine);
-  std::copy(bias.begin(), bias.end(), static_cast<float*>(bias_memory.get_data_handle()));
   context.packed_constants.insert(context.packed_constants.end(), {inputs[1], inputs[2]});
   memory tiles(tiles_md, state.engine);
 
