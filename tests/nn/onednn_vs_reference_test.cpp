@@ -127,6 +127,8 @@ std::string op_name(OpType type) {
       return "Convolution2DTransposeBias";
     case OpType::kConcatenation:
       return "CONCATENATION";
+    case OpType::kPrelu:
+      return "PRELU";
     default:
       return "OP";
   }
@@ -155,6 +157,8 @@ std::string short_op_name(OpType type) {
       return "Relu";
     case OpType::kConcatenation:
       return "Concat";
+    case OpType::kPrelu:
+      return "Prelu";
     default:
       return op_name(type);
   }
@@ -1160,6 +1164,63 @@ std::vector<Group<BinaryCase>> awkward_binary() {
   return cases.done();
 }
 
+// ---- PRELU ------------------------------------------------------------------------
+
+struct PreluCase {
+  Shape x, alpha;
+  bool alpha_constant = true;
+  Shapes shapes = Shapes::kAwkward;
+
+  std::string name() const {
+    return "Prelu_" + shape_name(x) + "_Alpha" + shape_name(alpha) +
+           (alpha_constant ? "" : "Input");
+  }
+};
+
+void run_case(const PreluCase& c) {
+  OpComparison t(OpType::kPrelu, c.name());
+  t.input(c.x);
+  if (c.alpha_constant) {
+    t.weights(c.alpha);
+  } else {
+    t.input(c.alpha);
+  }
+  t.output(c.x);
+  // One selection, or one correctly rounded product: exact.
+  t.expect_match(kExact, c.shapes);
+}
+
+// The face, hand re-crop and palm models' PReLUs (8 to 256 channels).
+std::vector<Group<PreluCase>> model_prelus() {
+  return model_group<PreluCase>("FacePalmAndHandRecrop", {
+                                                             {{1, 128, 128, 8}, {1, 1, 8}},
+                                                             {{1, 96, 96, 16}, {1, 1, 16}},
+                                                             {{1, 48, 48, 32}, {1, 1, 32}},
+                                                             {{1, 24, 24, 64}, {1, 1, 64}},
+                                                             {{1, 2, 2, 128}, {1, 1, 128}},
+                                                             {{1, 6, 6, 256}, {1, 1, 256}},
+                                                         });
+}
+
+// Channel counts that do not divide the vectors' 16 lanes (or exceed them),
+// tensors that end in a part-filled vector, other ranks, and the alphas
+// the kernel leaves to the reference: broadcast otherwise, or not constant.
+std::vector<Group<PreluCase>> awkward_prelus() {
+  Groups<PreluCase> cases;
+  cases.start("PreluChannelsAndTails");
+  for (int channels : {1, 3, 5, 12, 17, 24, 40}) {
+    cases.add(PreluCase{{1, 7, 13, channels}, {1, 1, channels}});
+    cases.add(PreluCase{{1, 1, 1, channels}, {channels}});
+  }
+  cases.add(PreluCase{{13}, {13}});
+  cases.add(PreluCase{{2, 3, 4, 5, 6}, {1, 1, 1, 1, 6}});
+  cases.start("PreluLeftToTheReference");
+  cases.add(PreluCase{{1, 7, 13, 17}, {1, 13, 17}});  // per pixel and channel
+  cases.add(PreluCase{{1, 7, 13, 17}, {1}});          // one slope
+  cases.add(PreluCase{{1, 7, 13, 17}, {1, 1, 17}, false});
+  return cases.done();
+}
+
 // ---- RESIZE_BILINEAR ------------------------------------------------------------------------
 
 struct ResizeCase {
@@ -1421,6 +1482,17 @@ INSTANTIATE_TEST_SUITE_P(ModelShapes, MeanMatchesReference, ::testing::ValuesIn(
                          GroupName{});
 INSTANTIATE_TEST_SUITE_P(AwkwardShapes, MeanMatchesReference, ::testing::ValuesIn(awkward_means()),
                          GroupName{});
+
+class PreluMatchesReference : public ::testing::TestWithParam<Group<PreluCase>> {};
+
+TEST_P(PreluMatchesReference, OnRandomData) {
+  for (const PreluCase& c : GetParam().cases) run_case(c);
+}
+
+INSTANTIATE_TEST_SUITE_P(ModelShapes, PreluMatchesReference, ::testing::ValuesIn(model_prelus()),
+                         GroupName{});
+INSTANTIATE_TEST_SUITE_P(AwkwardShapes, PreluMatchesReference,
+                         ::testing::ValuesIn(awkward_prelus()), GroupName{});
 
 class ConcatenationMatchesReference : public ::testing::TestWithParam<Group<ConcatCase>> {};
 

@@ -1,6 +1,8 @@
 // Operators that oneDNN runs on its optimised CPU kernels, on the executor's
-// NHWC buffers (no copies at the edges). make_onednn_kernel returns nullptr
-// for the operators and options it leaves to the reference kernels.
+// NHWC buffers (no copies at the edges), and PRELU on a loop of this layer's
+// own that reads and writes the tensors as they are stored. make_onednn_kernel
+// returns nullptr for the operators and options it leaves to the reference
+// kernels.
 //
 // In bf16 convolutions compute on bf16 weights and sources; in int8 a
 // convolution whose source is never negative computes on u8 sources and s8

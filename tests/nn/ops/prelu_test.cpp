@@ -28,10 +28,9 @@ TEST(Prelu, AlphaVectorAndScalar) {
   expect_near(u.run(), {-0.5f, 0, 2});
 }
 
-// The per-channel path (channels a multiple of four: vectors of four)
-// against the definition, element by element, with the signs mixed and the
-// edge values 0, -0 and NaN among the inputs.
-TEST(Prelu, PerChannelVectorPathEqualsTheDefinition) {
+// One slope per channel against the definition, element by element, with
+// the signs mixed and the edge values 0, -0 and NaN among the inputs.
+TEST(Prelu, PerChannelEqualsTheDefinition) {
   for (int channels : {4, 8, 16, 12}) {
     const int count = 3 * 5 * channels;
     Floats x = pattern(count, channels);
