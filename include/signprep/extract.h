@@ -44,7 +44,7 @@ struct ExtractOptions {
   std::filesystem::path models_dir = {};  // empty: as HolisticOptions::models_dir
   // Empty: $SIGNPREP_IV3_WEIGHTS, else the checkout's models/inception_v3.safetensors.
   std::filesystem::path iv3_weights = {};
-  int threads = 1;  // OpenMP threads per model run
+  int threads = 1;  // OpenMP threads per model run, and FFmpeg's decoding threads
 };
 
 // Holistic's whole output per frame, as --keypoints full writes it: the raw

@@ -53,7 +53,7 @@ void track_frame(const image::Image& rgb, const RunOptions& options,
 SampledClip sample_clip(const std::filesystem::path& video, const RunOptions& options,
                         Extractors& extractors, ClipStageSeconds& seconds,
                         const std::function<void()>& on_frame_kept) {
-  video::VideoReader reader(video);
+  video::VideoReader reader(video, video::ReaderOptions{extractors.decoder_threads});
   video::FrameSampler sampler(options.target_fps, options.sampling);
   SampledClip clip;
   if (options.keeps_landmark_blocks())
@@ -156,6 +156,7 @@ void apply(const HolisticSettings& settings, landmarks::HolisticOptions& options
 // The extractors the options ask for, loaded once per worker.
 Extractors load_extractors(const RunOptions& options, int threads) {
   Extractors extractors;
+  extractors.decoder_threads = threads;
   if (options.write_keypoints) {
     landmarks::HolisticOptions holistic;
     holistic.models_dir = models_dir_path(options);

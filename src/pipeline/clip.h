@@ -31,6 +31,9 @@ struct Extractors {
   std::unique_ptr<features::FrameFeatures> iv3;
   // The networks on this process's CPU add their run time here.
   std::shared_ptr<nn::RunClock> inference = std::make_shared<nn::RunClock>();
+  // FFmpeg's threads per decoder: the same share of the cores as the
+  // networks get (0: FFmpeg's choice, up to 16 frames in flight a decoder).
+  int decoder_threads = 0;
 };
 
 // Wall time of the stages outside Holistic, in seconds.
@@ -75,7 +78,8 @@ void apply(const HolisticSettings& settings, landmarks::HolisticOptions& options
 
 // The requested branches' extractors: Holistic with the run's models and
 // precision, InceptionV3 on the CPU or the run's feature server
-// (--device cuda), each running `threads` OpenMP threads.
+// (--device cuda), each running `threads` OpenMP threads, and `threads`
+// decoding threads for each video.
 Extractors load_extractors(const RunOptions& options, int threads);
 // InceptionV3 on the CPU as the options ask for it, its runs timed on
 // `clock` when given.
