@@ -100,7 +100,6 @@ struct Model::Impl {
   void choose_int8_tensors();
   void plan();
   void bind();
-  void release_packed_constants();
 };
 
 // Keeps only the operators that lead to an output in options.outputs_read
@@ -331,10 +330,57 @@ void Model::Impl::plan() {
   }
 }
 
+// Weights that every op reading them copied into its primitive's own layout
+// are not needed in the loader's layout any more (InceptionV3: 95 MB). Each
+// goes as soon as its last reader has packed it, so that the loader's copy
+// and the packed copy of a whole network never coexist: they made a
+// worker's peak memory, at load.
+class PackedConstantRelease {
+ public:
+  PackedConstantRelease(ModelDef& def, const std::vector<std::vector<int>>& reads,
+                        const std::vector<bool>& folded_away, std::vector<float*>& tensor_data)
+      : def_(def),
+        tensor_data_(tensor_data),
+        readers_(def.tensors.size(), 0),
+        copies_(def.tensors.size(), 0) {
+    for (std::size_t op = 0; op < def.ops.size(); ++op) {
+      if (folded_away[op]) continue;
+      for (int t : reads[op]) {
+        if (t >= 0) ++readers_[static_cast<std::size_t>(t)];
+      }
+    }
+    for (std::size_t t = 0; t < def.tensors.size(); ++t) {
+      const TensorDef& tensor = def.tensors[t];
+      if (tensor.is_constant && !tensor.values.empty()) tensor_of_[tensor.values.data()] = t;
+    }
+  }
+
+  // An op's kernel was made and copied these constants.
+  void packed(std::span<const float* const> constants) {
+    for (const float* data : constants) {
+      const auto found = tensor_of_.find(data);
+      if (found == tensor_of_.end()) continue;
+      const std::size_t t = found->second;
+      if (++copies_[t] != readers_[t]) continue;
+      std::vector<float>().swap(def_.tensors[t].values);
+      tensor_data_[t] = nullptr;
+      tensor_of_.erase(found);
+    }
+  }
+
+ private:
+  ModelDef& def_;
+  std::vector<float*>& tensor_data_;
+  std::vector<int> readers_, copies_;
+  std::unordered_map<const float*, std::size_t> tensor_of_;
+};
+
 void Model::Impl::bind() {
+  PackedConstantRelease release(def, reads, folded_away, tensor_data);
   for (std::size_t i = 0; i < def.ops.size(); ++i) {
     if (folded_away[i]) continue;
     const OpDef& op = def.ops[i];
+    const std::size_t packed_before = onednn.packed_constants.size();
     std::vector<const float*> ins;
     for (int t : reads[i]) {
       // Integer constants (shapes, paddings) have no float data: kernels read their ints.
@@ -356,31 +402,10 @@ void Model::Impl::bind() {
       kernel = std::make_unique<ReferenceKernel>(def, op, std::move(ins), std::move(outs));
     }
     steps.push_back({i, std::move(kernel)});
+    release.packed(std::span(onednn.packed_constants).subspan(packed_before));
   }
   for (int t : def.inputs) inputs.push_back({def.tensors[t].name, def.tensors[t].shape});
   for (int t : def.outputs) outputs.push_back({def.tensors[t].name, def.tensors[t].shape});
-}
-
-// Weights that every op reading them copied into its primitive's own layout
-// are not needed in the loader's layout any more (InceptionV3: 95 MB).
-void Model::Impl::release_packed_constants() {
-  std::unordered_map<const float*, int> copies;
-  for (const float* data : onednn.packed_constants) ++copies[data];
-  std::vector<int> readers(def.tensors.size(), 0);
-  for (std::size_t op = 0; op < def.ops.size(); ++op) {
-    if (folded_away[op]) continue;
-    for (int t : reads[op]) {
-      if (t >= 0) ++readers[t];
-    }
-  }
-  for (std::size_t t = 0; t < def.tensors.size(); ++t) {
-    TensorDef& tensor = def.tensors[t];
-    if (!tensor.is_constant || tensor.values.empty()) continue;
-    const auto copied = copies.find(tensor.values.data());
-    if (copied == copies.end() || copied->second != readers[t]) continue;
-    std::vector<float>().swap(tensor.values);
-    tensor_data[t] = nullptr;
-  }
 }
 
 Model Model::load(const std::filesystem::path& path, const ModelOptions& options) {
@@ -400,7 +425,6 @@ Model Model::build(ModelDef def, const ModelOptions& options) {
   impl->plan();
   const OmpThreadsScope threads(options.threads);
   impl->bind();
-  impl->release_packed_constants();
   // oneDNN's silent slow path: not an error (the results are right), but a
   // 100x slower operator must not go unnoticed. The tests fail on it.
   for (const std::string& slow : impl->onednn.reference_implementations) {
@@ -439,6 +463,9 @@ ModelStats Model::stats() const {
       static_cast<int>(std::count(stored.begin(), stored.end(), onednn::StoredType::kBf16));
   stats.u8_tensors =
       static_cast<int>(std::count(stored.begin(), stored.end(), onednn::StoredType::kU8));
+  for (const TensorDef& tensor : impl_->def.tensors) {
+    stats.loader_constant_bytes += static_cast<std::int64_t>(tensor.values.size() * sizeof(float));
+  }
   return stats;
 }
 

@@ -50,6 +50,10 @@ struct ModelStats {
   CpuPrecision precision = CpuPrecision::kFp32;
   int bf16_tensors = 0;  // activations stored in bf16 (each one a rounding point)
   int u8_tensors = 0;    // activations stored in u8 (int8)
+  // Constants still held as the model file gave them: those a reference
+  // kernel reads, or a oneDNN kernel by pointer (biases); the weights oneDNN
+  // packed into its own layout are freed at load.
+  std::int64_t loader_constant_bytes = 0;
 };
 
 struct ModelOptions {

@@ -10,12 +10,13 @@ namespace {
 constexpr std::int64_t kMiB = 1024 * 1024;
 
 // Peak RSS of one worker by branch, the largest over the 13 shared test
-// clips (up to 1080p60) at --target-fps 15 (2026-11-27, docs/BENCHMARKS.md,
-// "Memory per worker"). InceptionV3 runs one frame at a time on the CPU, so
-// --batch-size does not change it.
-constexpr std::int64_t kKeypointsMiB = 173;
-constexpr std::int64_t kInceptionMiB = 235;
-constexpr std::int64_t kBothMiB = 337;
+// clips (up to 1080p60) at --target-fps 15 (2026-12-07, docs/BENCHMARKS.md,
+// "Memory per worker" and "Weights freed as they are packed").
+// InceptionV3 runs one frame at a time on the CPU, so --batch-size does not
+// change it.
+constexpr std::int64_t kKeypointsMiB = 152;
+constexpr std::int64_t kInceptionMiB = 227;
+constexpr std::int64_t kBothMiB = 312;
 
 std::optional<std::int64_t> meminfo_available() {
   std::ifstream meminfo("/proc/meminfo");

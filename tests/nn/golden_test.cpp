@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "nn/model.h"
+#include "nn/tflite/tflite_reader.h"
 #include "output/npy_reader.h"
 
 namespace signprep::nn {
@@ -196,6 +197,27 @@ TEST_P(GoldenOutputsBf16, MatchWithinRoundingBound) {
 
 INSTANTIATE_TEST_SUITE_P(MediaPipeModels, GoldenOutputsBf16, ::testing::ValuesIn(all_cases()),
                          case_name);
+
+// The weights oneDNN packed into its own layout are freed at load (each as
+// soon as its last reader packed it, which keeps a worker's peak memory
+// down): what stays in the loader's layout is a small part of the file's
+// constants here, where every convolution runs on oneDNN (biases, PReLU
+// slopes already copied, and the reference kernels' few constants).
+TEST(ModelLoad, FreesTheWeightsOnednnPacked) {
+  for (const char* name :
+       {"pose_landmark_full", "face_landmark_with_attention", "selfie_segmentation_landscape"}) {
+    const auto path = kModels / (std::string(name) + ".tflite");
+    std::int64_t file_constant_bytes = 0;
+    for (const TensorDef& tensor : load_tflite(path).tensors) {
+      file_constant_bytes += static_cast<std::int64_t>(tensor.values.size() * sizeof(float));
+    }
+    const Model model = Model::load(path);
+    ASSERT_GT(file_constant_bytes, 0) << name;
+    EXPECT_LT(model.stats().loader_constant_bytes, file_constant_bytes / 10)
+        << name << ": " << model.stats().loader_constant_bytes << " of " << file_constant_bytes
+        << " bytes kept";
+  }
+}
 
 // ModelOptions::outputs_read: the outputs kept are those of the whole model,
 // bit for bit (the same kernels run on the same data), the work drops, and

@@ -10,13 +10,13 @@ constexpr std::int64_t kMiB = 1024 * 1024;
 TEST(MemoryBudget, EstimatesAreTheMeasuredPeaksOfTheBranches) {
   RunOptions options;
   options.write_keypoints = true;
-  EXPECT_EQ(estimated_worker_memory(options), 173 * kMiB);
+  EXPECT_EQ(estimated_worker_memory(options), 152 * kMiB);
   options.write_iv3_features = true;
-  EXPECT_EQ(estimated_worker_memory(options), 337 * kMiB);
+  EXPECT_EQ(estimated_worker_memory(options), 312 * kMiB);
   options.batch_size = 64;  // the CPU runs frames one at a time: no change
-  EXPECT_EQ(estimated_worker_memory(options), 337 * kMiB);
+  EXPECT_EQ(estimated_worker_memory(options), 312 * kMiB);
   options.write_keypoints = false;
-  EXPECT_EQ(estimated_worker_memory(options), 235 * kMiB);
+  EXPECT_EQ(estimated_worker_memory(options), 227 * kMiB);
 }
 
 TEST(MemoryBudget, WarnsWithTheWorkerCountThatFits) {
