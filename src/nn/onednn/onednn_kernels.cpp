@@ -393,15 +393,17 @@ std::unique_ptr<Kernel> eltwise(Context& context, const ModelDef& model, const O
 // both sides (the face model's 73 PReLUs otherwise cost two conversions
 // each, a fifth of its bf16 time).
 
-// x >= 0 ? x : x * alpha on sixteen elements: one AVX-512 register, or four
+constexpr std::int64_t kLanes = 16;
+
+// x >= 0 ? x : x * alpha on kLanes elements: one AVX-512 register, or four
 // SSE ones. A bf16 is the upper half of a float32; it is stored rounded to
 // nearest even, as oneDNN converts, and a NaN stays a NaN (rounding could
 // carry its payload into the exponent, an infinity).
 template <typename Stored>
 [[gnu::always_inline]] inline void prelu16(const Stored* x, const float* alpha, Stored* out) {
-  using Floats = float __attribute__((vector_size(64)));
-  using Bits = std::uint32_t __attribute__((vector_size(64)));
-  using Halves = std::uint16_t __attribute__((vector_size(32)));
+  using Floats = float __attribute__((vector_size(kLanes * sizeof(float))));
+  using Bits = std::uint32_t __attribute__((vector_size(kLanes * sizeof(std::uint32_t))));
+  using Halves = std::uint16_t __attribute__((vector_size(kLanes * sizeof(std::uint16_t))));
   Floats v, a;
   std::memcpy(&a, alpha, sizeof a);
   if constexpr (std::is_same_v<Stored, float>) {
@@ -424,7 +426,6 @@ template <typename Stored>
     std::memcpy(out, &halves, sizeof halves);
   }
 }
-constexpr std::int64_t kLanes = 16;
 
 // The slopes repeated over a whole number of vectors (lcm(channels, 16)
 // values), so that each vector of the flat tensor meets its slopes at one
