@@ -4,6 +4,17 @@
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
+#include <utility>
+
+#if defined(__x86_64__)
+// GCC 12 takes the intrinsics' deliberately undefined start values
+// (_mm512_undefined_ps and kin) for uninitialised reads.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+#pragma GCC diagnostic pop
+#endif
 
 #include "image/pixel_vector.h"
 
@@ -156,8 +167,160 @@ PixelSpan interior_span(const RowTrace& row, int width, const ImageView& image) 
   return span;
 }
 
+#if defined(__x86_64__)
+// Permute indices for SixteenPixels::store_interleaved: output element
+// 16 v + k is channel (16 v + k) % 3 of pixel (16 v + k) / 3; indices 16-31
+// pick from the permute's second vector.
+struct Interleaving {
+  alignas(64) int first_two[3][16];
+  alignas(64) int with_third[3][16];
+};
+constexpr Interleaving interleaving() {
+  Interleaving tables{};
+  for (int v = 0; v < 3; ++v) {
+    for (int k = 0; k < 16; ++k) {
+      const int element = 16 * v + k, pixel = element / 3, c = element % 3;
+      tables.first_two[v][k] = c == 1 ? 16 + pixel : pixel;
+      tables.with_third[v][k] = c == 2 ? 16 + pixel : k;
+    }
+  }
+  return tables;
+}
+constexpr Interleaving kInterleaving = interleaving();
+
+// Sixteen tensor pixels at a time on AVX-512, anywhere in the image or
+// outside it: each lane does the portable loop's operations in its order
+// (edges clamped as clamp_to_edge does, the blend as blend(); warp.cpp is
+// built without contraction), so the tensor is the same to the bit. Gathers
+// read eight bytes a lane, a pixel and its right neighbour; a step whose
+// last read would pass the buffer's end, and an image too large for 32-bit
+// offsets, are left to sample_anywhere. About twice the portable loop's
+// speed (docs/BENCHMARKS.md).
+class SixteenPixels {
+ public:
+  explicit SixteenPixels(const Sampling& a)
+      : a_(a),
+        buffer_size_(static_cast<std::int64_t>(a.image.height - 1) *
+                         static_cast<std::int64_t>(a.image.stride) +
+                     std::int64_t{a.image.width} * 3),
+        right_(a.image.width > 1 ? 3 : 0),
+        down_(a.image.height > 1 ? static_cast<int>(a.image.stride) : 0) {}
+
+  // Whether gathers can address the whole image.
+  bool usable() const { return buffer_size_ + 8 < (std::int64_t{1} << 31); }
+
+  // Samples tensor pixels [begin, begin + 16) of `row` into `out` (the
+  // first pixel's R); false, with nothing written, where a lane's read
+  // would pass the buffer's end.
+  template <ChannelOrder kOrder>
+  [[gnu::target("avx512f")]] bool sample(const RowTrace& row, int begin, float* out) const {
+    const __m512 i = _mm512_cvtepi32_ps(
+        _mm512_add_epi32(_mm512_set1_epi32(begin),
+                         _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)));
+    const __m512 x = _mm512_add_ps(_mm512_set1_ps(row.x), _mm512_mul_ps(i, _mm512_set1_ps(row.dx)));
+    const __m512 y = _mm512_add_ps(_mm512_set1_ps(row.y), _mm512_mul_ps(i, _mm512_set1_ps(row.dy)));
+    const Clamped sx = clamp(x, a_.image.width), sy = clamp(y, a_.image.height);
+    const __m512i offset = _mm512_add_epi32(
+        _mm512_mullo_epi32(sy.index, _mm512_set1_epi32(static_cast<int>(a_.image.stride))),
+        _mm512_mullo_epi32(sx.index, _mm512_set1_epi32(3)));
+    const __m512i bottom = _mm512_add_epi32(offset, _mm512_set1_epi32(down_));
+    const __m512i last_read = _mm512_add_epi32(bottom, _mm512_set1_epi32(8));
+    if (_mm512_cmpgt_epi32_mask(last_read, _mm512_set1_epi32(static_cast<int>(buffer_size_))) != 0)
+      return false;
+    const Pair top = pixel_pairs(offset), below = pixel_pairs(bottom);
+    __m512 channel[3];
+    for (int c = 0; c < 3; ++c) {
+      const __m512 tl = byte(top.left, c), tr = byte(top.right, c);
+      const __m512 bl = byte(below.left, c), br = byte(below.right, c);
+      const __m512 t = _mm512_add_ps(tl, _mm512_mul_ps(sx.weight, _mm512_sub_ps(tr, tl)));
+      const __m512 b = _mm512_add_ps(bl, _mm512_mul_ps(sx.weight, _mm512_sub_ps(br, bl)));
+      const __m512 value = _mm512_add_ps(t, _mm512_mul_ps(sy.weight, _mm512_sub_ps(b, t)));
+      channel[c] = _mm512_add_ps(_mm512_mul_ps(value, _mm512_set1_ps(a_.scale)),
+                                 _mm512_set1_ps(a_.range.min));
+    }
+    if (a_.border == BorderMode::kZero) {
+      const __mmask16 outside =
+          _mm512_cmp_ps_mask(x, _mm512_set1_ps(-0.5f), _CMP_LT_OQ) |
+          _mm512_cmp_ps_mask(y, _mm512_set1_ps(-0.5f), _CMP_LT_OQ) |
+          _mm512_cmp_ps_mask(x, _mm512_set1_ps(static_cast<float>(a_.image.width) - 0.5f),
+                             _CMP_GT_OQ) |
+          _mm512_cmp_ps_mask(y, _mm512_set1_ps(static_cast<float>(a_.image.height) - 0.5f),
+                             _CMP_GT_OQ);
+      for (__m512& value : channel)
+        value = _mm512_mask_blend_ps(outside, value, _mm512_set1_ps(a_.range.min));
+    }
+    if constexpr (kOrder == ChannelOrder::kBgr) std::swap(channel[0], channel[2]);
+    store_interleaved(channel, out);
+    return true;
+  }
+
+ private:
+  struct Clamped {
+    __m512i index;
+    __m512 weight;
+  };
+
+  struct Pair {
+    __m512i left, right;
+  };
+
+  // Each lane's pixel at `offset` and the one to its right (itself in an
+  // image one pixel wide), as words whose low three bytes are the pixel's:
+  // one eight-byte read a lane, half the elements of two four-byte gathers.
+  [[gnu::target("avx512f")]] Pair pixel_pairs(__m512i offset) const {
+    const __m512i low = _mm512_i32gather_epi64(_mm512_castsi512_si256(offset), a_.image.data, 1);
+    const __m512i high =
+        _mm512_i32gather_epi64(_mm512_extracti64x4_epi64(offset, 1), a_.image.data, 1);
+    const unsigned right_shift = 8U * static_cast<unsigned>(right_);
+    return {words(low, high),
+            words(_mm512_srli_epi64(low, right_shift), _mm512_srli_epi64(high, right_shift))};
+  }
+
+  // The low four bytes of each eight-byte lane of `first`, then `second`.
+  [[gnu::target("avx512f")]] static __m512i words(__m512i first, __m512i second) {
+    return _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(first)),
+                              _mm512_cvtepi64_epi32(second), 1);
+  }
+
+  // Byte `c` of each lane's word, as a float.
+  [[gnu::target("avx512f")]] static __m512 byte(__m512i word, int c) {
+    return _mm512_cvtepi32_ps(
+        _mm512_and_si512(_mm512_srli_epi32(word, 8 * c), _mm512_set1_epi32(0xff)));
+  }
+
+  // clamp_to_edge on sixteen positions (NaN to 0: ordered compares).
+  [[gnu::target("avx512f")]] static Clamped clamp(__m512 p, int size) {
+    const __m512 last = _mm512_set1_ps(static_cast<float>(size - 1));
+    const __m512 upper = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(p, last, _CMP_LT_OQ), last, p);
+    const __m512 clamped =
+        _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(p, _mm512_setzero_ps(), _CMP_GT_OQ), upper);
+    const __m512i index =
+        _mm512_min_epi32(_mm512_cvttps_epi32(clamped), _mm512_set1_epi32(std::max(size - 2, 0)));
+    return {index, _mm512_sub_ps(clamped, _mm512_cvtepi32_ps(index))};
+  }
+
+  // Writes sixteen pixels' three channels as 48 interleaved floats: each
+  // output vector takes its first two channels' values from one permute
+  // and the third channel's from another.
+  [[gnu::target("avx512f")]] static void store_interleaved(const __m512 (&channel)[3], float* out) {
+    for (int v = 0; v < 3; ++v) {
+      const __m512 two = _mm512_permutex2var_ps(
+          channel[0], _mm512_load_si512(kInterleaving.first_two[v]), channel[1]);
+      _mm512_storeu_ps(
+          out + 16 * v,
+          _mm512_permutex2var_ps(two, _mm512_load_si512(kInterleaving.with_third[v]), channel[2]));
+    }
+  }
+
+  const Sampling& a_;
+  std::int64_t buffer_size_;
+  int right_, down_;
+};
+#endif
+
 template <ChannelOrder kOrder>
-void crop(const RotatedRect& roi, int dst_width, int dst_height, const Sampling& a, float* out) {
+void crop(const RotatedRect& roi, int dst_width, int dst_height, const Sampling& a,
+          CropKernel kernel, float* out) {
   const float cos_r = std::cos(roi.rotation), sin_r = std::sin(roi.rotation);
   // The tensor's unit square, centred, maps onto the rectangle: its x axis
   // runs along (cos, sin), its y axis along (-sin, cos).
@@ -165,11 +328,29 @@ void crop(const RotatedRect& roi, int dst_width, int dst_height, const Sampling&
   const float vy_x = -roi.height * sin_r, vy_y = roi.height * cos_r;
   const float du = 1.0f / static_cast<float>(dst_width);
   const float u0 = 0.5f * du - 0.5f;
+#if defined(__x86_64__)
+  const SixteenPixels sixteen(a);
+  const bool vectors =
+      kernel == CropKernel::kFastest && sixteen.usable() && __builtin_cpu_supports("avx512f");
+#else
+  static_cast<void>(kernel);
+#endif
   for (int j = 0; j < dst_height; ++j, out += static_cast<std::size_t>(dst_width) * 3) {
     const float v = (static_cast<float>(j) + 0.5f) / static_cast<float>(dst_height) - 0.5f;
     // Tensor pixel centres sample at pixel-index coordinates (centre - 0.5).
     const RowTrace row{roi.center_x + u0 * ux_x + v * vy_x - 0.5f,
                        roi.center_y + u0 * ux_y + v * vy_y - 0.5f, du * ux_x, du * ux_y};
+#if defined(__x86_64__)
+    if (vectors) {
+      int i = 0;
+      for (; i + 16 <= dst_width; i += 16) {
+        if (!sixteen.sample<kOrder>(row, i, out + static_cast<std::size_t>(i) * 3))
+          sample_anywhere<kOrder>(row, i, i + 16, a, out);
+      }
+      sample_anywhere<kOrder>(row, i, dst_width, a, out);
+      continue;
+    }
+#endif
     const PixelSpan interior = interior_span(row, dst_width, a.image);
     if (interior.begin < interior.end) {
       sample_anywhere<kOrder>(row, 0, interior.begin, a, out);
@@ -184,7 +365,8 @@ void crop(const RotatedRect& roi, int dst_width, int dst_height, const Sampling&
 }  // namespace
 
 void crop_to_tensor(const ImageView& source, const RotatedRect& roi, int dst_width, int dst_height,
-                    ValueRange range, BorderMode border, std::span<float> tensor) {
+                    ValueRange range, BorderMode border, std::span<float> tensor,
+                    CropKernel kernel) {
   if (dst_width <= 0 || dst_height <= 0 ||
       tensor.size() !=
           static_cast<std::size_t>(dst_width) * static_cast<std::size_t>(dst_height) * 3) {
@@ -195,9 +377,9 @@ void crop_to_tensor(const ImageView& source, const RotatedRect& roi, int dst_wid
   }
   const Sampling sampling{source, range, border, (range.max - range.min) / 255.0f};
   if (source.order == ChannelOrder::kBgr) {
-    crop<ChannelOrder::kBgr>(roi, dst_width, dst_height, sampling, tensor.data());
+    crop<ChannelOrder::kBgr>(roi, dst_width, dst_height, sampling, kernel, tensor.data());
   } else {
-    crop<ChannelOrder::kRgb>(roi, dst_width, dst_height, sampling, tensor.data());
+    crop<ChannelOrder::kRgb>(roi, dst_width, dst_height, sampling, kernel, tensor.data());
   }
 }
 

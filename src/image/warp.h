@@ -28,9 +28,15 @@ struct ValueRange {
   float min = 0, max = 1;
 };
 
+// Which code samples: the fastest this CPU runs (sixteen pixels a step on
+// AVX-512), or the portable loop every CPU runs. Both give the same floats,
+// bit for bit; the choice is there for tests and benchmarks to compare them.
+enum class CropKernel { kFastest, kPortable };
+
 // Writes dst_height x dst_width x 3 floats (RGB, row-major, channels last)
 // to `tensor`, which must hold exactly that many.
 void crop_to_tensor(const ImageView& source, const RotatedRect& roi, int dst_width, int dst_height,
-                    ValueRange range, BorderMode border, std::span<float> tensor);
+                    ValueRange range, BorderMode border, std::span<float> tensor,
+                    CropKernel kernel = CropKernel::kFastest);
 
 }  // namespace signprep::image

@@ -1,14 +1,19 @@
 // crop_to_tensor against a direct double-precision evaluation of the
 // definition in warp.h (each tensor pixel centre mapped through the rotated
 // rectangle, a GL_LINEAR lookup with clamped edges, intensities mapped onto
-// the range), on rectangles inside, across and outside the image.
+// the range), on rectangles inside, across and outside the image; and its
+// fastest kernel against the portable loop, bit for bit.
 #include "image/warp.h"
 
 #include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -172,6 +177,110 @@ TEST(CropToTensor, HandlesImagesOnePixelWideOrHigh) {
       expect_matches_reference(image, ChannelOrder::kRgb, roi, 16, 16, {0, 1}, border);
     }
   }
+}
+
+bool cpu_has_avx512() {
+#if defined(__x86_64__)
+  return __builtin_cpu_supports("avx512f");
+#else
+  return false;
+#endif
+}
+
+std::vector<float> crop(const ImageView& image, const RotatedRect& roi, int width, int height,
+                        ValueRange range, BorderMode border, CropKernel kernel) {
+  std::vector<float> tensor(static_cast<std::size_t>(width * height * 3));
+  crop_to_tensor(image, roi, width, height, range, border, tensor, kernel);
+  return tensor;
+}
+
+// The same floats to the bit: compared as bytes, so that NaN would count.
+void expect_kernels_agree(const ImageView& image, const RotatedRect& roi, int width, int height,
+                          ValueRange range, BorderMode border) {
+  const std::vector<float> fastest =
+      crop(image, roi, width, height, range, border, CropKernel::kFastest);
+  const std::vector<float> portable =
+      crop(image, roi, width, height, range, border, CropKernel::kPortable);
+  ASSERT_EQ(std::memcmp(fastest.data(), portable.data(), fastest.size() * sizeof(float)), 0)
+      << image.width << "x" << image.height << " image, roi centre (" << roi.center_x << ", "
+      << roi.center_y << ") size " << roi.width << "x" << roi.height << " rotation " << roi.rotation
+      << ", tensor " << width << "x" << height
+      << (border == BorderMode::kZero ? ", zero border" : ", replicated border");
+}
+
+// Random images (1 to 300 pixels a side, packed or padded), rectangles
+// anywhere around them at any angle and scale, tensors of any width (whole
+// steps of sixteen and remainders), both borders and channel orders.
+TEST(CropToTensor, FastestKernelEqualsThePortableLoop) {
+  if (!cpu_has_avx512()) GTEST_SKIP() << "no AVX-512 here: both kernels are the portable loop";
+  std::mt19937 random(11);
+  const auto uniform = [&](double low, double high) {
+    return static_cast<float>(std::uniform_real_distribution<double>(low, high)(random));
+  };
+  const auto integer = [&](int low, int high) {
+    return std::uniform_int_distribution<int>(low, high)(random);
+  };
+  for (int trial = 0; trial < 400; ++trial) {
+    const int w = trial % 10 == 0 ? integer(1, 3) : integer(1, 300);
+    const int h = trial % 10 == 1 ? integer(1, 3) : integer(1, 300);
+    const TestImage image(w, h, static_cast<std::uint32_t>(trial), trial % 2 == 0 ? 0 : 7);
+    const RotatedRect roi{uniform(-w, 2.0 * w), uniform(-h, 2.0 * h), uniform(0.5, 3.0 * w),
+                          uniform(0.5, 3.0 * h), uniform(-kPi, kPi)};
+    const int width = trial % 3 == 0 ? 16 * integer(1, 16) : integer(1, 70);
+    const int height = integer(1, 40);
+    const ChannelOrder order = trial % 4 < 2 ? ChannelOrder::kRgb : ChannelOrder::kBgr;
+    for (BorderMode border : {BorderMode::kZero, BorderMode::kReplicate}) {
+      expect_kernels_agree(image.view(order), roi, width, height, {-1, 1}, border);
+    }
+  }
+}
+
+// Positions no pixel has: far outside (beyond int range once scaled) and NaN.
+TEST(CropToTensor, FastestKernelEqualsThePortableLoopOnWildRectangles) {
+  if (!cpu_has_avx512()) GTEST_SKIP() << "no AVX-512 here: both kernels are the portable loop";
+  const TestImage image(40, 30, 9, 0);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const RotatedRect rects[] = {
+      {1e12f, -1e12f, 1e10f, 1e10f, 0.3f},
+      {20, 15, 1e9f, 1e9f, 1.1f},
+      {nan, 15, 30, 30, 0},
+      {20, 15, 30, 30, nan},
+      {-3e9f, 4e9f, 5, 5, -2.0f},
+  };
+  for (const RotatedRect& roi : rects) {
+    for (BorderMode border : {BorderMode::kZero, BorderMode::kReplicate}) {
+      expect_kernels_agree(image.view(ChannelOrder::kRgb), roi, 48, 8, {0, 1}, border);
+    }
+  }
+}
+
+// The image ends where readable memory ends (an inaccessible page after
+// its last byte), so that any read past it, which the sanitizers do not
+// see in vector gathers, crashes the test.
+TEST(CropToTensor, ReadsNothingPastTheImageAtTheEndOfMemory) {
+  const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  void* mapping =
+      mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(mapping, MAP_FAILED);
+  ASSERT_EQ(mprotect(static_cast<std::uint8_t*>(mapping) + page, page, PROT_NONE), 0);
+  for (const auto& [w, h] :
+       {std::pair{32, 40}, std::pair{17, 5}, std::pair{1, 60}, std::pair{60, 1}}) {
+    const TestImage source(w, h, 10, 0);
+    std::uint8_t* const end = static_cast<std::uint8_t*>(mapping) + page;
+    std::uint8_t* const start = end - source.bytes.size();
+    std::memcpy(start, source.bytes.data(), source.bytes.size());
+    const ImageView image{w, h, ChannelOrder::kRgb, start, source.stride};
+    // Rectangles over the last row and column, and the corner beyond them.
+    const RotatedRect rects[] = {{w - 1.0f, h - 1.0f, 6, 6, 0.2f},
+                                 {0.5f * w, 0.5f * h, 1.5f * w, 1.5f * h, 0},
+                                 {w + 3.0f, h + 3.0f, 8, 8, 0}};
+    for (const RotatedRect& roi : rects) {
+      for (BorderMode border : {BorderMode::kZero, BorderMode::kReplicate}) {
+        expect_kernels_agree(image, roi, 32, 32, {0, 1}, border);
+      }
+    }
+  }
+  munmap(mapping, 2 * page);
 }
 
 TEST(CropToTensor, RejectsAMismatchedTensor) {
