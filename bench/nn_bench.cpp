@@ -2,8 +2,9 @@
 // 2 threads, in fp32 and bf16 (the second argument: 0 fp32, 1 bf16), with
 // achieved GFLOP/s (2 x multiply-accumulates / time); and this machine's fp32
 // FMA peak measured in the same run, to compare against. bf16 runs on AMX
-// where the CPU has it, emulated (slower than fp32) elsewhere: the first line
-// says which.
+// where the CPU has it, on bf16 vector instructions where it has those (AMD
+// Zen 4), emulated (slower than fp32) elsewhere: the first line says which,
+// and how fast a probe convolution ran in bf16 against fp32.
 //
 //   build/bench/nn_bench [--benchmark_filter=pose]      (models/ from scripts/setup, or
 //   $SIGNPREP_MODELS_DIR) build/bench/nn_bench --profile [THREADS] [fp32|bf16] [MODEL...]
@@ -192,8 +193,9 @@ void print_profiles(int threads, signprep::nn::CpuPrecision precision,
 
 int main(int argc, char** argv) {
   const signprep::nn::Bf16Support bf16 = signprep::nn::probe_bf16_support();
-  std::printf("bf16 convolutions run on %s (%s)\n", bf16.implementation.c_str(),
-              bf16.uses_amx ? "AMX" : "no AMX: emulated, slower than fp32");
+  std::printf("bf16 convolutions run on %s (%s; a probe convolution %.2fx fp32's speed)\n",
+              bf16.implementation.c_str(), bf16.uses_amx ? "AMX" : "no AMX",
+              signprep::nn::measure_bf16_speedup());
   if (argc > 1 && std::string(argv[1]) == "--profile") {
     const std::vector<std::string> named(argv + std::min(argc, 4), argv + argc);
     print_profiles(argc > 2 ? std::atoi(argv[2]) : 1,

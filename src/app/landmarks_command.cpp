@@ -2,6 +2,7 @@
 // video, in the layout of the golden reference files, for inspection and
 // for comparison with MediaPipe's own Holistic.
 #include <cmath>
+#include <cstdio>
 #include <iostream>
 #include <limits>
 
@@ -157,8 +158,11 @@ int landmarks_command(const std::vector<std::string>& args) {
   if (options.precision == nn::CpuPrecision::kBf16) {
     const nn::Bf16Support support = nn::probe_bf16_support();
     if (!support.uses_amx) {
+      char speedup[32];
+      std::snprintf(speedup, sizeof speedup, "%.2fx", nn::measure_bf16_speedup());
       std::cerr << "signprep: warning: bf16 runs on " << support.implementation
-                << " here (no AMX): same results, several times slower than fp32\n";
+                << " here (no AMX): the same results; a probe convolution ran at " << speedup
+                << " fp32's speed\n";
     }
   }
   pipeline::apply(options.holistic, holistic);

@@ -35,7 +35,7 @@ struct InceptionV3Options {
   int batch_size = 32;  // frames per network run
   int threads = 1;      // oneDNN (OpenMP) threads per run
   // kBf16: weights and activations in bf16, features still float32; fast
-  // only where oneDNN runs bf16 on AMX (nn/cpu_precision.h).
+  // where oneDNN runs bf16 on AMX or bf16 instructions (nn/cpu_precision.h).
   nn::CpuPrecision precision = nn::CpuPrecision::kFp32;
   // kInt8 (u8 activations, s8 weights per output channel): the largest value
   // each activation took on calibration frames, by tensor name, from

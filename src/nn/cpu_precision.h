@@ -2,9 +2,10 @@
 // bf16. fp32 is exact to the reference models (torchvision, TFLite); bf16
 // keeps float32's range with an 8-bit mantissa: weights and the activations
 // between oneDNN operators are stored in bf16, products accumulate in
-// float32, and every model input and output stays float32. bf16 pays only
+// float32, and every model input and output stays float32. bf16 pays most
 // where oneDNN runs its convolutions on the matrix units (Intel AMX, 11-12x
-// fp32 there); elsewhere oneDNN emulates it, slower than fp32.
+// fp32 there), and some on vector units with bf16 instructions (AMD Zen 4:
+// 1.9x); elsewhere oneDNN emulates it, about 5x slower than fp32.
 #pragma once
 
 #include <optional>
@@ -24,6 +25,15 @@ std::string_view precision_name(CpuPrecision precision);
 struct Bf16Support {
   std::string implementation;
   bool uses_amx = false;
+  // measure_bf16_speedup() where the caller measured it (0: not measured).
+  double measured_speedup = 0;
+
+  // Whether bf16 is worth running here: on AMX, or where it measured
+  // clearly faster than fp32 without it. The bar is far from both kinds of
+  // CPU seen (emulated: 0.2x; bf16 instructions on Zen 4: 1.9x), so noise in
+  // the measurement cannot flip the answer, and bf16 is never a slowdown.
+  static constexpr double kFastWithoutAmx = 1.25;
+  bool fast() const { return uses_amx || measured_speedup >= kFastWithoutAmx; }
 };
 Bf16Support probe_bf16_support();
 

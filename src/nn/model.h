@@ -67,7 +67,8 @@ struct ModelOptions {
   std::vector<int> outputs_read;
   // kBf16: convolutions on bf16 weights, the activations between oneDNN's
   // operators in bf16 (nn/cpu_precision.h); inputs and outputs stay float32.
-  // Runs on any CPU; only AMX makes it faster than kFp32. kInt8: every
+  // Runs on any CPU; faster than kFp32 on AMX and with bf16 vector
+  // instructions (Zen 4), slower where oneDNN emulates it. kInt8: every
   // convolution whose source is never negative (after a ReLU) on u8 sources
   // and s8 weights, one scale per output channel (nn/cpu_precision.h).
   CpuPrecision precision = CpuPrecision::kFp32;

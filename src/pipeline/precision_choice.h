@@ -1,8 +1,10 @@
 // --iv3-precision and --keypoint-precision: what the user asked for, and what
 // a run on this CPU computes in. `auto` is decided once, by the supervisor,
 // before any worker starts: bf16 where oneDNN would run bf16 convolutions on
-// AMX, fp32 elsewhere. An explicit bf16 where it would not is refused: there
-// oneDNN emulates bf16, several times slower than fp32.
+// AMX, fp32 elsewhere. An explicit bf16 runs on AMX, and without it only
+// where a probe convolution measured bf16 clearly faster than fp32 (CPUs
+// with bf16 vector instructions, such as AMD Zen 4); elsewhere, where oneDNN
+// emulates bf16 about 5x slower than fp32, it is refused.
 #pragma once
 
 #include <string>
@@ -45,7 +47,8 @@ inline const AutoPolicy kKeypointAutoKeepsFp32{
     "clips (README: \"Precision\"); ask for bf16 explicitly to use it"};
 
 // `flag` names the option in messages. Throws Error(kUnavailable) when bf16
-// is asked for and `support` says it would not run on AMX, or int8 and
+// is asked for and `support` says it is not fast (nn::Bf16Support::fast:
+// measure the speed-up first where there is no AMX), or int8 and
 // `int8_support` says oneDNN would not run it on VNNI or AMX (there its
 // int8 kernels are slower than fp32; `auto` never takes int8).
 PrecisionDecision decide_cpu_precision(PrecisionRequest request, std::string_view flag,

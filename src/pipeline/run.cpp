@@ -276,7 +276,16 @@ DecidedOptions decide_precisions(const RunOptions& requested) {
   DecidedOptions decided{requested, {}, {}};
   const bool iv3_on_cpu = requested.write_iv3_features && !requested.cuda_device;
   if (!iv3_on_cpu && !requested.write_keypoints) return decided;
-  const nn::Bf16Support support = nn::probe_bf16_support();
+  nn::Bf16Support support = nn::probe_bf16_support();
+  // Without AMX, bf16 runs only where it measures faster than fp32 here.
+  const auto bf16_considered = [](PrecisionRequest request) {
+    return request == PrecisionRequest::kBf16 || request == PrecisionRequest::kAuto;
+  };
+  if (!support.uses_amx &&
+      ((iv3_on_cpu && bf16_considered(requested.iv3_precision)) ||
+       (requested.write_keypoints && requested.keypoint_precision == PrecisionRequest::kBf16))) {
+    support.measured_speedup = nn::measure_bf16_speedup();
+  }
   const bool int8_asked = requested.iv3_precision == PrecisionRequest::kInt8;
   const nn::Int8Support int8_support = int8_asked ? nn::probe_int8_support() : nn::Int8Support{};
   std::vector<std::string> fp32_flags;

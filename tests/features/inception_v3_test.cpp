@@ -185,10 +185,10 @@ TEST(InceptionV3, MatchesTorchvision) {
   // Two full batches of 3, then the 2-frame tail one by one.
   expect_matches(features_of(weights, frames, 3), reference, "batches of 3");
 
-  // bf16 (on AMX where the CPU has it; oneDNN emulates it elsewhere): two
-  // batches of 3, the tail frame by frame, as float32 above; against
-  // torchvision's float32 features, per frame: no further from
-  // them than twice torch's own bf16 (autocast) is. bf16 rounds every weight
+  // bf16 (on AMX or bf16 instructions where the CPU has them; oneDNN
+  // emulates it elsewhere): two batches of 3, the tail frame by frame, as
+  // float32 above; against torchvision's float32 features, per frame: no
+  // further from them than twice torch's own bf16 (autocast) is. bf16 rounds every weight
   // and activation to 8 bits of mantissa (relative 2^-9), whoever computes it,
   // so signprep's error must be of torch's size; the factor 2 leaves room for
   // the two libraries rounding at different points (torch keeps some
