@@ -97,16 +97,14 @@ int run_command(const std::vector<std::string>& args) {
              [&options](std::string_view text) { options.cuda_device = parse_device(text); });
   parser.add("--iv3-precision", "P",
              "InceptionV3 in fp32 (default), bf16 (CPUs with AMX or fast bf16 instructions, and "
-             "GPUs), int8 (CPUs with "
-             "VNNI or AMX; needs a calibration), auto (bf16 where the CPU has AMX, else fp32) or "
-             "fp16 (GPU) (README: \"Precision\")",
+             "GPUs), int8 (CPUs with VNNI or AMX; needs a calibration), auto (bf16 where the CPU "
+             "has AMX, else fp32) or fp16 (GPU) (README: \"Precision\")",
              [&options](std::string_view text) {
                options.iv3_precision = pipeline::parse_precision_request(text);
              });
   parser.add("--keypoint-precision", "P",
              "the MediaPipe models in fp32 (default), bf16 (CPUs with AMX or fast bf16 "
-             "instructions) or auto (README: "
-             "\"Precision\")",
+             "instructions) or auto (README: \"Precision\")",
              [&options](std::string_view text) {
                options.keypoint_precision = pipeline::parse_precision_request(text);
              });
