@@ -129,6 +129,8 @@ std::string op_name(OpType type) {
       return "CONCATENATION";
     case OpType::kPrelu:
       return "PRELU";
+    case OpType::kPad:
+      return "PAD";
     default:
       return "OP";
   }
@@ -159,6 +161,8 @@ std::string short_op_name(OpType type) {
       return "Concat";
     case OpType::kPrelu:
       return "Prelu";
+    case OpType::kPad:
+      return "Pad";
     default:
       return op_name(type);
   }
@@ -1221,6 +1225,67 @@ std::vector<Group<PreluCase>> awkward_prelus() {
   return cases.done();
 }
 
+// ---- PAD ------------------------------------------------------------------------
+
+struct PadCase {
+  Shape in;
+  std::vector<std::int64_t> paddings;  // [rank, 2]: before and after, per axis
+  Shapes shapes = Shapes::kAwkward;
+
+  Shape out() const {
+    Shape s = in;
+    for (std::size_t d = 0; d < s.size(); ++d) {
+      s[d] += static_cast<int>(paddings[2 * d] + paddings[2 * d + 1]);
+    }
+    return s;
+  }
+  std::string name() const {
+    std::string n = "Pad_" + shape_name(in) + "_By";
+    for (std::int64_t p : paddings) n += std::to_string(p);
+    return n;
+  }
+};
+
+void run_case(const PadCase& c) {
+  OpComparison t(OpType::kPad, c.name());
+  t.input(c.in);
+  t.ints({static_cast<int>(c.in.size()), 2}, c.paddings);
+  t.output(c.out());
+  t.expect_match(kExact, c.shapes);  // copies and zeros
+}
+
+// The channel PADs of the face, hand re-crop and pose models' residual blocks.
+std::vector<Group<PadCase>> model_pads() {
+  return model_group<PadCase>("ChannelPadsOfResidualBlocks",
+                              {
+                                  {{1, 64, 64, 24}, {0, 0, 0, 0, 0, 0, 0, 4}},
+                                  {{1, 64, 64, 8}, {0, 0, 0, 0, 0, 0, 0, 8}},
+                                  {{1, 48, 48, 16}, {0, 0, 0, 0, 0, 0, 0, 16}},
+                                  {{1, 16, 16, 42}, {0, 0, 0, 0, 0, 0, 0, 6}},
+                                  {{1, 12, 12, 64}, {0, 0, 0, 0, 0, 0, 0, 64}},
+                                  {{1, 8, 8, 88}, {0, 0, 0, 0, 0, 0, 0, 8}},
+                                  {{1, 4, 4, 64}, {0, 0, 0, 0, 0, 0, 0, 64}},
+                              });
+}
+
+// Padding before, after and both, odd widths, other ranks; and the PADs
+// left to the reference (any axis but the last).
+std::vector<Group<PadCase>> awkward_pads() {
+  Groups<PadCase> cases;
+  cases.start("PadLastAxis");
+  cases.add(PadCase{{1, 7, 13, 5}, {0, 0, 0, 0, 0, 0, 0, 11}});
+  cases.add(PadCase{{1, 7, 13, 5}, {0, 0, 0, 0, 0, 0, 3, 0}});
+  cases.add(PadCase{{1, 7, 13, 5}, {0, 0, 0, 0, 0, 0, 2, 9}});
+  cases.add(PadCase{{1, 7, 13, 5}, {0, 0, 0, 0, 0, 0, 0, 0}});
+  cases.add(PadCase{{2, 3, 17}, {0, 0, 0, 0, 1, 1}});
+  cases.add(PadCase{{19}, {4, 7}});
+  cases.start("PadLeftToTheReference");
+  cases.add(PadCase{{1, 7, 13, 5}, {0, 0, 1, 1, 0, 0, 0, 0}});
+  cases.add(PadCase{{1, 7, 13, 5}, {1, 0, 0, 0, 0, 0, 0, 0}});
+  cases.add(PadCase{{1, 7, 13, 5}, {0, 1, 0, 0, 0, 0, 0, 3}});
+  return cases.done();
+}
+
 // ---- RESIZE_BILINEAR ------------------------------------------------------------------------
 
 struct ResizeCase {
@@ -1481,6 +1546,17 @@ TEST_P(MeanMatchesReference, OnRandomData) {
 INSTANTIATE_TEST_SUITE_P(ModelShapes, MeanMatchesReference, ::testing::ValuesIn(model_means()),
                          GroupName{});
 INSTANTIATE_TEST_SUITE_P(AwkwardShapes, MeanMatchesReference, ::testing::ValuesIn(awkward_means()),
+                         GroupName{});
+
+class PadMatchesReference : public ::testing::TestWithParam<Group<PadCase>> {};
+
+TEST_P(PadMatchesReference, OnRandomData) {
+  for (const PadCase& c : GetParam().cases) run_case(c);
+}
+
+INSTANTIATE_TEST_SUITE_P(ModelShapes, PadMatchesReference, ::testing::ValuesIn(model_pads()),
+                         GroupName{});
+INSTANTIATE_TEST_SUITE_P(AwkwardShapes, PadMatchesReference, ::testing::ValuesIn(awkward_pads()),
                          GroupName{});
 
 class PreluMatchesReference : public ::testing::TestWithParam<Group<PreluCase>> {};

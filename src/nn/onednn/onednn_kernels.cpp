@@ -805,6 +805,52 @@ std::unique_ptr<Kernel> concatenation(Context& context, const ModelDef& model, c
   return kernel.finish(dnnl::concat(pd), std::move(arguments));
 }
 
+// ---- PAD of the last axis: the channel padding of MediaPipe's residual blocks ----
+
+// A PAD (zeros) of the last axis only, before and after; the spatial PADs
+// before VALID convolutions are folded into them instead (nn/model.cpp).
+bool pads_last_axis_only(const ModelDef& model, const OpDef& op) {
+  if (op.inputs.size() != 2) return false;
+  const std::size_t rank = model.tensors[op.inputs[0]].shape.size();
+  const std::vector<std::int64_t>& p = model.tensors[op.inputs[1]].ints;  // [rank, 2]
+  return rank > 0 && p.size() == 2 * rank &&
+         std::all_of(p.begin(), p.end() - 2, [](std::int64_t v) { return v == 0; }) &&
+         p[2 * rank - 2] >= 0 && p[2 * rank - 1] >= 0;
+}
+
+// Each row of the last axis copied between runs of zeros, in the type the
+// tensors are stored in: in bf16 the tensors around a PAD stay bf16 (the
+// reference kernel made them float32, two conversions each). A loop of
+// ours: oneDNN's concat of the row with zero blocks took twice as long.
+std::unique_ptr<Kernel> pad_last_axis(Context& context, const ModelDef& model, const OpDef& op,
+                                      std::span<const float* const> inputs,
+                                      std::span<float* const> outputs) {
+  const auto& in = model.tensors[op.inputs[0]].shape;
+  const std::vector<std::int64_t>& p = model.tensors[op.inputs[1]].ints;
+  const memory::data_type type = type_of(context, op.outputs[0]);
+  const std::size_t element = memory::data_type_size(type);
+  const std::size_t before = static_cast<std::size_t>(p[p.size() - 2]) * element;
+  const std::size_t row = static_cast<std::size_t>(in.back()) * element;
+  const std::size_t after = static_cast<std::size_t>(p.back()) * element;
+  const std::int64_t rows =
+      in.back() == 0 ? 0 : model.tensors[op.inputs[0]].element_count() / in.back();
+  KernelBuilder kernel(context, op);
+  const memory source = kernel.source(op.inputs[0], inputs[0], type, [&](memory::data_type t) {
+    return flat_desc(model.tensors[op.inputs[0]].element_count(), t);
+  });
+  const auto* x = static_cast<const std::uint8_t*>(source.get_data_handle());
+  auto* out = reinterpret_cast<std::uint8_t*>(outputs[0]);
+  return kernel.finish([=] {
+    std::uint8_t* o = out;
+    for (std::int64_t r = 0; r < rows; ++r) {
+      std::memset(o, 0, before);  // zero bits: 0 in float32 and in bf16
+      std::memcpy(o + before, x + static_cast<std::size_t>(r) * row, row);
+      std::memset(o + before + row, 0, after);
+      o += before + row + after;
+    }
+  });
+}
+
 bool rank_is(const ModelDef& model, int tensor, std::size_t rank) {
   return model.tensors[tensor].shape.size() == rank;
 }
@@ -854,6 +900,8 @@ bool handles(const ModelDef& model, const OpDef& op) {
              model.tensors[op.inputs[1]].ints == std::vector<std::int64_t>{1, 2};
     case OpType::kConcatenation:
       return op.activation == Activation::kNone;
+    case OpType::kPad:
+      return pads_last_axis_only(model, op);
     default:
       return false;
   }
@@ -888,6 +936,8 @@ std::unique_ptr<Kernel> make_onednn_kernel(Context& context, const ModelDef& mod
       return spatial_mean(context, model, op, inputs, outputs);
     case OpType::kConcatenation:
       return concatenation(context, model, op, inputs, outputs);
+    case OpType::kPad:
+      return pad_last_axis(context, model, op, inputs, outputs);
     default:
       return nullptr;
   }
