@@ -2,7 +2,6 @@
 // video, in the layout of the golden reference files, for inspection and
 // for comparison with MediaPipe's own Holistic.
 #include <cmath>
-#include <cstdio>
 #include <iostream>
 #include <limits>
 
@@ -156,13 +155,12 @@ int landmarks_command(const std::vector<std::string>& args) {
   holistic.crop_shift_px = static_cast<float>(options.perturb_crops_px);
   holistic.model_options.precision = options.precision;
   if (options.precision == nn::CpuPrecision::kBf16) {
-    const nn::Bf16Support support = nn::probe_bf16_support();
+    nn::Bf16Support support = nn::probe_bf16_support();
     if (!support.uses_amx) {
-      char speedup[32];
-      std::snprintf(speedup, sizeof speedup, "%.2fx", nn::measure_bf16_speedup());
-      std::cerr << "signprep: warning: bf16 runs on " << support.implementation
-                << " here (no AMX): the same results; a probe convolution ran at " << speedup
-                << " fp32's speed\n";
+      support.measured_speedup = nn::measure_bf16_speedup();
+      std::cerr
+          << "signprep: warning: bf16 runs here all the same, with the results it gives on AMX: "
+          << pipeline::bf16_without_amx(support) << "\n";
     }
   }
   pipeline::apply(options.holistic, holistic);

@@ -63,10 +63,7 @@ nn::GpuPrecision gpu_precision(PrecisionRequest request) {
   }
 }
 
-namespace {
-
-// Where oneDNN would run bf16 without AMX, and how that measured.
-std::string without_amx(const nn::Bf16Support& support) {
+std::string bf16_without_amx(const nn::Bf16Support& support) {
   std::string text = "oneDNN would run bf16 convolutions on " + support.implementation +
                      ", not on AMX matrix units (this CPU has none, or oneDNN cannot use them)";
   if (support.measured_speedup <= 0) return text;
@@ -75,15 +72,14 @@ std::string without_amx(const nn::Bf16Support& support) {
   return text + "; in bf16 a probe convolution ran at " + ratio + " fp32's speed here";
 }
 
-}  // namespace
-
 PrecisionDecision decide_cpu_precision(PrecisionRequest request, std::string_view flag,
                                        const nn::Bf16Support& support, const AutoPolicy& policy,
                                        const nn::Int8Support& int8_support) {
   switch (request) {
     case PrecisionRequest::kBf16:
       if (!support.fast()) {
-        throw Error(ErrorKind::kUnavailable, std::string(flag) + " bf16: " + without_amx(support) +
+        throw Error(ErrorKind::kUnavailable, std::string(flag) +
+                                                 " bf16: " + bf16_without_amx(support) +
                                                  "; use fp32, or auto to take bf16 only where "
                                                  "it is fast");
       }
@@ -103,7 +99,7 @@ PrecisionDecision decide_cpu_precision(PrecisionRequest request, std::string_vie
       }
       if (support.uses_amx) return {PrecisionRequest::kBf16, {}};
       return {PrecisionRequest::kFp32,
-              std::string(flag) + " auto: fp32, since " + without_amx(support) +
+              std::string(flag) + " auto: fp32, since " + bf16_without_amx(support) +
                   (support.fast() ? ": ask for bf16 explicitly to use it" : "")};
     default:
       return {request, {}};

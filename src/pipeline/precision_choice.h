@@ -46,6 +46,11 @@ inline const AutoPolicy kKeypointAutoKeepsFp32{
     "bf16 keypoints differ from MediaPipe's beyond docs/AGREEMENT.md's criterion on some "
     "clips (README: \"Precision\"); ask for bf16 explicitly to use it"};
 
+// Where oneDNN would run bf16 on this CPU without AMX and, where
+// `support.measured_speedup` is set, how fast the probe convolution ran
+// against fp32: the clause of every message about it.
+std::string bf16_without_amx(const nn::Bf16Support& support);
+
 // `flag` names the option in messages. Throws Error(kUnavailable) when bf16
 // is asked for and `support` says it is not fast (nn::Bf16Support::fast:
 // measure the speed-up first where there is no AMX), or int8 and
