@@ -832,12 +832,11 @@ std::unique_ptr<Kernel> pad_last_axis(Context& context, const ModelDef& model, c
   const std::size_t before = static_cast<std::size_t>(p[p.size() - 2]) * element;
   const std::size_t row = static_cast<std::size_t>(in.back()) * element;
   const std::size_t after = static_cast<std::size_t>(p.back()) * element;
-  const std::int64_t rows =
-      in.back() == 0 ? 0 : model.tensors[op.inputs[0]].element_count() / in.back();
+  const std::int64_t count = model.tensors[op.inputs[0]].element_count();
+  const std::int64_t rows = in.back() == 0 ? 0 : count / in.back();
   KernelBuilder kernel(context, op);
-  const memory source = kernel.source(op.inputs[0], inputs[0], type, [&](memory::data_type t) {
-    return flat_desc(model.tensors[op.inputs[0]].element_count(), t);
-  });
+  const memory source = kernel.source(op.inputs[0], inputs[0], type,
+                                      [&](memory::data_type t) { return flat_desc(count, t); });
   const auto* x = static_cast<const std::uint8_t*>(source.get_data_handle());
   auto* out = reinterpret_cast<std::uint8_t*>(outputs[0]);
   return kernel.finish([=] {
